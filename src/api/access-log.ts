@@ -1,0 +1,18 @@
+/** One access-log line per request: method, path, status, time, source; never the body or the query's secrets. */
+import type { FastifyInstance } from "fastify";
+import type { ApiDeps } from "./deps.js";
+
+export function accessLogHook(app: FastifyInstance, deps: ApiDeps, kind: string): void {
+  app.addHook("onResponse", async (req, reply) => {
+    deps.logger.access({
+      server: kind,
+      request_id: req.id,
+      method: req.method,
+      path: req.url.split("?")[0],
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      source_ip: kind === "public" ? req.ip : "socket",
+      user_agent: req.headers["user-agent"] ?? null,
+    });
+  });
+}

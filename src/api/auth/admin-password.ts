@@ -1,0 +1,28 @@
+/** Admin password (seed 3.3): bcrypt against ADMIN_PASSWORD_HASH, at most 5 failed attempts per 5 minutes per source. */
+import bcrypt from "bcryptjs";
+import type { FastifyRequest } from "fastify";
+import { ApiError } from "../api-error.js";
+import type { ApiDeps } from "../deps.js";
+
+const WINDOW_MS = 5 * 60_000;
+
+export function adminPasswordCheck(deps: ApiDeps) {
+  const failures = new Map<string, number[]>();
+  return async (req: FastifyRequest, password: unknown): Promise<void> => {
+    const now = deps.clock.now();
+    const max = deps.config().webhook.rateLimits.adminPer5Minutes;
+    const recent = (failures.get(req.ip) ?? []).filter((t) => t > now - WINDOW_MS);
+    failures.set(req.ip, recent);
+    if (recent.length >= max) {
+      const retryAfter = Math.ceil((recent[0]! + WINDOW_MS - now) / 1000);
+      throw new ApiError(429, "RATE_LIMIT_EXCEEDED", "Too many authentication attempts", { limit: max, window: "5 minutes", retry_after_seconds: retryAfter });
+    }
+    if (typeof password !== "string" || password.length === 0) throw new ApiError(401, "AUTH_FAILED", "Missing password");
+    const hash = deps.adminPasswordHash();
+    const ok = hash ? await bcrypt.compare(password, hash) : false;
+    if (!ok) {
+      recent.push(now);
+      throw new ApiError(401, "AUTH_FAILED", hash ? "Invalid password" : "Admin password is not configured (set ADMIN_PASSWORD_HASH)");
+    }
+  };
+}

@@ -1,0 +1,15 @@
+/** Parses a raw (string) body as a JSON object for the admin and key routes; an empty body is `{}`. */
+import { ApiError } from "./api-error.js";
+
+export function parseJsonObject(raw: unknown): Record<string, unknown> {
+  if (raw === undefined || raw === null || raw === "") return {};
+  if (typeof raw === "object" && !Array.isArray(raw)) return raw as Record<string, unknown>;
+  let v: unknown;
+  try {
+    v = JSON.parse(String(raw));
+  } catch {
+    throw new ApiError(400, "VALIDATION_ERROR", "Malformed JSON body");
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ApiError(400, "VALIDATION_ERROR", "Body must be a JSON object");
+  return v as Record<string, unknown>;
+}

@@ -1,0 +1,70 @@
+/**
+ * Rate limits of seed 6.1 per source IP, with X-RateLimit-* headers and Retry-After on 429.
+ * @fastify/rate-limit does the counting; several windows (webhook: minute, hour, day) are checked together and
+ * the tightest one is reported.
+ */
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyInstance, FastifyRequest, FastifyReply } from "fastify";
+import { ApiError } from "./api-error.js";
+import type { ApiDeps } from "./deps.js";
+import { clockedStore } from "./rate-limit-store.js";
+
+export interface WindowLimit {
+  max: number;
+  windowMs: number;
+  label: string;
+}
+
+type Check = (req: FastifyRequest) => Promise<{ max: number; remaining: number; ttl: number; isExceeded: boolean }>;
+
+async function registerPlugin(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  if (!app.hasDecorator("createRateLimit")) {
+    await app.register(rateLimit, { global: false, store: clockedStore(deps.clock) as never, keyGenerator: (req) => req.ip });
+  }
+}
+
+/** Adds an onRequest hook to every route of `app` checking all `limits` (counted on every request). */
+export async function limitRequests(app: FastifyInstance, deps: ApiDeps, limits: () => WindowLimit[]): Promise<void> {
+  await registerPlugin(app, deps);
+  const checks = new Map<string, Check>();
+  const checkFor = (l: WindowLimit): Check => {
+    const id = `${l.label}:${l.max}:${l.windowMs}`;
+    let c = checks.get(id);
+    if (!c) {
+      c = (app as unknown as { createRateLimit: (o: object) => Check }).createRateLimit({ max: l.max, timeWindow: l.windowMs, keyGenerator: (req: FastifyRequest) => `${l.label}|${req.ip}` });
+      checks.set(id, c);
+    }
+    return c;
+  };
+  app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
+    const results = await Promise.all(limits().map(async (l) => ({ l, r: await checkFor(l)(req) })));
+    if (!results.length) return;
+    const exceeded = results.find((x) => x.r.isExceeded);
+    const shown = exceeded ?? results.reduce((a, b) => (b.r.remaining < a.r.remaining ? b : a));
+    const resetSec = Math.ceil((deps.clock.now() + shown.r.ttl) / 1000);
+    reply.header("X-RateLimit-Limit", shown.r.max);
+    reply.header("X-RateLimit-Remaining", shown.r.remaining);
+    reply.header("X-RateLimit-Reset", resetSec);
+    if (exceeded) {
+      const retryAfter = Math.max(1, Math.ceil(exceeded.r.ttl / 1000));
+      reply.header("Retry-After", retryAfter);
+      throw new ApiError(429, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded", { limit: exceeded.l.max, window: exceeded.l.label, retry_after_seconds: retryAfter });
+    }
+  });
+}
+
+/** GET /status and friends on the public port: 30 per minute (seed 6.1 api_status). */
+export async function statusRateLimit(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  await limitRequests(app, deps, () => [{ max: deps.config().webhook.rateLimits.statusPerMinute, windowMs: 60_000, label: "1 minute" }]);
+}
+
+export function webhookLimits(deps: ApiDeps): () => WindowLimit[] {
+  return () => {
+    const r = deps.config().webhook.rateLimits;
+    return [
+      { max: r.perMinute, windowMs: 60_000, label: "1 minute" },
+      { max: r.perHour, windowMs: 3_600_000, label: "1 hour" },
+      { max: r.perDay, windowMs: 86_400_000, label: "1 day" },
+    ];
+  };
+}

@@ -1,0 +1,40 @@
+/** Kill switch and resume. Public port: admin password in the body. Socket: its owner, no password. */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { ApiError, success } from "../api-error.js";
+import { adminPasswordCheck } from "../auth/admin-password.js";
+import type { ApiDeps } from "../deps.js";
+import type { AppKind } from "../app.js";
+import { parseJsonObject } from "../json-body.js";
+
+export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = async (app, { deps, kind }) => {
+  const checkPassword = adminPasswordCheck(deps);
+
+  const authorise = async (req: FastifyRequest): Promise<{ body: Record<string, unknown>; actor: string }> => {
+    const body = parseJsonObject(req.body);
+    if (kind === "control") return { body, actor: typeof body.actor === "string" ? `socket:${body.actor}` : "socket" };
+    await checkPassword(req, body.password);
+    return { body, actor: `http:${req.ip}` };
+  };
+  const setHeaders = (reply: FastifyReply) => reply.header("Cache-Control", "no-store");
+
+  app.post("/admin/kill-switch", async (req, reply) => {
+    const { body, actor } = await authorise(req);
+    const reason = typeof body.reason === "string" && body.reason.trim() ? body.reason.trim().slice(0, 500) : "Manual emergency stop";
+    if (body.flatten !== undefined && typeof body.flatten !== "boolean") {
+      throw new ApiError(400, "VALIDATION_ERROR", "flatten must be a boolean", { field: "flatten", value: body.flatten });
+    }
+    const data = await deps.control.activateKillSwitch({ reason, actor, flatten: body.flatten === true });
+    deps.logger.warn("kill switch activated", { actor, reason, flatten: body.flatten === true });
+    setHeaders(reply);
+    return success(data, "Kill switch activated - All trading stopped");
+  });
+
+  app.post("/admin/resume", async (req, reply) => {
+    const { body, actor } = await authorise(req);
+    const reason = typeof body.reason === "string" ? body.reason.slice(0, 500) : undefined;
+    const data = deps.control.resume({ actor, ...(reason ? { reason } : {}) });
+    deps.logger.warn("trading resumed", { actor, reason: reason ?? null });
+    setHeaders(reply);
+    return success(data, "Trading resumed");
+  });
+};

@@ -1,0 +1,70 @@
+/** Status, positions and orders: API key on the public port (seed 2.4), open on the owner-only socket. */
+import type { FastifyPluginAsync } from "fastify";
+import type { OrderStatus } from "../../domain/types.js";
+import { ApiError, success } from "../api-error.js";
+import { requireApiKey } from "../auth/api-key.js";
+import type { ApiDeps } from "../deps.js";
+import type { AppKind } from "../app.js";
+import { statusRateLimit } from "../rate-limits.js";
+
+const ORDER_STATUSES = ["pending", "submitted", "filled", "rejected", "failed", "expired", "unknown"];
+
+const ordersQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    from: { type: "string" },
+    to: { type: "string" },
+    ticker: { type: "string", pattern: "^[0-9A-Z]{4}$" },
+    status: { enum: ORDER_STATUSES },
+    limit: { type: "integer", minimum: 1, maximum: 500 },
+    offset: { type: "integer", minimum: 0 },
+  },
+} as const;
+
+export const readRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = async (app, { deps, kind }) => {
+  if (kind === "public") {
+    await statusRateLimit(app, deps);
+    app.addHook("onRequest", requireApiKey(deps));
+  }
+
+  app.get("/status", async () => success(await deps.control.status()));
+
+  app.get("/positions", async () => success({ positions: deps.control.positions(), timestamp: new Date(deps.clock.now()).toISOString() }));
+
+  app.get<{ Querystring: { from?: string; to?: string; ticker?: string; status?: OrderStatus; limit?: number; offset?: number } }>(
+    "/orders",
+    { schema: { querystring: ordersQuery } },
+    async (req) => {
+      const q = req.query;
+      return success(
+        deps.control.orders({
+          ...(q.from ? { from: parseDate("from", q.from) } : {}),
+          ...(q.to ? { to: parseDate("to", q.to, true) } : {}),
+          ...(q.ticker ? { ticker: q.ticker } : {}),
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.limit ? { limit: q.limit } : {}),
+          ...(q.offset ? { offset: q.offset } : {}),
+        }),
+      );
+    },
+  );
+
+  app.get<{ Params: { order_id: string } }>("/orders/:order_id", async (req) => {
+    const order = deps.control.order(req.params.order_id);
+    if (!order) throw new ApiError(404, "NOT_FOUND", `Order ${req.params.order_id} not found`);
+    return success(order);
+  });
+};
+
+/** Accepts Unix ms, an ISO date-time, or a plain date (YYYY-MM-DD, taken as a whole JST day). */
+function parseDate(field: string, v: string, endOfDay = false): number {
+  if (/^\d+$/.test(v)) return Number(v);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+    const start = Date.parse(`${v}T00:00:00+09:00`);
+    if (!Number.isNaN(start)) return endOfDay ? start + 86_400_000 : start;
+  }
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new ApiError(400, "VALIDATION_ERROR", `Invalid ${field}: expected Unix ms, ISO-8601 or YYYY-MM-DD`, { field, value: v });
+  return t;
+}

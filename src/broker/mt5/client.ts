@@ -1,0 +1,120 @@
+/**
+ * HTTP+JSON client of the MT5 bridge (scripts/mt5-bridge/). Bearer token on every call, a request
+ * timeout that aborts, no automatic retries (the gateway decides what may be retried). Errors are
+ * rebuilt as BridgeError without the got error as cause, so the token (a request header) can never
+ * reach a log through an error object.
+ */
+import got, { RequestError, type Got } from "got";
+import { TradectlError, type ErrorKind } from "../../domain/errors.js";
+
+/** Thrown for every failed bridge call; `unknownOutcome` says whether a send may have happened. */
+export class BridgeError extends TradectlError {
+  readonly status: number | null;
+  /** True when the call may have reached the terminal (timeout, reset, lost reply). */
+  readonly unknownOutcome: boolean;
+
+  constructor(
+    code: string,
+    message: string,
+    opts: { kind: ErrorKind; status: number | null; unknownOutcome: boolean; details?: Record<string, unknown> },
+  ) {
+    super(code, message, { kind: opts.kind, ...(opts.details ? { details: opts.details } : {}) });
+    this.name = "BridgeError";
+    this.status = opts.status;
+    this.unknownOutcome = opts.unknownOutcome;
+  }
+}
+
+export interface BridgeClientOptions {
+  url: string;
+  token: string;
+  timeoutMs: number;
+}
+
+export interface BridgeResponse<T> {
+  status: number;
+  body: T;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** Connection never established: nothing was sent. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
+export class BridgeClient {
+  readonly #http: Got;
+  readonly #timeoutMs: number;
+
+  constructor(opts: BridgeClientOptions) {
+    this.#timeoutMs = opts.timeoutMs;
+    this.#http = got.extend({
+      prefixUrl: opts.url.replace(/\/+$/, ""),
+      headers: { authorization: `Bearer ${opts.token}`, accept: "application/json" },
+      timeout: { request: opts.timeoutMs },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      responseType: "json",
+    });
+  }
+
+  /** Any status; throws only for transport failures. */
+  async request<T>(method: "GET" | "POST", path: string, opts: { query?: Query; body?: unknown } = {}): Promise<BridgeResponse<T>> {
+    const searchParams: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) searchParams[k] = v;
+    try {
+      const res = await this.#http<T>(path.replace(/^\/+/, ""), {
+        method,
+        searchParams,
+        ...(opts.body === undefined ? {} : { json: opts.body }),
+      });
+      return { status: res.statusCode, body: res.body };
+    } catch (err) {
+      throw this.#transportError(err, method, path);
+    }
+  }
+
+  /** 2xx body, else a BridgeError built from the bridge's {error: {code, message}}. */
+  async call<T>(method: "GET" | "POST", path: string, opts: { query?: Query; body?: unknown } = {}): Promise<T> {
+    const res = await this.request<unknown>(method, path, opts);
+    if (res.status >= 200 && res.status < 300) return res.body as T;
+    throw httpError(res.status, res.body, `${method} /${path.replace(/^\/+/, "")}`);
+  }
+
+  #transportError(err: unknown, method: string, path: string): BridgeError {
+    const code = err instanceof RequestError ? err.code : "EUNKNOWN";
+    const where = `${method} /${path.replace(/^\/+/, "")}`;
+    if (code === "ETIMEDOUT" || (err instanceof Error && err.name === "TimeoutError")) {
+      return new BridgeError("BRIDGE_TIMEOUT", `MT5 bridge did not answer ${where} within ${this.#timeoutMs} ms`, {
+        kind: "temporary",
+        status: null,
+        unknownOutcome: true,
+      });
+    }
+    const notSent = NOT_SENT_CODES.has(code);
+    const message = err instanceof Error ? err.message : String(err);
+    return new BridgeError("BRIDGE_UNREACHABLE", `MT5 bridge ${where} failed: ${code} ${message}`, {
+      kind: "temporary",
+      status: null,
+      unknownOutcome: !notSent,
+      details: { transport: code },
+    });
+  }
+}
+
+function httpError(status: number, body: unknown, where: string): BridgeError {
+  const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+  const code = typeof error?.code === "string" ? error.code : `BRIDGE_HTTP_${status}`;
+  const message = `${where}: ${typeof error?.message === "string" ? error.message : `HTTP ${status}`}`;
+  const details = (error?.details ?? undefined) as Record<string, unknown> | undefined;
+  if (status === 401) {
+    return new BridgeError("BRIDGE_AUTH_FAILED", `${where}: the bridge refused MT5_BRIDGE_TOKEN`, {
+      kind: "operational",
+      status,
+      unknownOutcome: false,
+    });
+  }
+  if (status >= 400 && status < 500) return new BridgeError(code, message, { kind: "rejected", status, unknownOutcome: false, ...(details ? { details } : {}) });
+  // 503 MT5_UNAVAILABLE: refused before anything reached the terminal; 502/504/500: may have been sent
+  const unknownOutcome = !(status === 503 && code === "MT5_UNAVAILABLE");
+  return new BridgeError(code, message, { kind: "temporary", status, unknownOutcome, ...(details ? { details } : {}) });
+}

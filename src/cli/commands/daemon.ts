@@ -1,0 +1,65 @@
+/** `tradectl daemon`: runs in the foreground; SIGTERM/SIGINT stop it cleanly (exit 0 within 5 s), SIGHUP reloads config. */
+import { startDaemon } from "../../daemon/daemon.js";
+import { TradectlError } from "../../domain/errors.js";
+import { CliError, UsageError } from "../errors.js";
+import type { GlobalOptions } from "../context.js";
+
+interface Opts extends GlobalOptions {
+  host?: string;
+  port?: string;
+  broker?: string;
+  feed?: string;
+}
+
+const STOP_DEADLINE_MS = 5000;
+
+export async function run(_args: string[], opts: Opts): Promise<void> {
+  const port = opts.port === undefined ? undefined : Number(opts.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be 0-65535, got ${opts.port}`);
+  if (opts.broker !== undefined && opts.broker !== "paper" && opts.broker !== "mt5") throw new UsageError(`--broker must be paper or mt5, got ${opts.broker}`);
+  let daemon;
+  try {
+    daemon = await startDaemon({
+      ...(opts.home ? { home: opts.home } : {}),
+      console: true,
+      overrides: {
+        ...(opts.host ? { host: opts.host } : {}),
+        ...(port !== undefined ? { port } : {}),
+        ...(opts.broker ? { broker: opts.broker as "paper" | "mt5" } : {}),
+        ...(opts.feed ? { feed: opts.feed } : {}),
+      },
+    });
+  } catch (err) {
+    if (err instanceof TradectlError) throw new CliError(err.message, 1, err.code);
+    throw err;
+  }
+  const out = process.stdout;
+  out.write(`tradectl daemon running (pid ${process.pid})\n`);
+  out.write(`  webhook  ${daemon.url}/webhook\n`);
+  out.write(`  socket   ${daemon.socketPath}\n`);
+  if (daemon.passphraseFile) out.write(`  passphrase (paper mode, generated): ${daemon.passphraseFile}\n`);
+  out.write(`  try      tradectl status${opts.home ? ` --home ${opts.home}` : ""}\n`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      daemon.logger.info(`received ${signal}, shutting down`);
+      setTimeout(() => {
+        process.stderr.write(`tradectl: shutdown took longer than ${STOP_DEADLINE_MS} ms; exiting\n`);
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
+      daemon.stop().then(resolve, (err: Error) => {
+        process.stderr.write(`tradectl: error during shutdown: ${err.message}\n`);
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGHUP", () => {
+      daemon.reload().catch((err: Error) => daemon.logger.error("config reload failed; keeping the running config", { error: err.message }));
+    });
+  });
+}

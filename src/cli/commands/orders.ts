@@ -1,0 +1,28 @@
+/** `tradectl orders`: order history with filters and paging. */
+import { makeContext, type GlobalOptions } from "../context.js";
+import { printJson, printTable } from "../output.js";
+
+interface Opts extends GlobalOptions {
+  from?: string;
+  to?: string;
+  ticker?: string;
+  status?: string;
+  limit?: string;
+  offset?: string;
+}
+
+export async function run(_args: string[], opts: Opts): Promise<void> {
+  const ctx = makeContext(opts);
+  const data = await ctx.client.get<{ orders: Array<Record<string, unknown>>; total: number; limit: number; offset: number }>("/orders", {
+    from: opts.from,
+    to: opts.to,
+    ticker: opts.ticker,
+    status: opts.status,
+    limit: opts.limit,
+    offset: opts.offset,
+  });
+  if (ctx.json) return printJson(data);
+  const rows = data.orders.map((o) => ({ ...o, created: new Date(o.created_at as number).toISOString(), error: o.error_code }));
+  printTable(rows, ["order_id", "created", "ticker", "action", "quantity", "status", "fill_price", "error"]);
+  process.stdout.write(`${data.offset + data.orders.length} of ${data.total}\n`);
+}

@@ -1,0 +1,135 @@
+/** JSON Schema and defaults of config.json; conf validates every load and every `config set` against it. */
+import type { TradectlConfig } from "./types.js";
+
+/** TradingView's published webhook source addresses. */
+export const TRADINGVIEW_IPS = ["52.89.214.238", "34.212.75.30", "54.218.53.128", "52.32.178.7"];
+
+export const DEFAULT_CONFIG: TradectlConfig = {
+  webhook: {
+    host: "127.0.0.1",
+    port: 8000,
+    syncBudgetMs: 2000,
+    timestampWindowMs: 300_000,
+    signalTtlMs: 60_000,
+    ipAllowlist: { mode: "off", allow: TRADINGVIEW_IPS },
+    trustProxy: false,
+    tls: { cert: "", key: "" },
+    rateLimits: { perMinute: 60, perHour: 300, perDay: 1000, statusPerMinute: 30, adminPer5Minutes: 5 },
+  },
+  risk: { maxDailyEntries: 3, cooldownMinutes: 30, marketHours: "tse", maxDailyLoss: 0, maxExposure: 0 },
+  broker: {
+    kind: "paper",
+    paper: { initialCash: 10_000_000, slippageBps: 0, feeRate: 0, feeMin: 0 },
+    mt5: { url: "http://127.0.0.1:8765", timeoutMs: 30_000, magic: 20251227, syncSeconds: 30 },
+  },
+  feeds: [],
+  instruments: {},
+  log: { level: "info" },
+};
+
+const nonNegInt = { type: "integer", minimum: 0 } as const;
+const posInt = { type: "integer", minimum: 1 } as const;
+const nonNeg = { type: "number", minimum: 0 } as const;
+
+const feedSchema = {
+  type: "object",
+  required: ["name", "kind", "stream"],
+  additionalProperties: false,
+  properties: {
+    name: { type: "string", minLength: 1, pattern: "^[A-Za-z0-9_.-]+$" },
+    kind: { enum: ["replay", "oanda-v1", "oanda-v20", "sse"] },
+    stream: { enum: ["prices", "events"] },
+    url: { type: "string" },
+    restUrl: { type: "string" },
+    accountId: { type: "string" },
+    instruments: { type: "array", items: { type: "string", minLength: 1 } },
+    staleAfterMs: posInt,
+    speed: { type: "number", exclusiveMinimum: 0 },
+    required: { type: "boolean" },
+  },
+} as const;
+
+export const CONFIG_SCHEMA = {
+  webhook: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      host: { type: "string", minLength: 1 },
+      port: { type: "integer", minimum: 0, maximum: 65535 },
+      syncBudgetMs: { type: "integer", minimum: 0, maximum: 2900 },
+      timestampWindowMs: posInt,
+      signalTtlMs: posInt,
+      ipAllowlist: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          mode: { enum: ["off", "warning", "strict"] },
+          allow: { type: "array", items: { type: "string", minLength: 1 } },
+        },
+      },
+      trustProxy: { type: "boolean" },
+      tls: {
+        type: "object",
+        additionalProperties: false,
+        properties: { cert: { type: "string" }, key: { type: "string" } },
+      },
+      rateLimits: {
+        type: "object",
+        additionalProperties: false,
+        properties: { perMinute: posInt, perHour: posInt, perDay: posInt, statusPerMinute: posInt, adminPer5Minutes: posInt },
+      },
+    },
+  },
+  risk: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      maxDailyEntries: nonNegInt,
+      cooldownMinutes: nonNeg,
+      marketHours: { enum: ["tse", "fx", "always"] },
+      maxDailyLoss: nonNeg,
+      maxExposure: nonNeg,
+    },
+  },
+  broker: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      kind: { enum: ["paper", "mt5"] },
+      paper: {
+        type: "object",
+        additionalProperties: false,
+        properties: { initialCash: nonNeg, slippageBps: nonNeg, feeRate: nonNeg, feeMin: nonNeg },
+      },
+      mt5: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          url: { type: "string", pattern: "^https?://" },
+          timeoutMs: posInt,
+          magic: nonNegInt,
+          syncSeconds: posInt,
+        },
+      },
+    },
+  },
+  feeds: { type: "array", items: feedSchema },
+  instruments: {
+    type: "object",
+    additionalProperties: {
+      type: "object",
+      required: ["symbol"],
+      additionalProperties: false,
+      properties: {
+        symbol: { type: "string", minLength: 1 },
+        contractSize: { type: "number", exclusiveMinimum: 0 },
+        calendar: { enum: ["tse", "fx", "always"] },
+      },
+    },
+  },
+  log: {
+    type: "object",
+    additionalProperties: false,
+    properties: { level: { enum: ["error", "warn", "info", "debug"] } },
+  },
+} as const;

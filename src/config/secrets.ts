@@ -1,0 +1,22 @@
+/** Secrets come from the environment or from a file named by `NAME_FILE` (systemd LoadCredential=). Never from config.json. */
+import { readFileSync } from "node:fs";
+import { OperationalError } from "../domain/errors.js";
+
+export type SecretName =
+  | "WEBHOOK_SECRET"
+  | "WEBHOOK_SECRET_PREVIOUS"
+  | "ADMIN_PASSWORD_HASH"
+  | "OANDA_TOKEN"
+  | "MT5_BRIDGE_TOKEN";
+
+export function readSecret(name: SecretName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const direct = env[name];
+  if (direct) return direct;
+  const file = env[`${name}_FILE`];
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, "utf8").trim() || undefined;
+  } catch (err) {
+    throw new OperationalError("SECRET_UNREADABLE", `${name}_FILE names a file that cannot be read: ${file}`, { cause: err });
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The composition root: builds every part from config, starts them in order, stops them in reverse.
+ * The only module that knows every concrete part.
+ */
+import { chmodSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../api/app.js";
+import type { ApiDeps } from "../api/deps.js";
+import { ConfigStore } from "../config/store.js";
+import { resolvePaths, type InstancePaths } from "../config/paths.js";
+import { readSecret } from "../config/secrets.js";
+import type { TradectlConfig } from "../config/types.js";
+import { systemClock, type Clock } from "../domain/clock.js";
+import { isMarketOpen } from "../domain/market-hours.js";
+import { Control } from "../engine/control.js";
+import { Engine } from "../engine/engine.js";
+import { EventBus } from "../engine/event-bus.js";
+import { KillSwitch } from "../engine/kill-switch.js";
+import { QuoteBook } from "../engine/quote-book.js";
+import { createLogger, type Logger } from "../log/logger.js";
+import { Redactor } from "../log/redact.js";
+import { AlertLog } from "../store/alert-log.js";
+import { ApiKeys } from "../store/api-keys.js";
+import { AuditLog } from "../store/audit-log.js";
+import { Database } from "../store/database.js";
+import { SqliteIdempotencyStore } from "../store/idempotency-store.js";
+import { Journal } from "../store/journal.js";
+import { Ledger } from "../store/ledger.js";
+import { SqliteStateStore } from "../store/state-store.js";
+import { WebhookService } from "../webhook/webhook-service.js";
+import { buildBroker } from "./build-broker.js";
+import { FeedSet } from "./feed-set.js";
+import { buildHealth } from "./health.js";
+import { InstanceLock } from "./instance-lock.js";
+import { flattenAll } from "./flatten.js";
+import { resolveWebhookSecrets } from "./webhook-secret.js";
+
+export interface DaemonOverrides {
+  host?: string;
+  port?: number;
+  broker?: "paper" | "mt5";
+  /** Replaces the configured feeds with one replay feed of this file. */
+  feed?: string;
+}
+
+export interface DaemonOptions {
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  overrides?: DaemonOverrides;
+  /** Print human log lines to the console (the `daemon` command does; in-process tests do not). */
+  console?: boolean;
+}
+
+export interface DaemonHandle {
+  url: string;
+  socketPath: string;
+  paths: InstancePaths;
+  passphraseFile: string | null;
+  engine: Engine;
+  control: Control;
+  logger: Logger;
+  /** Re-reads config.json and applies the keys that can change live (SIGHUP). */
+  reload(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandle> {
+  const env = opts.env ?? process.env;
+  const clock = opts.clock ?? systemClock;
+  const paths = resolvePaths(opts.home, env);
+  // The journal, logs and generated passphrase are the owner's alone.
+  process.umask(0o077);
+  for (const dir of [paths.configDir, paths.stateDir, paths.logsDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+
+  const configStore = new ConfigStore(paths.configFile);
+  let config = applyOverrides(configStore.read(), opts.overrides);
+  const lock = new InstanceLock(paths.lockFile, paths.socketPath);
+  lock.acquire();
+
+  const cleanups: Array<() => Promise<void> | void> = [() => lock.release()];
+  const runCleanups = async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
+  };
+  try {
+    const live = config.broker.kind === "mt5";
+    const secrets = resolveWebhookSecrets({ live, passphraseFile: paths.passphraseFile, env });
+    const redactor = new Redactor();
+    const adminHash = () => readSecret("ADMIN_PASSWORD_HASH", env);
+    redactor.addSecretValues(secrets.current, secrets.previous ?? undefined, readSecret("OANDA_TOKEN", env), readSecret("MT5_BRIDGE_TOKEN", env), adminHash());
+    const logger = createLogger({ level: config.log.level, logsDir: paths.logsDir, console: opts.console ?? false, redactor });
+    cleanups.push(() => logger.close());
+
+    const db = new Database(paths.dbFile);
+    cleanups.push(() => db.close());
+    const journal = new Journal(db);
+    const ledger = new Ledger(db);
+    const state = new SqliteStateStore(db);
+    const audit = new AuditLog(db);
+    const alerts = new AlertLog(db);
+    const apiKeys = new ApiKeys(db);
+    const idempotency = new SqliteIdempotencyStore(db);
+    const killSwitch = new KillSwitch(state);
+
+    const bus = new EventBus((err, e) => logger.error("event listener failed", { type: e.type, error: err }));
+    bus.on("*", (e) => {
+      audit.append(redactor.redact(e));
+    });
+
+    const quotes = new QuoteBook((t) => config.instruments[t]?.symbol ?? t);
+    const broker = buildBroker(config, { state, db, quotes, clock, env, logger });
+    cleanups.push(() => broker.close?.());
+
+    const feeds = new FeedSet({ bus, quotes, logger, clock, env, state });
+    const engine = new Engine({ journal, ledger, broker, bus, clock, killSwitch, logger });
+    const control = new Control({
+      journal,
+      ledger,
+      broker,
+      quotes,
+      killSwitch,
+      bus,
+      clock,
+      risk: () => config.risk,
+      marketOpen: (now) => isMarketOpen(config.risk.marketHours, now),
+      streams: () => feeds.statuses(),
+      flatten: (reason) => flattenAll({ engine, ledger, clock, reason, signalTtlMs: config.webhook.signalTtlMs }),
+    });
+    const health = buildHealth({ db, broker, feeds, clock });
+    const webhook = new WebhookService({
+      secrets,
+      config: () => config,
+      clock,
+      engine,
+      control,
+      journal,
+      alerts,
+      idempotency,
+      killSwitch,
+      bus,
+      logger,
+      redactor,
+      quotes,
+      brokerHealth: health.brokerStatus,
+    });
+    const startedAt = Date.now();
+    const deps: ApiDeps = {
+      control,
+      bus,
+      audit,
+      alerts,
+      apiKeys,
+      db,
+      clock,
+      logger,
+      redactor,
+      config: () => config,
+      health: health.report,
+      startedAt,
+      webhook,
+      adminPasswordHash: adminHash,
+    };
+
+    // The control socket first (so the CLI can see a starting daemon), then the public port.
+    const controlApp = await buildApp({ kind: "control", deps });
+    rmSync(paths.socketPath, { force: true });
+    await controlApp.listen({ path: paths.socketPath });
+    chmodSync(paths.socketPath, 0o600);
+    cleanups.push(async () => {
+      await controlApp.close();
+      rmSync(paths.socketPath, { force: true });
+    });
+
+    const publicApp = await buildApp({ kind: "public", deps, https: loadTls(config), trustProxy: config.webhook.trustProxy });
+    const address = await publicApp.listen({ host: config.webhook.host, port: config.webhook.port });
+    const url = address.replace("0.0.0.0", "127.0.0.1");
+    let publicClosed = false;
+    const closePublic = async () => {
+      if (publicClosed) return;
+      publicClosed = true;
+      await publicApp.close();
+    };
+    cleanups.push(closePublic);
+
+    feeds.start(config.feeds.length ? config.feeds : defaultFeeds(config));
+    cleanups.push(() => feeds.stop());
+    health.startBrokerPolling(config);
+    cleanups.push(() => health.stop());
+    const purge = setInterval(() => idempotency.purgeExpired(clock.now()), 60_000);
+    purge.unref();
+    cleanups.push(() => clearInterval(purge));
+
+    await engine.resume();
+    logger.info("tradectl daemon ready", {
+      webhook_url: `${url}/webhook`,
+      socket: paths.socketPath,
+      broker: broker.kind,
+      home: paths.stateDir,
+      ...(secrets.generatedFile ? { generated_webhook_credential_file: secrets.generatedFile } : {}),
+    });
+
+    let stopped: Promise<void> | null = null;
+    return {
+      url,
+      socketPath: paths.socketPath,
+      paths,
+      passphraseFile: secrets.generatedFile,
+      engine,
+      control,
+      logger,
+      async reload() {
+        const next = applyOverrides(configStore.read(), opts.overrides);
+        const changed = liveKeysChanged(config, next);
+        config = { ...next, webhook: { ...next.webhook, host: config.webhook.host, port: config.webhook.port }, broker: config.broker };
+        const tls = loadTls(config);
+        if (tls && publicApp.server && "setSecureContext" in publicApp.server) {
+          (publicApp.server as unknown as { setSecureContext(o: object): void }).setSecureContext(tls);
+          changed.push("webhook.tls");
+        }
+        logger.info("configuration reloaded", { changed });
+        return changed;
+      },
+      stop() {
+        stopped ??= (async () => {
+          logger.info("tradectl daemon stopping");
+          await closePublic(); // stop taking alerts
+          await Promise.race([engine.drain(), new Promise((r) => setTimeout(r, 3000).unref())]);
+          await runCleanups();
+        })();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await runCleanups();
+    throw err;
+  }
+}
+
+function applyOverrides(c: TradectlConfig, o: DaemonOverrides | undefined): TradectlConfig {
+  if (!o) return c;
+  return {
+    ...c,
+    webhook: { ...c.webhook, ...(o.host ? { host: o.host } : {}), ...(o.port !== undefined ? { port: o.port } : {}) },
+    broker: { ...c.broker, ...(o.broker ? { kind: o.broker } : {}) },
+    feeds: o.feed ? [{ name: "replay", kind: "replay", stream: "prices", url: o.feed }] : c.feeds,
+  };
+}
+
+function defaultFeeds(c: TradectlConfig): TradectlConfig["feeds"] {
+  void c;
+  return [{ name: "replay", kind: "replay", stream: "prices", speed: 1 }];
+}
+
+function loadTls(c: TradectlConfig): { cert: Buffer; key: Buffer } | null {
+  if (!c.webhook.tls.cert || !c.webhook.tls.key) return null;
+  return { cert: readFileSync(c.webhook.tls.cert), key: readFileSync(c.webhook.tls.key) };
+}
+
+/** Keys that take effect without a restart: risk, rate limits, allowlist, timing windows, instruments, log level. */
+function liveKeysChanged(a: TradectlConfig, b: TradectlConfig): string[] {
+  const keys: Array<[string, unknown, unknown]> = [
+    ["risk", a.risk, b.risk],
+    ["webhook.ipAllowlist", a.webhook.ipAllowlist, b.webhook.ipAllowlist],
+    ["webhook.rateLimits", a.webhook.rateLimits, b.webhook.rateLimits],
+    ["webhook.syncBudgetMs", a.webhook.syncBudgetMs, b.webhook.syncBudgetMs],
+    ["webhook.timestampWindowMs", a.webhook.timestampWindowMs, b.webhook.timestampWindowMs],
+    ["webhook.signalTtlMs", a.webhook.signalTtlMs, b.webhook.signalTtlMs],
+    ["instruments", a.instruments, b.instruments],
+    ["log.level", a.log.level, b.log.level],
+  ];
+  return keys.filter(([, x, y]) => JSON.stringify(x) !== JSON.stringify(y)).map(([k]) => k);
+}
+
+export type { FastifyInstance };

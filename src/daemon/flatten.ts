@@ -1,0 +1,29 @@
+/** kill --flatten: one exit signal per open position, through the same pipeline as any alert. */
+import { createHash, randomBytes } from "node:crypto";
+import type { Clock } from "../domain/clock.js";
+import type { Signal } from "../domain/types.js";
+import type { Engine } from "../engine/engine.js";
+import type { Ledger } from "../store/ledger.js";
+
+export async function flattenAll(d: { engine: Engine; ledger: Ledger; clock: Clock; reason: string; signalTtlMs: number }): Promise<string[]> {
+  const now = d.clock.now();
+  const requestId = `req_${randomBytes(8).toString("hex")}`;
+  const orders: string[] = [];
+  for (const p of d.ledger.positions()) {
+    const signal: Signal = {
+      id: `sig_${randomBytes(8).toString("hex")}`,
+      request_id: requestId,
+      action: "sell",
+      ticker: p.ticker,
+      quantity: p.quantity,
+      price: "market",
+      exit_reason: "market_close",
+      alert_time: now,
+      received_at: now,
+      expires_at: now + d.signalTtlMs,
+      idempotency_key: createHash("sha256").update(`flatten|${requestId}|${p.ticker}`).digest("hex"),
+    };
+    orders.push(d.engine.accept(signal).order.order_id);
+  }
+  return orders;
+}

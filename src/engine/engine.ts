@@ -1,0 +1,227 @@
+/**
+ * The execution pipeline: an accepted signal becomes an order in the journal, then is sent to the broker
+ * one at a time per ticker; every step is journaled before the next, so a restart resumes where it stopped
+ * and never sends the same order twice (the client order id travels to the broker and is looked up first).
+ */
+import { TradectlError } from "../domain/errors.js";
+import type { Clock } from "../domain/clock.js";
+import type { Order, Signal } from "../domain/types.js";
+import type { Ledger } from "../store/ledger.js";
+import type { Journal, StoredOrder } from "../store/journal.js";
+import type { Broker, OrderRequest, OrderResult } from "./broker.js";
+import { makeEnvelope, type EventType } from "./envelope.js";
+import type { EventBus } from "./event-bus.js";
+import type { KillSwitch } from "./kill-switch.js";
+import { KeyedSerialQueue } from "./serial-queue.js";
+
+export interface EngineLogger {
+  info(msg: string, meta?: Record<string, unknown>): void;
+  warn(msg: string, meta?: Record<string, unknown>): void;
+  error(msg: string, meta?: Record<string, unknown>): void;
+}
+
+export interface EngineDeps {
+  journal: Journal;
+  ledger: Ledger;
+  broker: Broker;
+  bus: EventBus;
+  clock: Clock;
+  killSwitch: KillSwitch;
+  logger: EngineLogger;
+}
+
+export interface Accepted {
+  order: StoredOrder;
+  /** Orders ahead of this one (including it) that are not final yet. */
+  queuePosition: number;
+  /** Resolves with the order once it reaches a final (or unknown) state. */
+  done: Promise<StoredOrder>;
+}
+
+export class Engine {
+  private readonly queue = new KeyedSerialQueue();
+
+  constructor(private readonly d: EngineDeps) {}
+
+  get pendingCount(): number {
+    return this.queue.pending;
+  }
+
+  /**
+   * Journals an accepted signal and its order in one transaction, then queues it for the broker.
+   * `beforeCommit` runs inside the same transaction (the caller stores the idempotent response there).
+   */
+  accept(signal: Signal, beforeCommit: (order: StoredOrder, queuePosition: number) => void = () => {}): Accepted {
+    const now = this.d.clock.now();
+    const order = this.d.journal.tx(() => {
+      const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
+      const o: StoredOrder = {
+        order_id: orderId,
+        signal_id: signal.id,
+        request_id: signal.request_id,
+        ticker: signal.ticker,
+        action: signal.action,
+        quantity: signal.quantity,
+        order_type: signal.price === "market" ? "market" : "limit",
+        limit_price: signal.price === "market" ? null : signal.price,
+        stop_loss: signal.stop_loss ?? null,
+        take_profit: signal.take_profit ?? null,
+        reference_price: signal.entry_price ?? signal.exit_price ?? (signal.price === "market" ? null : signal.price),
+        status: "pending",
+        fill_price: null,
+        filled_quantity: 0,
+        fee: 0,
+        broker_order_id: null,
+        error_code: null,
+        error_message: null,
+        attempts: 0,
+        created_at: now,
+        updated_at: now,
+        submitted_at: null,
+        filled_at: null,
+        expires_at: signal.expires_at,
+        trading_date: tradingDate,
+      };
+      this.d.journal.insertSignal(signal, "accepted");
+      this.d.journal.insertOrder(o);
+      this.d.journal.setSignalStatus(signal.id, "accepted", null, orderId);
+      beforeCommit(o, this.queue.pending + 1);
+      return o;
+    });
+    this.emit("signal.accepted", { signal_id: signal.id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity, order_id: order.order_id }, signal.request_id);
+    const queuePosition = this.queue.pending + 1;
+    const done = this.enqueue(order);
+    return { order, queuePosition, done };
+  }
+
+  /** After a restart: every order not in a final state is reconciled with the broker, then finished. */
+  async resume(): Promise<number> {
+    const open = this.d.journal.openOrders();
+    for (const o of open) void this.enqueue(o);
+    if (open.length) this.d.logger.info("resuming orders left open by the last run", { count: open.length, orders: open.map((o) => o.order_id) });
+    return open.length;
+  }
+
+  /** Stops taking new work and waits for in-flight orders to settle. */
+  async drain(): Promise<void> {
+    await this.queue.drain();
+  }
+
+  private enqueue(order: StoredOrder): Promise<StoredOrder> {
+    return this.queue.run(order.ticker, () => this.execute(order.order_id));
+  }
+
+  private async execute(orderId: string): Promise<StoredOrder> {
+    let order = this.d.journal.getOrder(orderId)!;
+    try {
+      if (order.status === "submitted" || order.status === "unknown") {
+        // We may have sent it before a crash or a lost reply: ask the broker before anything else.
+        const known = await this.d.broker.findOrder(order.order_id);
+        if (known) return this.settle(order, known);
+        if (order.status === "unknown") {
+          this.d.logger.warn("order outcome unknown and not found at the broker; sending it again is safe", { order_id: order.order_id });
+        }
+      }
+      const refusal = this.refusalBeforeSend(order);
+      if (refusal) return this.finish(order, refusal.status, refusal.code, refusal.message);
+
+      const req = toRequest(order, this.isExit(order));
+      this.d.journal.updateOrder(order.order_id, { status: "submitted", submitted_at: this.d.clock.now(), attempts: order.attempts + 1 }, this.d.clock.now());
+      this.emit("order.submitted", { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: order.quantity }, order.request_id);
+      const check = await this.d.broker.orderCheck(req);
+      order = this.d.journal.getOrder(orderId)!;
+      if (!check.ok) return this.finish(order, "rejected", check.code, check.message);
+      const result = await this.d.broker.orderSend(req);
+      return this.settle(this.d.journal.getOrder(orderId)!, result);
+    } catch (err) {
+      order = this.d.journal.getOrder(orderId)!;
+      const code = err instanceof TradectlError ? err.code : "BROKER_ERROR";
+      const message = err instanceof Error ? err.message : String(err);
+      this.d.logger.error("order failed", { order_id: order.order_id, code, message });
+      return this.finish(order, "failed", code, message);
+    }
+  }
+
+  /** Why an order must not be sent now, if it must not. */
+  private refusalBeforeSend(order: StoredOrder): { status: "expired" | "rejected"; code: string; message: string } | null {
+    const exit = this.isExit(order);
+    if (this.d.killSwitch.active && !exit) {
+      return { status: "rejected", code: "KILL_SWITCH_ACTIVE", message: "kill switch is active: entry not sent" };
+    }
+    if (!exit && this.d.clock.now() >= order.expires_at) {
+      return { status: "expired", code: "SIGNAL_EXPIRED", message: `signal expired at ${new Date(order.expires_at).toISOString()} before it could be sent` };
+    }
+    return null;
+  }
+
+  /** An exit is a sell of a held position: reducing risk is never stale. */
+  private isExit(order: Order): boolean {
+    return order.action === "sell" && (this.d.ledger.position(order.ticker)?.quantity ?? 0) > 0;
+  }
+
+  private settle(order: StoredOrder, result: OrderResult): StoredOrder {
+    const now = this.d.clock.now();
+    if (result.kind === "rejected") return this.finish(order, "rejected", result.code, result.message);
+    if (result.kind === "unknown") {
+      this.d.journal.updateOrder(order.order_id, { status: "unknown", error_code: "OUTCOME_UNKNOWN", error_message: result.message }, now);
+      this.emit("order.unknown", { order_id: order.order_id, message: result.message }, order.request_id);
+      this.d.logger.warn("order outcome unknown; it will be reconciled before anything is sent again", { order_id: order.order_id, message: result.message });
+      return this.d.journal.getOrder(order.order_id)!;
+    }
+    const f = result.fill;
+    const applied = this.d.journal.tx(() => {
+      const a = this.d.ledger.applyFill({
+        order_id: order.order_id,
+        ticker: order.ticker,
+        action: order.action,
+        quantity: f.quantity,
+        price: f.price,
+        fee: f.fee,
+        time: f.time,
+        broker_deal_id: f.broker_deal_id,
+      });
+      this.d.journal.updateOrder(
+        order.order_id,
+        { status: "filled", fill_price: f.price, filled_quantity: f.quantity, fee: f.fee, broker_order_id: f.broker_order_id, filled_at: f.time, error_code: null, error_message: null },
+        now,
+      );
+      this.d.journal.setSignalStatus(order.signal_id, "done", null);
+      return a;
+    });
+    const filled = this.d.journal.getOrder(order.order_id)!;
+    this.emit("order.filled", { order_id: filled.order_id, ticker: filled.ticker, action: filled.action, quantity: f.quantity, price: f.price, fee: f.fee }, order.request_id);
+    this.emit("position.changed", { ticker: order.ticker, position: applied.position, realized_pnl: applied.realized_pnl }, order.request_id);
+    return filled;
+  }
+
+  private finish(order: StoredOrder, status: "rejected" | "failed" | "expired", code: string, message: string): StoredOrder {
+    const now = this.d.clock.now();
+    this.d.journal.tx(() => {
+      this.d.journal.updateOrder(order.order_id, { status, error_code: code, error_message: message }, now);
+      this.d.journal.setSignalStatus(order.signal_id, status === "expired" ? "expired" : "done", message);
+    });
+    const type: EventType = status === "expired" ? "signal.expired" : status === "failed" ? "order.failed" : "order.rejected";
+    this.emit(type, { order_id: order.order_id, ticker: order.ticker, code, message }, order.request_id);
+    this.d.logger.warn(`order ${status}`, { order_id: order.order_id, ticker: order.ticker, code, reason: message });
+    return this.d.journal.getOrder(order.order_id)!;
+  }
+
+  private emit(type: EventType, payload: Record<string, unknown>, correlationId: string | null): void {
+    this.d.bus.publish(makeEnvelope(type, "engine", payload, { time: this.d.clock.now(), correlation_id: correlationId }));
+  }
+}
+
+function toRequest(o: StoredOrder, isExit: boolean): OrderRequest {
+  return {
+    client_order_id: o.order_id,
+    ticker: o.ticker,
+    action: o.action,
+    quantity: o.quantity,
+    order_type: o.order_type,
+    limit_price: o.limit_price,
+    stop_loss: o.stop_loss,
+    take_profit: o.take_profit,
+    reference_price: o.reference_price,
+    is_exit: isExit,
+  };
+}

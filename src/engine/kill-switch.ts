@@ -1,0 +1,29 @@
+/** The kill switch, persisted in the state store so it survives restarts. */
+import type { StateStore } from "./stores.js";
+
+export interface KillSwitchState {
+  active: boolean;
+  reason: string | null;
+  actor: string | null;
+  changed_at: number | null;
+}
+
+const KEY = "kill_switch";
+
+export class KillSwitch {
+  constructor(private readonly state: StateStore) {}
+
+  get(): KillSwitchState {
+    return this.state.get<KillSwitchState>(KEY) ?? { active: false, reason: null, actor: null, changed_at: null };
+  }
+
+  get active(): boolean {
+    return this.get().active;
+  }
+
+  set(active: boolean, reason: string | null, actor: string, now: number): KillSwitchState {
+    const next = { active, reason, actor, changed_at: now };
+    this.state.set(KEY, next, now);
+    return next;
+  }
+}

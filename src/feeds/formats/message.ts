@@ -1,0 +1,66 @@
+/** What a format parser turns one stream line or SSE event into. */
+import type { BrokerTransaction } from "../../engine/feed.js";
+
+export interface PriceMessage {
+  type: "price";
+  instrument: string;
+  bid: number;
+  ask: number;
+  /** Unix ms of the price (null when the source gave none). */
+  time: number | null;
+  tradeable: boolean;
+}
+
+export interface HeartbeatMessage {
+  type: "heartbeat";
+  time: number | null;
+  /** v20 transaction stream heartbeats carry the account's last transaction id. */
+  lastTransactionId?: string;
+}
+
+export interface TransactionMessage {
+  type: "transaction";
+  tx: BrokerTransaction;
+}
+
+export interface DisconnectMessage {
+  type: "disconnect";
+  code: number | null;
+  message: string;
+}
+
+/** Valid JSON of a shape this format does not know, or a value that failed validation. */
+export interface UnknownMessage {
+  type: "unknown";
+  reason: string;
+}
+
+export type FeedMessage = PriceMessage | HeartbeatMessage | TransactionMessage | DisconnectMessage | UnknownMessage;
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A finite number from a number or a numeric string; null otherwise. */
+export function toNumber(v: unknown): number | null {
+  if (typeof v === "number") return Number.isFinite(v) ? v : null;
+  if (typeof v === "string" && v.trim() !== "") {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+}
+
+export function toStringOrNull(v: unknown): string | null {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  return null;
+}
+
+/** Validates a two-sided price; returns a reason when it is unusable. */
+export function checkPrice(bid: number | null, ask: number | null): string | null {
+  if (bid === null || ask === null) return "missing bid/ask";
+  if (bid <= 0 || ask <= 0) return "non-positive price";
+  if (ask < bid) return "crossed price (ask < bid)";
+  return null;
+}

@@ -1,0 +1,152 @@
+/** Signals and orders: written with synchronous=FULL before any answer, resumed after a restart. */
+import { jstDateKey } from "../domain/jst.js";
+import type { Order, OrderStatus, Signal } from "../domain/types.js";
+import type { Database } from "./database.js";
+
+export type SignalStatus = "accepted" | "rejected" | "expired" | "done";
+
+interface OrderRow extends Omit<Order, "limit_price" | "stop_loss" | "take_profit"> {
+  limit_price: number | null;
+  stop_loss: number | null;
+  take_profit: number | null;
+  reference_price: number | null;
+  trading_date: string;
+}
+
+export interface OrderQuery {
+  from?: number;
+  to?: number;
+  ticker?: string;
+  status?: OrderStatus;
+  limit?: number;
+  offset?: number;
+}
+
+export type StoredOrder = Order & { reference_price: number | null; trading_date: string };
+
+export class Journal {
+  constructor(private readonly db: Database) {}
+
+  tx<T>(fn: () => T): T {
+    return this.db.tx(fn);
+  }
+
+  insertSignal(s: Signal, status: SignalStatus, reason: string | null = null): void {
+    this.db.run(
+      `INSERT INTO signals (id, request_id, received_at, expires_at, ticker, action, quantity, payload, status, reason, idempotency_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      s.id,
+      s.request_id,
+      s.received_at,
+      s.expires_at,
+      s.ticker,
+      s.action,
+      s.quantity,
+      JSON.stringify(s),
+      status,
+      reason,
+      s.idempotency_key,
+    );
+  }
+
+  setSignalStatus(id: string, status: SignalStatus, reason: string | null, orderId: string | null = null): void {
+    this.db.run("UPDATE signals SET status = ?, reason = COALESCE(?, reason), order_id = COALESCE(?, order_id) WHERE id = ?", status, reason, orderId, id);
+  }
+
+  getSignal(id: string): Signal | undefined {
+    const row = this.db.get<{ payload: string }>("SELECT payload FROM signals WHERE id = ?", id);
+    return row && (JSON.parse(row.payload) as Signal);
+  }
+
+  /** The next `ORD_YYYYMMDD_NNN` for the JST trading date of `now` (at least three digits). */
+  nextOrderId(now: number): { orderId: string; tradingDate: string } {
+    const date = jstDateKey(now);
+    return this.db.tx(() => {
+      this.db.run("INSERT INTO order_seq (trading_date, last) VALUES (?, 1) ON CONFLICT(trading_date) DO UPDATE SET last = last + 1", date);
+      const n = this.db.get<{ last: number }>("SELECT last FROM order_seq WHERE trading_date = ?", date)!.last;
+      return { orderId: `ORD_${date}_${String(n).padStart(3, "0")}`, tradingDate: date };
+    });
+  }
+
+  insertOrder(o: StoredOrder): void {
+    this.db.run(
+      `INSERT INTO orders (order_id, signal_id, request_id, ticker, action, quantity, order_type, limit_price, stop_loss, take_profit,
+         reference_price, status, created_at, updated_at, expires_at, trading_date)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      o.order_id,
+      o.signal_id,
+      o.request_id,
+      o.ticker,
+      o.action,
+      o.quantity,
+      o.order_type,
+      o.limit_price,
+      o.stop_loss,
+      o.take_profit,
+      o.reference_price,
+      o.status,
+      o.created_at,
+      o.updated_at,
+      o.expires_at,
+      o.trading_date,
+    );
+  }
+
+  updateOrder(orderId: string, patch: Partial<Omit<StoredOrder, "order_id">>, now: number): void {
+    const entries = Object.entries({ ...patch, updated_at: now }).filter(([, v]) => v !== undefined);
+    const sets = entries.map(([k]) => `${k} = ?`).join(", ");
+    this.db.run(`UPDATE orders SET ${sets} WHERE order_id = ?`, ...entries.map(([, v]) => v as number | string | null), orderId);
+  }
+
+  getOrder(orderId: string): StoredOrder | undefined {
+    const row = this.db.get<OrderRow>("SELECT * FROM orders WHERE order_id = ?", orderId);
+    return row && toOrder(row);
+  }
+
+  listOrders(q: OrderQuery = {}): { orders: StoredOrder[]; total: number } {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (q.from !== undefined) where.push("created_at >= ?"), params.push(q.from);
+    if (q.to !== undefined) where.push("created_at < ?"), params.push(q.to);
+    if (q.ticker) where.push("ticker = ?"), params.push(q.ticker);
+    if (q.status) where.push("status = ?"), params.push(q.status);
+    const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const total = this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM orders ${clause}`, ...params)?.n ?? 0;
+    const rows = this.db.all<OrderRow>(
+      `SELECT * FROM orders ${clause} ORDER BY created_at DESC, order_id DESC LIMIT ? OFFSET ?`,
+      ...params,
+      q.limit ?? 50,
+      q.offset ?? 0,
+    );
+    return { orders: rows.map(toOrder), total };
+  }
+
+  /** Orders not in a final state, oldest first: what a restart must resume or reconcile. */
+  openOrders(): StoredOrder[] {
+    return this.db
+      .all<OrderRow>("SELECT * FROM orders WHERE status IN ('pending', 'submitted', 'unknown') ORDER BY created_at, order_id")
+      .map(toOrder);
+  }
+
+  /** Entries (buys that were sent or filled) since `since`, and the time of the last one. */
+  entryStats(since: number): { entries: number; exits: number; lastEntryAt: number | null } {
+    const row = this.db.get<{ entries: number; exits: number; last: number | null }>(
+      `SELECT SUM(action = 'buy') AS entries, SUM(action = 'sell') AS exits, MAX(CASE WHEN action = 'buy' THEN created_at END) AS last
+       FROM orders WHERE created_at >= ? AND status NOT IN ('rejected', 'expired', 'failed')`,
+      since,
+    );
+    return { entries: row?.entries ?? 0, exits: row?.exits ?? 0, lastEntryAt: row?.last ?? null };
+  }
+
+  lastEntryAt(): number | null {
+    return (
+      this.db.get<{ last: number | null }>(
+        "SELECT MAX(created_at) AS last FROM orders WHERE action = 'buy' AND status NOT IN ('rejected', 'expired', 'failed')",
+      )?.last ?? null
+    );
+  }
+}
+
+function toOrder(r: OrderRow): StoredOrder {
+  return { ...r };
+}

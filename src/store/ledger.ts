@@ -1,0 +1,89 @@
+/** Fills and the positions they build; a fill and its position change commit together. */
+import type { Action, Position } from "../domain/types.js";
+import type { Database } from "./database.js";
+
+export interface FillInput {
+  order_id: string | null;
+  ticker: string;
+  action: Action;
+  quantity: number;
+  price: number;
+  fee: number;
+  time: number;
+  broker_deal_id: string | null;
+}
+
+export interface AppliedFill {
+  duplicate: boolean;
+  realized_pnl: number;
+  position: Position | null;
+}
+
+export class Ledger {
+  constructor(private readonly db: Database) {}
+
+  /** Records a fill once (a repeated broker deal id is ignored) and updates the position. */
+  applyFill(f: FillInput): AppliedFill {
+    return this.db.tx(() => {
+      if (f.broker_deal_id && this.db.get("SELECT 1 FROM fills WHERE broker_deal_id = ?", f.broker_deal_id)) {
+        return { duplicate: true, realized_pnl: 0, position: this.position(f.ticker) ?? null };
+      }
+      const pos = this.position(f.ticker);
+      let realized = -f.fee;
+      let next: Position | null;
+      if (f.action === "buy") {
+        const qty = (pos?.quantity ?? 0) + f.quantity;
+        const avg = ((pos?.quantity ?? 0) * (pos?.avg_price ?? 0) + f.quantity * f.price) / qty;
+        next = { ticker: f.ticker, quantity: qty, avg_price: avg, opened_at: pos?.opened_at ?? f.time, updated_at: f.time };
+      } else {
+        const held = pos?.quantity ?? 0;
+        const closed = Math.min(held, f.quantity);
+        realized += closed * (f.price - (pos?.avg_price ?? f.price));
+        const qty = held - f.quantity;
+        next = qty === 0 ? null : { ticker: f.ticker, quantity: qty, avg_price: pos?.avg_price ?? f.price, opened_at: pos?.opened_at ?? f.time, updated_at: f.time };
+      }
+      this.db.run(
+        "INSERT INTO fills (order_id, ticker, action, quantity, price, fee, realized_pnl, time, broker_deal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f.order_id,
+        f.ticker,
+        f.action,
+        f.quantity,
+        f.price,
+        f.fee,
+        realized,
+        f.time,
+        f.broker_deal_id,
+      );
+      if (next) {
+        this.db.run(
+          `INSERT INTO positions (ticker, quantity, avg_price, opened_at, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(ticker) DO UPDATE SET quantity = excluded.quantity, avg_price = excluded.avg_price, updated_at = excluded.updated_at`,
+          next.ticker,
+          next.quantity,
+          next.avg_price,
+          next.opened_at,
+          next.updated_at,
+        );
+      } else {
+        this.db.run("DELETE FROM positions WHERE ticker = ?", f.ticker);
+      }
+      return { duplicate: false, realized_pnl: realized, position: next };
+    });
+  }
+
+  position(ticker: string): Position | undefined {
+    return this.db.get<Position>("SELECT * FROM positions WHERE ticker = ?", ticker);
+  }
+
+  positions(): Position[] {
+    return this.db.all<Position>("SELECT * FROM positions ORDER BY ticker");
+  }
+
+  realizedSince(since: number): number {
+    return this.db.get<{ p: number | null }>("SELECT SUM(realized_pnl) AS p FROM fills WHERE time >= ?", since)?.p ?? 0;
+  }
+
+  hasDeal(dealId: string): boolean {
+    return !!this.db.get("SELECT 1 FROM fills WHERE broker_deal_id = ?", dealId);
+  }
+}

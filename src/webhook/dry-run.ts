@@ -1,0 +1,106 @@
+/**
+ * The `data` object of POST /webhook/test (seed 2.2): what would happen to this alert, without
+ * doing it. Built from the validation result and a risk evaluation; pure.
+ *
+ * Strings follow the seed: "✅ Valid (9984)", "✅ OK (2/3)", "✅ OK (45 minutes since last trade)",
+ * "✅ OK (10:30 JST, within trading hours)". Also "❌ <reason>", "✅ Not applied (<why>)" for a
+ * rule that does not apply (an exit, a limit that is off) and "➖ Not evaluated (<why>)" when the
+ * signal is invalid so risk could not be checked.
+ */
+import { estimateOrderPrice } from "../domain/order-price.js";
+import type { RiskCheck, RiskCheckName, RiskEvaluation, RiskLimitDetails } from "../domain/risk.js";
+import type { FieldError } from "./field-error.js";
+import { signalFieldSchemas } from "./schemas.js";
+import type { ValidateAlertResult } from "./validate-alert.js";
+
+const KNOWN_FIELDS = new Set<string>([...Object.keys(signalFieldSchemas), "test_mode"]);
+
+export interface DryRunInput {
+  requestId: string;
+  now: number;
+  /** The parsed body; its fields that tradectl does not read are listed as `ignored_fields`. */
+  body?: Record<string, unknown>;
+  validation: ValidateAlertResult;
+  /** The risk evaluation of the valid signal; null when validation failed. */
+  risk: RiskEvaluation | null;
+  /** True when the kill switch is on: nothing would execute. */
+  killSwitchActive?: boolean;
+  /** Latest quote (mid or ask) for a market order without a price hint. */
+  quotePrice?: number | null;
+}
+
+export interface WebhookTestData {
+  request_id: string;
+  validation_results: Record<string, string>;
+  risk_checks: Record<string, string>;
+  would_execute: boolean;
+  /** quantity × (limit price, else entry/exit price hint, else quote); null when no price is known. */
+  estimated_order_amount: number | null;
+  /** Every failing field (empty when valid). */
+  errors: FieldError[];
+  /** Body fields tradectl does not read (a typo such as "stoploss" shows up here). */
+  ignored_fields: string[];
+  /** The limit that would refuse the signal (the 403 details), when one would. */
+  risk_limit?: RiskLimitDetails;
+  timestamp: string;
+}
+
+/** Report keys in the seed's order; other checks follow. */
+const RISK_KEYS: ReadonlyArray<readonly [string, RiskCheckName]> = [
+  ["daily_limit", "daily_limit"],
+  ["cooldown", "cooldown"],
+  ["market_hours", "market_hours"],
+  ["daily_loss", "daily_loss"],
+  ["max_exposure", "max_exposure"],
+  ["position", "position"],
+];
+
+function riskLine(check: RiskCheck): string {
+  if (!check.ok) return `❌ Blocked (${check.detail})`;
+  if (!check.applied) return `✅ Not applied (${check.detail})`;
+  return `✅ OK (${check.detail})`;
+}
+
+export function buildDryRun(input: DryRunInput): WebhookTestData {
+  const { validation, risk } = input;
+
+  const validation_results: Record<string, string> = {
+    passphrase: "✅ Valid", // the request got here, so the passphrase was checked and valid
+  };
+  for (const [field, outcome] of Object.entries(validation.fields)) {
+    validation_results[field] = outcome.ok ? `✅ Valid (${outcome.display})` : `❌ ${outcome.message}`;
+  }
+  validation_results["json_format"] ??= "✅ Valid";
+
+  const risk_checks: Record<string, string> = {};
+  if (input.killSwitchActive === true) risk_checks["kill_switch"] = "❌ Trading stopped (kill switch active)";
+  for (const [key, name] of RISK_KEYS) {
+    const check = risk?.checks[name];
+    if (check === undefined) {
+      risk_checks[key] = "➖ Not evaluated (invalid signal)";
+    } else if (check.applied || !check.ok || name !== "position") {
+      risk_checks[key] = riskLine(check);
+    }
+    // an entry's "position" check does not apply and is left out, as in the seed's example
+  }
+
+  let estimated: number | null = null;
+  if (validation.ok) {
+    const price = estimateOrderPrice(validation.signal, input.quotePrice ?? null);
+    const quantity = risk?.ok === true ? risk.quantity : validation.signal.quantity;
+    estimated = price === null ? null : Math.round(quantity * price * 100) / 100;
+  }
+
+  const data: WebhookTestData = {
+    request_id: input.requestId,
+    validation_results,
+    risk_checks,
+    would_execute: validation.ok && risk?.ok === true && input.killSwitchActive !== true,
+    estimated_order_amount: estimated,
+    errors: validation.ok ? [] : validation.errors,
+    ignored_fields: Object.keys(input.body ?? {}).filter((k) => !KNOWN_FIELDS.has(k)),
+    timestamp: new Date(input.now).toISOString(),
+  };
+  if (risk !== null && !risk.ok) data.risk_limit = risk.details;
+  return data;
+}

@@ -1,0 +1,321 @@
+/**
+ * A parsed TradingView alert → a normalised Signal, or every failing field.
+ *
+ * The field schemas of ./schemas.ts decide what is valid (compiled by ajv, one validator per
+ * field); this module explains a failure in the seed's words, normalises (ticker prefix, digit
+ * strings, time forms) and applies the rules a schema cannot express: the timestamp window,
+ * buy-only / sell-only fields, the stop/target order, an alert's own expiry.
+ *
+ * The passphrase is checked by the caller before this runs (401 before any field detail). It is
+ * not validated here, never copied into the Signal, and never echoed in an error value.
+ */
+import { createHash } from "node:crypto";
+import { Ajv } from "ajv";
+import type { ValidateFunction } from "ajv";
+import type { Action, ExitReason, Signal } from "../domain/types.js";
+import type { FieldError } from "./field-error.js";
+import { parseInstant } from "./parse-instant.js";
+import {
+  MAX_QUANTITY,
+  TICKER_LETTERS,
+  TICKER_PATTERN,
+  TICKER_PREFIXES,
+  signalFieldSchemas,
+  type SignalField,
+} from "./schemas.js";
+
+export type { FieldError } from "./field-error.js";
+
+export interface ValidateAlertOptions {
+  /** Server time of receipt, Unix ms (from the injected clock). */
+  now: number;
+  /** How far the alert's timestamp may be from `now`, either way (webhook.timestampWindowMs). */
+  timestampWindowMs: number;
+  /** Default lifetime of a signal from receipt (webhook.signalTtlMs). */
+  signalTtlMs: number;
+  requestId: string;
+  signalId: string;
+  /** "test" (POST /webhook/test): timestamp is optional, as in the seed's example. Default "live". */
+  mode?: "live" | "test";
+}
+
+/** Per-field outcome, for the /webhook/test report: the normalised value or the error. */
+export type FieldReport = Record<string, { ok: true; display: string } | { ok: false; message: string }>;
+
+export type ValidateAlertResult =
+  | { ok: true; signal: Signal; fields: FieldReport }
+  | { ok: false; errors: FieldError[]; fields: FieldReport };
+
+/** The fields checked, in the order errors are listed. `passphrase` is the caller's. */
+const CHECKED_FIELDS = [
+  "action",
+  "ticker",
+  "quantity",
+  "price",
+  "timestamp",
+  "entry_price",
+  "stop_loss",
+  "take_profit",
+  "exit_price",
+  "exit_reason",
+  "atr",
+  "rr_ratio",
+  "rsi",
+  "expires_at",
+  "confidence",
+] as const satisfies readonly SignalField[];
+type CheckedField = (typeof CHECKED_FIELDS)[number];
+
+const BUY_ONLY = new Set<CheckedField>(["entry_price", "stop_loss", "take_profit"]);
+const SELL_ONLY = new Set<CheckedField>(["exit_price"]);
+
+const ajv = new Ajv({ strict: true, allErrors: true });
+const validators = Object.fromEntries(
+  CHECKED_FIELDS.map((f) => [f, ajv.compile(signalFieldSchemas[f])]),
+) as Record<CheckedField, ValidateFunction>;
+
+const TICKER_RE = new RegExp(TICKER_PATTERN);
+const MAX_ECHO_CHARS = 100;
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v;
+}
+
+function windowLabel(ms: number): string {
+  if (ms % 60_000 === 0) {
+    const m = ms / 60_000;
+    return `${m} minute${m === 1 ? "" : "s"}`;
+  }
+  const s = Math.round(ms / 1000);
+  return `${s} second${s === 1 ? "" : "s"}`;
+}
+
+/** Why `value` fails the schema of `field`, in the seed's words. */
+function explain(field: CheckedField, value: unknown): string {
+  const badType = (expected: string) => `Invalid type for ${field}: expected ${expected}`;
+  switch (field) {
+    case "action":
+      return typeof value === "string" ? "Action must be 'buy' or 'sell'" : badType("string");
+    case "ticker": {
+      if (typeof value !== "string") return badType("string");
+      const prefix = /^([^:]*):/.exec(value)?.[1];
+      if (prefix !== undefined && !(TICKER_PREFIXES as readonly string[]).includes(prefix)) {
+        return `Unsupported exchange prefix "${prefix}": only Tokyo Stock Exchange codes are accepted (e.g. TSE:9984)`;
+      }
+      return /[A-Za-z]/.test(value.slice(prefix === undefined ? 0 : prefix.length + 1))
+        ? `Invalid ticker format. Expected 4-digit code, or a JPX alphanumeric code such as 130A (letters in the 2nd/4th place from ${TICKER_LETTERS}).`
+        : "Invalid ticker format. Expected 4-digit code.";
+    }
+    case "quantity": {
+      let n: number;
+      if (typeof value === "number") n = value;
+      else if (typeof value === "string" && /^\d+$/.test(value)) n = Number(value);
+      else return badType("integer");
+      if (!Number.isInteger(n)) return badType("integer");
+      if (n <= 0) return "Quantity must be positive and multiple of 100";
+      if (n % 100 !== 0) return "Quantity must be multiple of 100";
+      if (n > MAX_QUANTITY) return `Quantity must be at most ${MAX_QUANTITY}`;
+      return "Invalid quantity";
+    }
+    case "price":
+      if (typeof value === "number") return "Price must be greater than 0";
+      if (typeof value === "string") return `Price must be "market" or a number greater than 0`;
+      return badType("string|number");
+    case "timestamp":
+    case "expires_at":
+      if (typeof value !== "string" && typeof value !== "number") return badType("string");
+      return `Invalid ${field} format: expected Unix milliseconds ("1735279200000") or ISO-8601 with a zone ("2025-12-27T01:30:45Z")`;
+    case "exit_reason":
+      return typeof value === "string" ? "exit_reason must be one of stop_loss, take_profit, market_close" : badType("string");
+    case "rsi":
+      return typeof value === "number" ? "rsi must be between 0 and 100" : badType("number");
+    case "confidence":
+      return typeof value === "number" ? "confidence must be between 0 and 1" : badType("number");
+    case "entry_price":
+    case "stop_loss":
+    case "take_profit":
+    case "exit_price":
+    case "atr":
+    case "rr_ratio":
+      return typeof value === "number" ? `${field} must be greater than 0` : badType("number");
+  }
+}
+
+/** The value as it may appear in an error: never the passphrase, never a huge blob. */
+function echo(value: unknown, passphrase: string | null): unknown {
+  if (value === undefined) return null;
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (passphrase !== null && passphrase !== "") {
+    if (value === passphrase) return "[REDACTED]";
+    if (passphrase.length >= 8 && typeof text === "string" && text.includes(passphrase)) return "[REDACTED]";
+  }
+  if (typeof value === "string") {
+    return value.length > MAX_ECHO_CHARS ? `${value.slice(0, MAX_ECHO_CHARS)}…` : value;
+  }
+  if (typeof value === "object" && value !== null && (text?.length ?? 0) > MAX_ECHO_CHARS * 2) {
+    return Array.isArray(value) ? `[array of ${value.length} items]` : "[object]";
+  }
+  return value;
+}
+
+/** The idempotency key of seed 5.1: sha256 hex of timestamp (ms) + ticker + action. */
+export function idempotencyKey(alertTimeMs: number, ticker: string, action: Action): string {
+  return createHash("sha256").update(`${alertTimeMs}${ticker}${action}`).digest("hex");
+}
+
+/** "TSE:9984" → "9984". Assumes the value already matched TICKER_PATTERN. */
+export function normaliseTicker(raw: string): string {
+  const i = raw.indexOf(":");
+  return i === -1 ? raw : raw.slice(i + 1);
+}
+
+export function validateAlert(body: unknown, opts: ValidateAlertOptions): ValidateAlertResult {
+  const fields: FieldReport = {};
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    const message = `Body must be a JSON object, got ${typeName(body)}`;
+    fields["json_format"] = { ok: false, message };
+    return { ok: false, errors: [{ field: "body", message, value: null }], fields };
+  }
+  const input = body as Record<string, unknown>;
+  const passphrase = typeof input["passphrase"] === "string" ? input["passphrase"] : null;
+  const mode = opts.mode ?? "live";
+  const required = new Set<CheckedField>(
+    mode === "test" ? ["action", "ticker", "quantity", "price"] : ["action", "ticker", "quantity", "price", "timestamp"],
+  );
+
+  const errors = new Map<CheckedField, FieldError>();
+  const present = new Map<CheckedField, unknown>();
+  const fail = (field: CheckedField, message: string): void => {
+    if (errors.has(field)) return; // one error per field: the first reason
+    errors.set(field, { field, message, value: echo(input[field], passphrase) });
+  };
+
+  // 1. Presence and schema, field by field.
+  for (const field of CHECKED_FIELDS) {
+    if (!Object.hasOwn(input, field) || input[field] === undefined) {
+      if (required.has(field)) fail(field, `Missing required field: ${field}`);
+      continue;
+    }
+    const value = input[field];
+    if (!validators[field](value)) {
+      fail(field, explain(field, value));
+      continue;
+    }
+    present.set(field, value);
+  }
+
+  // 2. Normalise what passed.
+  const action = present.get("action") as Action | undefined;
+  const tickerRaw = present.get("ticker") as string | undefined;
+  const ticker = tickerRaw === undefined ? undefined : normaliseTicker(tickerRaw);
+  const quantityRaw = present.get("quantity");
+  const quantity = quantityRaw === undefined ? undefined : Number(quantityRaw);
+  const price = present.get("price") as "market" | number | undefined;
+  const num = (f: CheckedField): number | undefined => present.get(f) as number | undefined;
+
+  // 3. Rules beyond the schema.
+  let alertTime: number | undefined;
+  if (present.has("timestamp")) {
+    const ts = parseInstant(present.get("timestamp"));
+    if (ts === null) {
+      fail("timestamp", "Invalid timestamp: not a real date and time");
+    } else {
+      const window = windowLabel(opts.timestampWindowMs);
+      const secondsHint =
+        ts < 1e11 && Math.abs(opts.now - ts * 1000) <= opts.timestampWindowMs
+          ? "; the value looks like Unix seconds, send milliseconds"
+          : "";
+      if (opts.now - ts > opts.timestampWindowMs) {
+        fail("timestamp", `Timestamp expired (must be within ${window})${secondsHint}`);
+      } else if (ts - opts.now > opts.timestampWindowMs) {
+        fail("timestamp", `Timestamp is in the future (must be within ${window} of server time)`);
+      } else {
+        alertTime = ts;
+      }
+    }
+  } else if (mode === "test" && !errors.has("timestamp")) {
+    alertTime = opts.now;
+  }
+
+  let expiresAt = opts.now + opts.signalTtlMs;
+  if (present.has("expires_at")) {
+    const exp = parseInstant(present.get("expires_at"));
+    if (exp === null) fail("expires_at", "Invalid expires_at: not a real date and time");
+    else if (exp <= opts.now) fail("expires_at", "expires_at is in the past: the signal is already stale");
+    else expiresAt = exp;
+  }
+
+  if (action !== undefined) {
+    for (const f of BUY_ONLY) {
+      if (action === "sell" && present.has(f)) fail(f, `${f} is only allowed for buy signals`);
+    }
+    for (const f of SELL_ONLY) {
+      if (action === "buy" && present.has(f)) fail(f, `${f} is only allowed for sell signals`);
+    }
+  }
+  if (action === "buy") {
+    const ok = (f: CheckedField) => present.has(f) && !errors.has(f);
+    const sl = ok("stop_loss") ? num("stop_loss") : undefined;
+    const tp = ok("take_profit") ? num("take_profit") : undefined;
+    const refField = ok("entry_price") ? "entry_price" : typeof price === "number" ? "price" : undefined;
+    const ref = refField === "entry_price" ? num("entry_price") : refField === "price" ? (price as number) : undefined;
+    if (sl !== undefined && ref !== undefined && sl >= ref) fail("stop_loss", `stop_loss must be below ${refField} for a buy`);
+    if (tp !== undefined && ref !== undefined && tp <= ref) fail("take_profit", `take_profit must be above ${refField} for a buy`);
+    if (sl !== undefined && tp !== undefined && sl >= tp) fail("stop_loss", "stop_loss must be below take_profit");
+  }
+
+  // 4. Report.
+  for (const field of CHECKED_FIELDS) {
+    const err = errors.get(field);
+    if (err !== undefined) {
+      fields[field] = { ok: false, message: err.message };
+    } else if (present.has(field)) {
+      const display =
+        field === "ticker"
+          ? (ticker ?? "")
+          : field === "quantity"
+            ? String(quantity)
+            : field === "timestamp"
+              ? new Date(alertTime ?? 0).toISOString()
+              : field === "expires_at"
+                ? new Date(expiresAt).toISOString()
+                : String(present.get(field));
+      fields[field] = { ok: true, display };
+    }
+  }
+
+  if (errors.size > 0) {
+    const list = CHECKED_FIELDS.flatMap((f) => {
+      const e = errors.get(f);
+      return e === undefined ? [] : [e];
+    });
+    return { ok: false, errors: list, fields };
+  }
+  if (action === undefined || ticker === undefined || quantity === undefined || price === undefined || alertTime === undefined) {
+    // Unreachable: every required field either passed or produced an error.
+    throw new Error("validateAlert: required field neither valid nor reported");
+  }
+
+  const signal: Signal = {
+    id: opts.signalId,
+    request_id: opts.requestId,
+    action,
+    ticker,
+    quantity,
+    price,
+    alert_time: alertTime,
+    received_at: opts.now,
+    expires_at: expiresAt,
+    idempotency_key: idempotencyKey(alertTime, ticker, action),
+  };
+  const optionalNumbers = ["entry_price", "stop_loss", "take_profit", "atr", "rr_ratio", "rsi", "exit_price", "confidence"] as const;
+  for (const f of optionalNumbers) {
+    const v = num(f);
+    if (v !== undefined) signal[f] = v;
+  }
+  const exitReason = present.get("exit_reason") as ExitReason | undefined;
+  if (exitReason !== undefined) signal.exit_reason = exitReason;
+  return { ok: true, signal, fields };
+}

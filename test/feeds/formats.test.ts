@@ -1,0 +1,90 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseOandaV1 } from "../../src/feeds/formats/oanda-v1.js";
+import { parseOandaV20 } from "../../src/feeds/formats/oanda-v20.js";
+import { parseSseEvent } from "../../src/feeds/formats/sse-events.js";
+import { parseFeedTime } from "../../src/feeds/time.js";
+
+test("times: RFC 3339 with micro/nanoseconds, UNIX seconds strings, numbers", () => {
+  assert.equal(parseFeedTime("2014-01-30T20:47:11.855887Z"), Date.parse("2014-01-30T20:47:11.855Z"));
+  assert.equal(parseFeedTime("2025-06-02T00:00:01.123456789Z"), Date.parse("2025-06-02T00:00:01.123Z"));
+  assert.equal(parseFeedTime("1748822401.123456789"), 1748822401123);
+  assert.equal(parseFeedTime("1748822401"), 1748822401000);
+  assert.equal(parseFeedTime(1748822401.5), 1748822401500);
+  assert.equal(parseFeedTime(1748822401500), 1748822401500);
+  assert.equal(parseFeedTime("yesterday"), null);
+  assert.equal(parseFeedTime(undefined), null);
+});
+
+test("v1: wrapped and unwrapped ticks, heartbeat, disconnect, transaction (seed 003 examples)", () => {
+  const wrapped = parseOandaV1({ tick: { instrument: "AUD_CAD", time: "2014-01-30T20:47:08.066398Z", bid: 0.98114, ask: 0.98139 } });
+  assert.deepEqual(wrapped, { type: "price", instrument: "AUD_CAD", bid: 0.98114, ask: 0.98139, time: Date.parse("2014-01-30T20:47:08.066Z"), tradeable: true });
+  const bare = parseOandaV1({ instrument: "AUD_CHF", time: "2014-01-30T20:47:11.855887Z", bid: 0.79357, ask: 0.7939 });
+  assert.equal(bare.type, "price");
+  assert.equal(parseOandaV1({ heartbeat: { time: "2014-05-26T13:58:40Z" } }).type, "heartbeat");
+  assert.deepEqual(parseOandaV1({ disconnect: { code: 60, message: "Access Token connection limit exceeded", moreInfo: "x" } }), {
+    type: "disconnect",
+    code: 60,
+    message: "Access Token connection limit exceeded",
+  });
+  const tx = parseOandaV1({
+    transaction: { id: 10002, accountId: 12345, time: "2014-05-26T13:58:45.000000Z", type: "ORDER_FILLED", instrument: "EUR_USD", units: 10, side: "sell", price: 1, pl: 1.234 },
+  });
+  assert.equal(tx.type, "transaction");
+  if (tx.type === "transaction") {
+    assert.equal(tx.tx.id, "10002");
+    assert.equal(tx.tx.seq, 10002);
+    assert.equal(tx.tx.account_id, "12345");
+    assert.equal(tx.tx.side, "sell");
+    assert.equal(tx.tx.units, 10);
+    assert.equal(tx.tx.pl, 1.234);
+  }
+  assert.equal(parseOandaV1({ tick: { instrument: "X", bid: 2, ask: 1 } }).type, "unknown", "crossed");
+  assert.equal(parseOandaV1([1, 2]).type, "unknown");
+  assert.equal(parseOandaV1({ tick: { instrument: "X", bid: 1, ask: 2, status: "halted" } }).type === "price", true);
+});
+
+test("v20: PRICE with string prices, tradeable flag, HEARTBEAT with lastTransactionID, typed transactions", () => {
+  const p = parseOandaV20({
+    type: "PRICE",
+    time: "1748822401.000000000",
+    bids: [{ price: "150.123", liquidity: 1000000 }],
+    asks: [{ price: "150.131", liquidity: 1000000 }],
+    closeoutBid: "150.120",
+    closeoutAsk: "150.134",
+    tradeable: false,
+    instrument: "USD_JPY",
+  });
+  assert.deepEqual(p, { type: "price", instrument: "USD_JPY", bid: 150.123, ask: 150.131, time: 1748822401000, tradeable: false });
+  const onlyCloseout = parseOandaV20({ type: "PRICE", instrument: "EUR_USD", bids: [], asks: [], closeoutBid: "1.1", closeoutAsk: "1.2" });
+  assert.equal(onlyCloseout.type, "price");
+  assert.deepEqual(parseOandaV20({ type: "HEARTBEAT", lastTransactionID: "1234", time: "2025-06-02T00:00:00.000000000Z" }), {
+    type: "heartbeat",
+    time: Date.parse("2025-06-02T00:00:00Z"),
+    lastTransactionId: "1234",
+  });
+  const fill = parseOandaV20({ type: "ORDER_FILL", id: "1235", accountID: "101-1", time: "2025-06-02T00:00:00Z", instrument: "9984", units: "-100", price: "3012", pl: "-5.5" });
+  assert.equal(fill.type, "transaction");
+  if (fill.type === "transaction") {
+    assert.equal(fill.tx.seq, 1235);
+    assert.equal(fill.tx.side, "sell");
+    assert.equal(fill.tx.units, 100);
+    assert.equal(fill.tx.price, 3012);
+    assert.equal(fill.tx.pl, -5.5);
+  }
+  assert.equal(parseOandaV20({ type: "PRICE", instrument: "EUR_USD", bids: [], asks: [] }).type, "unknown");
+  assert.equal(parseOandaV20({ type: "ORDER_FILL", id: "abc" }).type, "unknown");
+});
+
+test("sse: tick, heartbeat, bad data", () => {
+  assert.deepEqual(parseSseEvent({ event: "tick", data: '{"instrument":"9984","bid":3000,"ask":3001,"time":1748822401000}' }), {
+    type: "price",
+    instrument: "9984",
+    bid: 3000,
+    ask: 3001,
+    time: 1748822401000,
+    tradeable: true,
+  });
+  assert.equal(parseSseEvent({ event: "heartbeat", data: "" }).type, "heartbeat");
+  assert.equal(parseSseEvent({ event: "tick", data: "{oops" }).type, "unknown");
+});

@@ -1,0 +1,58 @@
+/** A FeedSink that records everything and lets a test wait for a condition. */
+import type { BrokerTransaction, FeedSink, StreamStatus } from "../../src/engine/feed.js";
+import type { Quote } from "../../src/domain/types.js";
+
+export class RecordingSink implements FeedSink {
+  quotes: Quote[] = [];
+  transactions: BrokerTransaction[] = [];
+  states: StreamStatus[] = [];
+  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  quote(q: Quote): void {
+    this.quotes.push(q);
+    this.poke();
+  }
+  transaction(tx: BrokerTransaction): void {
+    this.transactions.push(tx);
+    this.poke();
+  }
+  state(s: StreamStatus): void {
+    this.states.push(s);
+    this.poke();
+  }
+
+  stateNames(): string[] {
+    return this.states.map((s) => s.state);
+  }
+
+  lastQuote(instrument: string): Quote | undefined {
+    return this.quotes.findLast((q) => q.instrument === instrument);
+  }
+
+  /** Resolves when `check` holds; rejects after a generous timeout naming `what`. */
+  waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.check !== check);
+        reject(new Error(`timed out waiting for ${what}; states: ${this.stateNames().join(" → ")}`));
+      }, timeoutMs);
+      this.waiters.push({
+        check,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  private poke(): void {
+    for (const w of [...this.waiters]) {
+      if (w.check()) {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        w.resolve();
+      }
+    }
+  }
+}
