@@ -295,7 +295,7 @@ export class StreamFeed implements Feed {
 
   private onMessage(msg: FeedMessage, watchdog: Watchdog): void {
     const now = this.timers.now();
-    watchdog.kick();
+    watchdog.kick(now);
     this.lastMessageAt = now;
     switch (msg.type) {
       case "price": {

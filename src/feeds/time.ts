@@ -9,6 +9,8 @@ export function parseFeedTime(value: unknown): number | null {
     return value < 1e11 ? Math.round(value * 1000) : Math.round(value);
   }
   if (typeof value !== "string" || value.length === 0) return null;
+  const fast = parseRfc3339(value);
+  if (fast !== null) return fast;
   const unix = /^(\d+)(?:\.(\d+))?$/.exec(value);
   if (unix) {
     const seconds = Number(unix[1]);
@@ -18,4 +20,62 @@ export function parseFeedTime(value: unknown): number | null {
   }
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : ms;
+}
+
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * Hot path for stream ticks: "YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)" without regex or Date.parse.
+ * Returns null for anything else (the caller falls back to the general parsers).
+ */
+function parseRfc3339(s: string): number | null {
+  if (s.length < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  const t = s.charCodeAt(10);
+  if (t !== 84 && t !== 116 && t !== 32) return null;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  const se = digits(s, 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60) return null;
+  let i = 19;
+  let ms = 0;
+  if (s.charCodeAt(i) === 46) {
+    i++;
+    let n = 0;
+    while (i < s.length) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      if (n < 3) ms = ms * 10 + c;
+      n++;
+      i++;
+    }
+    if (n === 0) return null;
+    for (; n < 3; n++) ms *= 10;
+  }
+  let offsetMin = 0;
+  const z = s.charCodeAt(i);
+  if (z === 90 || z === 122) {
+    i++;
+  } else if (z === 43 || z === 45) {
+    const oh = digits(s, i + 1, 2);
+    const om = digits(s, i + 4, 2);
+    if (oh < 0 || om < 0 || s.charCodeAt(i + 3) !== 58) return null;
+    offsetMin = (oh * 60 + om) * (z === 43 ? 1 : -1);
+    i += 6;
+  } else {
+    return null;
+  }
+  if (i !== s.length) return null;
+  const v = Date.UTC(y, mo - 1, d, h, mi, se, ms) - offsetMin * 60_000;
+  return Number.isFinite(v) ? v : null;
 }

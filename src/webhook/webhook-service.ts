@@ -101,6 +101,7 @@ export class WebhookService {
       signalTtlMs: cfg.webhook.signalTtlMs,
       requestId: req.requestId,
       signalId,
+      mode: req.path === "/webhook/test" ? "test" : "live",
     });
     if (req.path === "/webhook/test") return answer(this.dryRun(req, body, v, now));
     if (!v.ok) {

@@ -88,3 +88,17 @@ test("sse: tick, heartbeat, bad data", () => {
   assert.equal(parseSseEvent({ event: "heartbeat", data: "" }).type, "heartbeat");
   assert.equal(parseSseEvent({ event: "tick", data: "{oops" }).type, "unknown");
 });
+
+test("fast RFC 3339 path agrees with Date.parse, offsets included", () => {
+  for (const s of [
+    "2025-06-02T00:00:00Z",
+    "2025-06-02T09:00:00.5+09:00",
+    "2025-12-31T23:59:59.999999999Z",
+    "2024-02-29T12:34:56.078-05:30",
+    "2025-06-02t00:00:00.1z",
+  ]) {
+    assert.equal(parseFeedTime(s), Date.parse(s.toUpperCase().replace(/(\.\d{3})\d+/, "$1")), s);
+  }
+  assert.equal(parseFeedTime("2025-13-02T00:00:00Z"), null);
+  assert.equal(parseFeedTime("2025-06-02T00:00:00"), Date.parse("2025-06-02T00:00:00"), "no zone: general parser");
+});

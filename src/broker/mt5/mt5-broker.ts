@@ -1,0 +1,468 @@
+/**
+ * The MT5 Broker: orders go to the bridge beside the terminal.
+ *
+ * A send is: order_check → order_send, inside p-retry (3 attempts, 1 s, ×2, 5 s cap) that retries
+ * only what the server refused without dealing (requote, price changed/off, too many requests,
+ * locked) or what never reached the bridge. An unknown outcome (timeout, lost reply, 10011/10012/
+ * 10031) is reconciled first — deals/orders/positions whose comment is the client order id and whose
+ * magic is ours — and only a confirmed absence lets the next attempt send again. The bridge keeps its
+ * own idempotency table too, so the same client order id never trades twice.
+ */
+import pRetry from "p-retry";
+import type { InstrumentConfig, TradectlConfig } from "../../config/types.js";
+import { systemClock, type Clock } from "../../domain/clock.js";
+import { RejectedError, TemporaryError, TradectlError } from "../../domain/errors.js";
+import type { ClientOrderId } from "../../domain/types.js";
+import { belongsTo } from "../../engine/reconcile.js";
+import type {
+  AccountInfo,
+  Broker,
+  BrokerDeal,
+  BrokerHealth,
+  BrokerPosition,
+  OrderCheckResult,
+  OrderFill,
+  OrderRequest,
+  OrderResult,
+  Rate,
+} from "../../engine/broker.js";
+import type {
+  BridgeAccount,
+  BridgeCheckResult,
+  BridgeDeal,
+  BridgeHealth,
+  BridgeOrder,
+  BridgeOrderRequest,
+  BridgePosition,
+  BridgeRate,
+  BridgeSendResult,
+} from "./bridge-types.js";
+import { BridgeClient, BridgeError } from "./client.js";
+import { describeRetcode, isCheckPassed, type RetcodeInfo } from "./retcodes.js";
+import {
+  DEFAULT_CONTRACT_SIZE,
+  instrumentFor,
+  instrumentForSymbol,
+  sharesToVolume,
+  volumeToShares,
+  type Instrument,
+} from "./volume.js";
+
+export interface RetryPolicy {
+  retries: number;
+  minTimeout: number;
+  factor: number;
+  maxTimeout: number;
+}
+
+/** Seed 002 §5.2: 3 attempts, 1 s initial delay, ×2, 5 s cap. */
+export const DEFAULT_RETRY: RetryPolicy = { retries: 2, minTimeout: 1000, factor: 2, maxTimeout: 5000 };
+
+export interface Mt5BrokerDeps {
+  clock?: Clock;
+  /** Backoff of sends (tests make it small). */
+  retry?: Partial<RetryPolicy>;
+  /** Backoff of the look-ups that reconcile an unknown outcome. */
+  reconcileRetry?: Partial<RetryPolicy>;
+  /** Maximum price deviation for market orders, in points (default 20). */
+  deviationPoints?: number;
+  /** How far back findOrder searches deals (default 7 days). */
+  lookbackMs?: number;
+  /** Replaces the HTTP client (its URL/token/timeout then come from it). */
+  client?: BridgeClient;
+}
+
+export type Mt5Config = TradectlConfig["broker"]["mt5"];
+
+const DAY_MS = 86_400_000;
+const ENTRY: Record<number, BrokerDeal["entry"]> = { 0: "in", 1: "out", 2: "inout", 3: "out_by" };
+
+/** Reconciliation could not reach a verdict: the order may exist; nothing may be sent. */
+class OutcomeUnknown extends TradectlError {
+  constructor(message: string) {
+    super("MT5_OUTCOME_UNKNOWN", message, { kind: "operational" });
+  }
+}
+
+interface Leg {
+  clientOrderId: string;
+  body: BridgeOrderRequest;
+}
+
+export class Mt5Broker implements Broker {
+  readonly kind = "mt5";
+  readonly #client: BridgeClient;
+  readonly #config: Mt5Config;
+  readonly #instruments: Record<string, InstrumentConfig>;
+  readonly #clock: Clock;
+  readonly #retry: RetryPolicy;
+  readonly #reconcileRetry: RetryPolicy;
+  readonly #deviation: number;
+  readonly #lookbackMs: number;
+
+  constructor(config: Mt5Config, instruments: Record<string, InstrumentConfig>, client: BridgeClient, deps: Mt5BrokerDeps) {
+    this.#config = config;
+    this.#instruments = instruments;
+    this.#client = client;
+    this.#clock = deps.clock ?? systemClock;
+    this.#retry = { ...DEFAULT_RETRY, ...deps.retry };
+    this.#reconcileRetry = { ...DEFAULT_RETRY, ...deps.reconcileRetry };
+    this.#deviation = deps.deviationPoints ?? 20;
+    this.#lookbackMs = deps.lookbackMs ?? 7 * DAY_MS;
+  }
+
+  async accountInfo(): Promise<AccountInfo> {
+    const a = await this.#client.call<BridgeAccount>("GET", "account");
+    return { currency: a.currency, balance: a.balance, equity: a.equity, margin_free: a.margin_free };
+  }
+
+  async positions(): Promise<BrokerPosition[]> {
+    const rows = await this.#client.call<BridgePosition[]>("GET", "positions");
+    return rows
+      .filter((p) => p.magic === this.#config.magic)
+      .map((p) => {
+        const inst = this.#bySymbol(p.symbol);
+        const shares = volumeToShares(p.volume, inst.contractSize);
+        return {
+          ticker: inst.ticker,
+          symbol: p.symbol,
+          quantity: p.type === 0 ? shares : -shares,
+          avg_price: p.price_open,
+          current_price: p.price_current,
+          ticket: String(p.ticket),
+        };
+      });
+  }
+
+  async orderCheck(req: OrderRequest): Promise<OrderCheckResult> {
+    let legs: Leg[];
+    try {
+      legs = await this.#legs(req);
+    } catch (err) {
+      if (err instanceof RejectedError) return { ok: false, code: err.code, message: err.message };
+      throw err;
+    }
+    const first = legs[0];
+    if (!first) return { ok: false, code: "MT5_NO_POSITION", message: this.#noPositionMessage(req) };
+    return this.#check(first.body);
+  }
+
+  async orderSend(req: OrderRequest): Promise<OrderResult> {
+    if (req.is_exit) {
+      // an exit may already have happened (a retry after a restart): never close twice
+      const done = await this.#reconcile(req.client_order_id).catch((err: unknown) => {
+        if (err instanceof OutcomeUnknown) return { kind: "unknown", message: err.message } as const;
+        throw err;
+      });
+      if (done) return done;
+    }
+    let legs: Leg[];
+    try {
+      legs = await pRetry(() => this.#legs(req), { ...this.#retry, shouldRetry: ({ error }) => isTemporary(error) });
+    } catch (err) {
+      if (err instanceof TradectlError) return { kind: "rejected", code: err.code, message: `nothing sent: ${err.message}` };
+      throw err;
+    }
+    if (legs.length === 0) return { kind: "rejected", code: "MT5_NO_POSITION", message: this.#noPositionMessage(req) };
+    const results: OrderResult[] = [];
+    for (const leg of legs) {
+      const result = await this.#sendLeg(leg);
+      results.push(result);
+      if (result.kind !== "filled") break;
+    }
+    return combine(results);
+  }
+
+  async findOrder(clientOrderId: ClientOrderId): Promise<OrderResult | null> {
+    return this.#find(clientOrderId);
+  }
+
+  async rates(symbol: string, timeframe: string, start: number, count: number): Promise<Rate[]> {
+    const mt5Symbol = this.#instruments[symbol]?.symbol ?? symbol;
+    const rows = await this.#client.call<BridgeRate[]>("GET", "rates", {
+      query: { symbol: mt5Symbol, timeframe, start, count },
+    });
+    return rows.map((r) => ({ ...r, time: r.time * 1000 }));
+  }
+
+  async health(): Promise<BrokerHealth> {
+    try {
+      const res = await this.#client.request<BridgeHealth>("GET", "health");
+      const h = res.body;
+      if (res.status === 200 && h.healthy) {
+        return h.trade_allowed === false
+          ? { kind: this.kind, connected: true, message: "AutoTrading is disabled in the terminal" }
+          : { kind: this.kind, connected: true };
+      }
+      return { kind: this.kind, connected: false, message: h?.error?.message ?? `bridge health HTTP ${res.status}` };
+    } catch (err) {
+      return { kind: this.kind, connected: false, message: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  async deals(fromMs: number, toMs: number): Promise<BrokerDeal[]> {
+    const rows = await this.#client.call<BridgeDeal[]>("GET", "deals", {
+      query: { from: Math.floor(fromMs / 1000), to: Math.ceil(toMs / 1000) },
+    });
+    return rows.filter((d) => d.type === 0 || d.type === 1).map((d) => this.#deal(d));
+  }
+
+  // --- sending --------------------------------------------------------------------------------------
+
+  async #sendLeg(leg: Leg): Promise<OrderResult> {
+    let reconcileFirst = false;
+    let checked = false;
+    let attempts = 0;
+    const attempt = async (): Promise<OrderResult> => {
+      attempts += 1;
+      if (reconcileFirst) {
+        const found = await this.#reconcile(leg.clientOrderId);
+        if (found) return found;
+        reconcileFirst = false;
+      }
+      if (!checked) {
+        const { check, info } = await this.#checkDetailed(leg.body);
+        if (!check.ok) {
+          // refused by the check: nothing was sent; a passing price/connection problem may clear
+          if (info.class === "temporary" || info.class === "unknown") throw new TemporaryError(check.code, check.message);
+          return { kind: "rejected", code: check.code, message: `order_check: ${check.message}` };
+        }
+        checked = true;
+      }
+      let reply: BridgeSendResult;
+      try {
+        reply = await this.#client.call<BridgeSendResult>("POST", "order/send", { body: leg.body });
+      } catch (err) {
+        if (!(err instanceof BridgeError)) throw err;
+        if (err.kind !== "temporary") return { kind: "rejected", code: err.code, message: err.message };
+        if (!err.unknownOutcome) throw err; // nothing reached the terminal: retry
+        reconcileFirst = true;
+        return this.#afterUnknown(leg, err.message);
+      }
+      const info = describeRetcode(reply.retcode);
+      switch (info.class) {
+        case "filled":
+          return { kind: "filled", fill: this.#fillFromReply(leg, reply) };
+        case "temporary":
+          throw new TemporaryError(info.code, `${info.message} (retcode ${reply.retcode})`);
+        case "final":
+          return { kind: "rejected", code: info.code, message: `${info.message} (retcode ${reply.retcode})` };
+        case "placed":
+        case "unknown":
+          reconcileFirst = true;
+          return this.#afterUnknown(leg, `${info.message} (retcode ${reply.retcode})`);
+      }
+    };
+    try {
+      return await pRetry(attempt, {
+        ...this.#retry,
+        shouldRetry: ({ error }) => isTemporary(error),
+      });
+    } catch (err) {
+      if (err instanceof OutcomeUnknown) return { kind: "unknown", message: err.message };
+      if (isTemporary(err)) {
+        return { kind: "rejected", code: err.code, message: `${err.message}; gave up after ${attempts} attempts` };
+      }
+      throw err;
+    }
+  }
+
+  /** The outcome of a send is unknown: find it, else (absence confirmed) let p-retry send again. */
+  async #afterUnknown(leg: Leg, why: string): Promise<OrderResult> {
+    const found = await this.#reconcile(leg.clientOrderId);
+    if (found) return found;
+    throw new TemporaryError("MT5_NOT_EXECUTED", `${why}; no deal carries comment ${leg.clientOrderId}`);
+  }
+
+  /** findOrder with its own backoff; throws OutcomeUnknown when the bridge cannot say. */
+  async #reconcile(clientOrderId: string): Promise<OrderResult | null> {
+    try {
+      return await pRetry(() => this.#find(clientOrderId), {
+        ...this.#reconcileRetry,
+        shouldRetry: ({ error }) => isTemporary(error),
+      });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new OutcomeUnknown(`order ${clientOrderId} may exist at the broker; reconciliation failed: ${why}`);
+    }
+  }
+
+  async #find(clientOrderId: string): Promise<OrderResult | null> {
+    const now = this.#clock.now();
+    const mine = (comment: string, magic: number): boolean =>
+      magic === this.#config.magic && belongsTo(comment, clientOrderId);
+    const deals = await this.#client.call<BridgeDeal[]>("GET", "deals", {
+      query: { from: Math.floor((now - this.#lookbackMs) / 1000), to: Math.ceil((now + 2 * DAY_MS) / 1000) },
+    });
+    const matched = deals.filter((d) => (d.type === 0 || d.type === 1) && mine(d.comment, d.magic));
+    if (matched.length > 0) return { kind: "filled", fill: aggregate(matched.map((d) => this.#deal(d))) };
+    const orders = await this.#client.call<BridgeOrder[]>("GET", "orders");
+    const pending = orders.find((o) => mine(o.comment, o.magic));
+    if (pending) return { kind: "unknown", message: `order ${clientOrderId} is pending at the broker (#${pending.ticket})` };
+    const positions = await this.#client.call<BridgePosition[]>("GET", "positions");
+    const open = positions.filter((p) => mine(p.comment, p.magic));
+    if (open.length > 0) {
+      const fills = open.map((p) => ({ volume: p.volume, price: p.price_open, inst: this.#bySymbol(p.symbol) }));
+      const quantity = fills.reduce((s, f) => s + volumeToShares(f.volume, f.inst.contractSize), 0);
+      const price = fills.reduce((s, f) => s + f.price * volumeToShares(f.volume, f.inst.contractSize), 0) / quantity;
+      const first = open[0]!;
+      return {
+        kind: "filled",
+        fill: { price, quantity, fee: 0, broker_order_id: String(first.identifier), broker_deal_id: null, time: first.time * 1000 },
+      };
+    }
+    return null;
+  }
+
+  async #check(body: BridgeOrderRequest): Promise<OrderCheckResult> {
+    return (await this.#checkDetailed(body)).check;
+  }
+
+  async #checkDetailed(body: BridgeOrderRequest): Promise<{ check: OrderCheckResult; info: RetcodeInfo }> {
+    const res = await this.#client.call<BridgeCheckResult>("POST", "order/check", { body });
+    const info = describeRetcode(res.retcode);
+    if (res.ok || isCheckPassed(res.retcode)) {
+      return { check: { ok: true, code: "OK", message: res.comment || "check passed", margin: res.margin }, info };
+    }
+    return { check: { ok: false, code: info.code, message: `${info.message} (retcode ${res.retcode}: ${res.comment})` }, info };
+  }
+
+  /** Entry: one leg. Exit: close our positions on the symbol, oldest first (hedging account). */
+  async #legs(req: OrderRequest): Promise<Leg[]> {
+    if (req.order_type !== "market") {
+      throw new RejectedError("MT5_ORDER_TYPE_UNSUPPORTED", "the MT5 gateway sends market orders only (limit orders have no pending state in tradectl yet)");
+    }
+    const inst = instrumentFor(this.#instruments, req.ticker);
+    const volume = sharesToVolume(req.quantity, inst.contractSize);
+    const base = {
+      action: "DEAL" as const,
+      symbol: inst.symbol,
+      type: req.action === "buy" ? ("BUY" as const) : ("SELL" as const),
+      magic: this.#config.magic,
+      deviation: this.#deviation,
+    };
+    if (!req.is_exit) {
+      return [
+        {
+          clientOrderId: req.client_order_id,
+          body: {
+            ...base,
+            client_order_id: req.client_order_id,
+            volume,
+            ...(req.stop_loss != null ? { sl: req.stop_loss } : {}),
+            ...(req.take_profit != null ? { tp: req.take_profit } : {}),
+          },
+        },
+      ];
+    }
+    const closingType = req.action === "sell" ? 0 : 1; // a sell closes buys
+    const open = (await this.#client.call<BridgePosition[]>("GET", "positions", { query: { symbol: inst.symbol } }))
+      .filter((p) => p.magic === this.#config.magic && p.type === closingType)
+      .sort((a, b) => a.time - b.time || a.ticket - b.ticket);
+    const legs: Leg[] = [];
+    let remaining = volume;
+    for (const p of open) {
+      if (remaining <= 1e-9) break;
+      const take = Math.min(remaining, p.volume);
+      const id = legs.length === 0 ? req.client_order_id : `${req.client_order_id}.${legs.length + 1}`;
+      legs.push({ clientOrderId: id, body: { ...base, client_order_id: id, volume: round8(take), position: p.ticket } });
+      remaining = round8(remaining - take);
+    }
+    return legs;
+  }
+
+  #fillFromReply(leg: Leg, reply: BridgeSendResult): OrderFill {
+    const inst = this.#bySymbol(leg.body.symbol);
+    return {
+      price: reply.price,
+      quantity: volumeToShares(reply.volume || leg.body.volume, inst.contractSize),
+      fee: 0,
+      broker_order_id: reply.order ? String(reply.order) : null,
+      broker_deal_id: reply.deal ? String(reply.deal) : null,
+      time: this.#clock.now(),
+    };
+  }
+
+  #deal(d: BridgeDeal): BrokerDeal {
+    const inst = instrumentForSymbol(this.#instruments, d.symbol);
+    return {
+      ticket: String(d.ticket),
+      order: String(d.order),
+      position_id: String(d.position_id),
+      ticker: inst?.ticker ?? null,
+      symbol: d.symbol,
+      side: d.type === 0 ? "buy" : "sell",
+      entry: ENTRY[d.entry] ?? "in",
+      quantity: volumeToShares(d.volume, inst?.contractSize ?? DEFAULT_CONTRACT_SIZE),
+      price: d.price,
+      fee: -((d.commission ?? 0) + (d.fee ?? 0)),
+      profit: d.profit,
+      time: d.time_msc || d.time * 1000,
+      comment: d.comment,
+      magic: d.magic,
+    };
+  }
+
+  #bySymbol(symbol: string): Instrument {
+    return instrumentForSymbol(this.#instruments, symbol) ?? { ticker: symbol, symbol, contractSize: DEFAULT_CONTRACT_SIZE };
+  }
+
+  #noPositionMessage(req: OrderRequest): string {
+    const symbol = this.#instruments[req.ticker]?.symbol ?? req.ticker;
+    return `no open ${req.action === "sell" ? "buy" : "sell"} position on ${symbol} with magic ${this.#config.magic} to close`;
+  }
+}
+
+function isTemporary(err: unknown): err is TradectlError {
+  return err instanceof TradectlError && err.kind === "temporary";
+}
+
+const round8 = (n: number): number => Math.round(n * 1e8) / 1e8;
+
+/** Deals of one client order id (all legs) → one fill at the volume-weighted price. */
+function aggregate(deals: BrokerDeal[]): OrderFill {
+  const quantity = deals.reduce((s, d) => s + d.quantity, 0);
+  const price = deals.reduce((s, d) => s + d.price * d.quantity, 0) / quantity;
+  const first = deals[0]!;
+  return {
+    price,
+    quantity: round8(quantity),
+    fee: deals.reduce((s, d) => s + d.fee, 0),
+    broker_order_id: first.order,
+    broker_deal_id: first.ticket,
+    time: Math.max(...deals.map((d) => d.time)),
+  };
+}
+
+/** Legs of one exit → one result: any unknown is unknown; fills add up; else the first rejection. */
+function combine(results: OrderResult[]): OrderResult {
+  const unknown = results.find((r) => r.kind === "unknown");
+  if (unknown) return unknown;
+  const fills = results.flatMap((r) => (r.kind === "filled" ? [r.fill] : []));
+  if (fills.length === 0) return results[0] ?? { kind: "rejected", code: "MT5_NO_POSITION", message: "nothing to send" };
+  if (fills.length === 1) return { kind: "filled", fill: fills[0]! };
+  const quantity = fills.reduce((s, f) => s + f.quantity, 0);
+  return {
+    kind: "filled",
+    fill: {
+      price: fills.reduce((s, f) => s + f.price * f.quantity, 0) / quantity,
+      quantity: round8(quantity),
+      fee: fills.reduce((s, f) => s + f.fee, 0),
+      broker_order_id: fills[0]!.broker_order_id,
+      broker_deal_id: fills[0]!.broker_deal_id,
+      time: Math.max(...fills.map((f) => f.time)),
+    },
+  };
+}
+
+/** Builds the MT5 broker; `token` is MT5_BRIDGE_TOKEN (never logged). */
+export function createMt5Broker(
+  config: Mt5Config,
+  instruments: Record<string, InstrumentConfig>,
+  token: string,
+  deps: Mt5BrokerDeps = {},
+): Mt5Broker {
+  if (!deps.client && !token) throw new RejectedError("MT5_TOKEN_MISSING", "MT5_BRIDGE_TOKEN is not set");
+  const client = deps.client ?? new BridgeClient({ url: config.url, token, timeoutMs: config.timeoutMs });
+  return new Mt5Broker(config, instruments, client, deps);
+}

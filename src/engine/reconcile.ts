@@ -1,0 +1,127 @@
+/**
+ * Reconciliation: what the journal believes vs what the broker shows. Pure; the daemon feeds it
+ * after a restart (or when an order's outcome is unknown) before sending anything again.
+ *
+ * - An open order (submitted/unknown/pending) whose client id appears as a deal comment was filled
+ *   at the broker: record the fill. Legs of a split exit carry "<id>.<n>" and count for <id>.
+ * - An open order with no deal is confirmed absent (given deals that cover the order's lifetime):
+ *   safe to resend (if still valid) or to mark failed.
+ * - Per ticker, broker quantity − (journal quantity + fills found now) ≠ 0 is an unexplained
+ *   difference: show it in /status and block entries for that ticker until resolved.
+ */
+import type { BrokerDeal, BrokerPosition, OrderFill } from "./broker.js";
+import type { Action, ClientOrderId, OrderStatus } from "../domain/types.js";
+
+export interface JournalOpenOrder {
+  order_id: ClientOrderId;
+  ticker: string;
+  action: Action;
+  quantity: number;
+  status: Extract<OrderStatus, "pending" | "submitted" | "unknown">;
+}
+
+export interface JournalPosition {
+  ticker: string;
+  /** Signed: long positive. */
+  quantity: number;
+}
+
+export interface ReconcileInput {
+  orders: JournalOpenOrder[];
+  journalPositions: JournalPosition[];
+  brokerPositions: BrokerPosition[];
+  deals: BrokerDeal[];
+  /** Only deals with this magic are ours (MT5); omit to accept every deal. */
+  magic?: number;
+}
+
+export type OrderStatusReport =
+  | {
+      kind: "filled";
+      order_id: ClientOrderId;
+      ticker: string;
+      fill: OrderFill;
+      /** Less than ordered (a partial fill or a partly executed split exit). */
+      partial: boolean;
+      deal_ids: string[];
+    }
+  | { kind: "absent"; order_id: ClientOrderId; ticker: string };
+
+export interface PositionDifference {
+  ticker: string;
+  journal_quantity: number;
+  /** Signed quantity the fills found by this reconciliation add to the journal. */
+  pending_fills: number;
+  broker_quantity: number;
+  /** broker − (journal + pending fills); never 0 in this list. */
+  unexplained: number;
+}
+
+export interface ReconcileReport {
+  orders: OrderStatusReport[];
+  differences: PositionDifference[];
+  /** Tickers whose entries the daemon should block until the difference is resolved. */
+  blocked_tickers: string[];
+}
+
+const EPSILON = 1e-6;
+const round8 = (n: number): number => Math.round(n * 1e8) / 1e8;
+
+export function belongsTo(comment: string, orderId: ClientOrderId): boolean {
+  return comment === orderId || (comment.startsWith(`${orderId}.`) && /^\d+$/.test(comment.slice(orderId.length + 1)));
+}
+
+export function reconcile(input: ReconcileInput): ReconcileReport {
+  const deals = input.deals.filter((d) => input.magic === undefined || d.magic === input.magic);
+  const orders = input.orders.map((o): OrderStatusReport => {
+    const mine = deals.filter((d) => belongsTo(d.comment, o.order_id));
+    if (mine.length > 0) {
+      const quantity = round8(mine.reduce((s, d) => s + d.quantity, 0));
+      const first = mine.reduce((a, b) => (b.time < a.time ? b : a));
+      return {
+        kind: "filled",
+        order_id: o.order_id,
+        ticker: o.ticker,
+        fill: {
+          price: mine.reduce((s, d) => s + d.price * d.quantity, 0) / quantity,
+          quantity,
+          fee: round8(mine.reduce((s, d) => s + d.fee, 0)),
+          broker_order_id: first.order,
+          broker_deal_id: first.ticket,
+          time: Math.max(...mine.map((d) => d.time)),
+        },
+        partial: quantity < o.quantity - EPSILON,
+        deal_ids: mine.map((d) => d.ticket),
+      };
+    }
+    return { kind: "absent", order_id: o.order_id, ticker: o.ticker };
+  });
+
+  const pendingFills = new Map<string, number>();
+  for (const report of orders) {
+    if (report.kind !== "filled") continue;
+    const o = input.orders.find((x) => x.order_id === report.order_id)!;
+    const signed = o.action === "buy" ? report.fill.quantity : -report.fill.quantity;
+    pendingFills.set(o.ticker, (pendingFills.get(o.ticker) ?? 0) + signed);
+  }
+  const journal = sumBy(input.journalPositions);
+  const broker = sumBy(input.brokerPositions);
+  const tickers = [...new Set([...journal.keys(), ...broker.keys(), ...pendingFills.keys()])].sort();
+  const differences: PositionDifference[] = [];
+  for (const ticker of tickers) {
+    const j = journal.get(ticker) ?? 0;
+    const p = pendingFills.get(ticker) ?? 0;
+    const b = broker.get(ticker) ?? 0;
+    const unexplained = round8(b - (j + p));
+    if (Math.abs(unexplained) > EPSILON) {
+      differences.push({ ticker, journal_quantity: round8(j), pending_fills: round8(p), broker_quantity: round8(b), unexplained });
+    }
+  }
+  return { orders, differences, blocked_tickers: differences.map((d) => d.ticker) };
+}
+
+function sumBy(rows: { ticker: string; quantity: number }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rows) out.set(r.ticker, (out.get(r.ticker) ?? 0) + r.quantity);
+  return out;
+}

@@ -1,0 +1,110 @@
+/**
+ * Starts the real scripts/mt5-bridge/bridge.py under python3 with the fake MetaTrader5 package
+ * (test/fake-mt5) first on PYTHONPATH, on an ephemeral port, in a folder that holds the fake
+ * terminal's state, its control file and the bridge's idempotency table (so a restart keeps them).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+export const BRIDGE_TOKEN = "bridge-test-token-0123456789";
+
+export interface FakeDeal {
+  ticket: number;
+  order: number;
+  comment: string;
+  magic: number;
+  volume: number;
+  price: number;
+  entry: number;
+  position_id: number;
+}
+
+export interface FakeState {
+  deals: FakeDeal[];
+  positions: { ticket: number; volume: number; symbol: string; comment: string }[];
+  stats: { order_send: number; calls: Record<string, number>; max_concurrency: number };
+}
+
+export interface BridgeProcess {
+  url: string;
+  dir: string;
+  /** Replaces the fake terminal's faults (re-read by the fake on every call). */
+  faults(faults: Record<string, unknown>): void;
+  fakeState(): FakeState;
+  /** Ends the process and waits for it (SIGTERM, or SIGKILL for a crash). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export interface StartOptions {
+  /** Reuse a folder from an earlier process (restart). */
+  dir?: string;
+  callTimeoutS?: number;
+  faults?: Record<string, unknown>;
+}
+
+export async function startBridge(opts: StartOptions = {}): Promise<BridgeProcess> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "tradectl-mt5-"));
+  const control = join(dir, "control.json");
+  const statePath = join(dir, "fake-terminal.json");
+  if (opts.faults) writeFileSync(control, JSON.stringify(opts.faults));
+  const args = [
+    join(ROOT, "scripts/mt5-bridge/bridge.py"),
+    "--host", "127.0.0.1",
+    "--port", "0",
+    "--state", join(dir, "bridge.db"),
+    "--call-timeout", String(opts.callTimeoutS ?? 10),
+    "--reinit-backoff", "0.01",
+  ];
+  const child: ChildProcess = spawn("python3", args, {
+    env: {
+      ...process.env,
+      PYTHONPATH: join(ROOT, "test/fake-mt5"),
+      MT5_BRIDGE_TOKEN: BRIDGE_TOKEN,
+      MT5_FAKE_STATE: statePath,
+      MT5_FAKE_CONTROL: control,
+      MT5_FAKE_FAULTS: "{}",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((res, rej) => {
+    lines.once("line", (line) => {
+      try {
+        res((JSON.parse(line) as { listening: string }).listening);
+      } catch (err) {
+        rej(new Error(`unexpected bridge output: ${line}`, { cause: err }));
+      }
+    });
+    void exited.then((code) => rej(new Error(`bridge exited (${code}) before listening: ${stderr}`)));
+  });
+  return {
+    url,
+    dir,
+    exited,
+    faults(faults) {
+      writeFileSync(control, JSON.stringify(faults));
+    },
+    fakeState() {
+      return JSON.parse(readFileSync(statePath, "utf8")) as FakeState;
+    },
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+      lines.close();
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+}
