@@ -13,7 +13,7 @@ let failed = run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "ts
 if (failed) process.exit(1);
 
 if (existsSync("test/mt5-bridge")) {
-  if (run("python3", ["-m", "unittest", "discover", "-s", "test/mt5-bridge", "-t", "."]) !== 0) failed = true;
+  if (run("python3", ["-m", "unittest", "discover", "-s", "test/mt5-bridge", "-t", "test/mt5-bridge"]) !== 0) failed = true;
 }
 
 const files = process.argv.slice(2);

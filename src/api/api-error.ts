@@ -1,5 +1,6 @@
 /** Errors answered in the seed's unified shape (status, message, error_code, details, request_id, timestamp, help_url). */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { errorEnvelope } from "../domain/error-envelope.js";
 
 export type ErrorCode =
   | "AUTH_FAILED"
@@ -12,10 +13,8 @@ export type ErrorCode =
   | "IP_NOT_ALLOWED"
   | "PAYLOAD_TOO_LARGE"
   | "ORDER_REJECTED"
-  | "METHOD_NOT_ALLOWED";
-
-/** Where each error is explained: the man page section of the same name. */
-export const HELP_BASE = "https://github.com/tradectl/tradectl/blob/main/man/tradectl-errors.7.md";
+  | "METHOD_NOT_ALLOWED"
+  | "SIGNAL_EXPIRED";
 
 export class ApiError extends Error {
   constructor(
@@ -31,16 +30,7 @@ export class ApiError extends Error {
 }
 
 export function errorBody(req: FastifyRequest, code: ErrorCode, message: string, details?: Record<string, unknown>, extra?: Record<string, unknown>) {
-  return {
-    status: "error" as const,
-    message,
-    error_code: code,
-    ...(extra ?? {}),
-    ...(details ? { details } : {}),
-    request_id: req.id,
-    timestamp: new Date().toISOString(),
-    help_url: `${HELP_BASE}#${code.toLowerCase().replace(/_/g, "-")}`,
-  };
+  return errorEnvelope({ requestId: req.id, code, message, now: Date.now(), details, extra });
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: ApiError) {

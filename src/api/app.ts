@@ -12,6 +12,7 @@ import { readRoutes } from "./routes/read.js";
 import { adminRoutes } from "./routes/admin.js";
 import { controlOnlyRoutes } from "./routes/control-only.js";
 import { webhookRoutes } from "./routes/webhook.js";
+import { docsRoutes } from "./routes/docs.js";
 
 export type AppKind = "public" | "control";
 
@@ -51,7 +52,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof ApiError) return sendError(req, reply, err);
     if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE" || err.statusCode === 413) {
-      return reply.code(413).send(errorBody(req, "VALIDATION_ERROR", `Request body exceeds ${BODY_LIMIT} bytes`, { max_body_bytes: BODY_LIMIT }));
+      return reply.code(413).send(errorBody(req, "PAYLOAD_TOO_LARGE", `Request body exceeds ${BODY_LIMIT} bytes`, { max_body_bytes: BODY_LIMIT }));
     }
     if (err.statusCode === 429) return reply.send(err);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
@@ -63,6 +64,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(req, "NOT_FOUND", `No route for ${req.method} ${req.url.split("?")[0]}`)));
 
   await app.register(healthRoutes, { deps: opts.deps });
+  await app.register(docsRoutes);
   await app.register(readRoutes, { deps: opts.deps, kind: opts.kind });
   await app.register(adminRoutes, { deps: opts.deps, kind: opts.kind });
   if (opts.kind === "public") await app.register(webhookRoutes, { deps: opts.deps });

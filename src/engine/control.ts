@@ -139,14 +139,16 @@ export class Control {
     };
   }
 
-  orders(q: OrderQuery): { orders: StoredOrder[]; total: number; limit: number; offset: number } {
+  orders(q: OrderQuery): { orders: OrderView[]; total: number; limit: number; offset: number } {
     const limit = Math.min(q.limit ?? 50, 500);
     const offset = q.offset ?? 0;
-    return { ...this.d.journal.listOrders({ ...q, limit, offset }), limit, offset };
+    const page = this.d.journal.listOrders({ ...q, limit, offset });
+    return { orders: page.orders.map(orderView), total: page.total, limit, offset };
   }
 
-  order(orderId: string): StoredOrder | undefined {
-    return this.d.journal.getOrder(orderId);
+  order(orderId: string): OrderView | undefined {
+    const o = this.d.journal.getOrder(orderId);
+    return o && orderView(o);
   }
 
   quotes(): Quote[] {
@@ -179,6 +181,17 @@ export class Control {
     this.d.bus.publish(makeEnvelope("system.resumed", "control", { reason: opts.reason ?? null, was_active: was.active }, { time: now, meta: { actor: opts.actor } }));
     return { system_enabled: true, resumed_at: new Date(now).toISOString(), was_active: was.active };
   }
+}
+
+const TIME_FIELDS = ["created_at", "updated_at", "submitted_at", "filled_at", "expires_at"] as const;
+
+/** An order as the API shows it: times as ISO-8601 strings, like every other time in the API. */
+export type OrderView = Omit<StoredOrder, (typeof TIME_FIELDS)[number]> & Record<(typeof TIME_FIELDS)[number], string | null>;
+
+export function orderView(o: StoredOrder): OrderView {
+  const out: Record<string, unknown> = { ...o };
+  for (const k of TIME_FIELDS) out[k] = o[k] === null ? null : new Date(o[k]).toISOString();
+  return out as OrderView;
 }
 
 function killView(k: KillSwitchState): Record<string, unknown> {

@@ -23,10 +23,12 @@ export class AuditLog {
     );
   }
 
+  /** The latest events, oldest first; `type` is a prefix ("order." matches every order event). */
   list(opts: { type?: string; limit?: number; afterSeq?: number } = {}): Array<EventEnvelope & { seq: number }> {
+    const prefix = opts.type ? `${opts.type.replace(/[\\%_]/g, "\\$&")}%` : null;
     const rows = this.db.all<{ id: string; seq: number; type: string; time: string; source: string; correlation_id: string | null; payload: string; meta: string }>(
-      `SELECT * FROM events WHERE seq > ? ${opts.type ? "AND type = ?" : ""} ORDER BY seq DESC LIMIT ?`,
-      ...(opts.type ? [opts.afterSeq ?? 0, opts.type, opts.limit ?? 100] : [opts.afterSeq ?? 0, opts.limit ?? 100]),
+      `SELECT * FROM events WHERE seq > ? ${prefix ? "AND type LIKE ? ESCAPE '\\'" : ""} ORDER BY seq DESC LIMIT ?`,
+      ...(prefix ? [opts.afterSeq ?? 0, prefix, opts.limit ?? 100] : [opts.afterSeq ?? 0, opts.limit ?? 100]),
     );
     return rows.reverse().map((r) => ({
       v: 1,

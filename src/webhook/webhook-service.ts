@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { TradectlConfig } from "../config/types.js";
 import type { Clock } from "../domain/clock.js";
+import { errorEnvelope } from "../domain/error-envelope.js";
 import { estimateOrderPrice } from "../domain/order-price.js";
 import { evaluateRisk, type RiskEvaluation } from "../domain/risk.js";
 import { midPrice, type Signal } from "../domain/types.js";
@@ -217,15 +218,8 @@ function publicSignal(s: Signal): Record<string, unknown> {
 }
 
 function errorShape(requestId: string, code: string, message: string, extra: Record<string, unknown>, now: number): Record<string, unknown> {
-  return {
-    status: "error",
-    message,
-    error_code: code,
-    ...extra,
-    request_id: requestId,
-    timestamp: new Date(now).toISOString(),
-    help_url: `https://github.com/tradectl/tradectl/blob/main/man/tradectl-errors.7.md#${code.toLowerCase().replace(/_/g, "-")}`,
-  };
+  const { details, ...rest } = extra as { details?: Record<string, unknown> };
+  return errorEnvelope({ requestId, code, message, now, details, extra: rest });
 }
 
 function acceptedBody(requestId: string, order: StoredOrder, queuePosition: number): Record<string, unknown> {

@@ -22,7 +22,7 @@ export async function run(_args: string[], opts: Opts): Promise<void> {
     offset: opts.offset,
   });
   if (ctx.json) return printJson(data);
-  const rows = data.orders.map((o) => ({ ...o, created: new Date(o.created_at as number).toISOString(), error: o.error_code }));
+  const rows = data.orders.map((o) => ({ ...o, created: o.created_at, error: o.error_code }));
   printTable(rows, ["order_id", "created", "ticker", "action", "quantity", "status", "fill_price", "error"]);
   process.stdout.write(`${data.offset + data.orders.length} of ${data.total}\n`);
 }

@@ -1,0 +1,111 @@
+/** Transport limits and TLS: 8 KB headers, TLS with a certificate reloaded on SIGHUP, SSE events. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { request as httpsRequest } from "node:https";
+import { request as httpRequest } from "node:http";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ManualClock } from "../../src/domain/clock.js";
+import { alert, startTestDaemon } from "../helpers/daemon.js";
+import { tempHome } from "../helpers/temp-home.js";
+
+const SECRET = "transport-test-secret-0123456789";
+
+function makeCert(dir: string, cn: string): { cert: string; key: string } {
+  const cert = join(dir, `${cn}.crt`);
+  const key = join(dir, `${cn}.key`);
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", `/CN=${cn}`], { stdio: "ignore" });
+  return { cert, key };
+}
+
+function peerCn(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(`${url}/health`, { rejectUnauthorized: false, agent: false }, (res) => {
+      const cert = (res.socket as import("node:tls").TLSSocket).getPeerCertificate();
+      res.resume();
+      res.on("end", () => resolve(String(cert.subject.CN)));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("headers over 8 KB are refused", async (t) => {
+  const { home, cleanup } = tempHome({ risk: { marketHours: "always" } });
+  t.after(cleanup);
+  const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
+  t.after(() => d.handle.stop());
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = httpRequest(`${d.url}/health`, { headers: { "x-padding": "a".repeat(9000) } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  assert.equal(status, 431);
+  assert.equal((await d.get("/health", { "x-padding": "a".repeat(4000) })).status, 200);
+});
+
+test("TLS with webhook.tls.cert/key, and the certificate is reloaded on SIGHUP", async (t) => {
+  const { home, cleanup } = tempHome();
+  t.after(cleanup);
+  const first = makeCert(home, "first.example");
+  const second = makeCert(home, "second.example");
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(join(home, "config.json"), JSON.stringify({ risk: { marketHours: "always" }, webhook: { tls: first } }));
+  const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
+  t.after(() => d.handle.stop());
+  assert.match(d.url, /^https:\/\//);
+  assert.equal(await peerCn(d.url), "first.example");
+  writeFileSync(join(home, "config.json"), JSON.stringify({ risk: { marketHours: "always" }, webhook: { tls: second } }));
+  const changed = await d.handle.reload();
+  assert.ok(changed.includes("webhook.tls"));
+  assert.equal(await peerCn(d.url), "second.example");
+  void readFileSync;
+});
+
+test("SIGHUP reload applies live keys (risk) without a restart", async (t) => {
+  const { home, cleanup } = tempHome({ risk: { marketHours: "always", maxDailyEntries: 1, cooldownMinutes: 0 } });
+  t.after(cleanup);
+  const clock = new ManualClock(Date.parse("2026-11-24T10:00:00+09:00"));
+  const d = await startTestDaemon({ home, clock, env: { WEBHOOK_SECRET: SECRET } });
+  t.after(() => d.handle.stop());
+  assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now()))).status, 200);
+  assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now() + 1))).status, 403);
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(join(home, "config.json"), JSON.stringify({ risk: { marketHours: "always", maxDailyEntries: 5, cooldownMinutes: 0 } }));
+  assert.deepEqual(await d.handle.reload(), ["risk"]);
+  assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now() + 2))).status, 200);
+});
+
+test("GET /events on the socket streams the pipeline's events as SSE", async (t) => {
+  const { home, cleanup } = tempHome({ risk: { marketHours: "always", cooldownMinutes: 0 } });
+  t.after(cleanup);
+  const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
+  t.after(() => d.handle.stop());
+  const types: string[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    const req = httpRequest({ socketPath: d.socketPath, path: "/events" }, (res) => {
+      assert.equal(res.headers["content-type"], "text/event-stream");
+      let buf = "";
+      res.on("data", (c: Buffer) => {
+        buf += c.toString();
+        for (const m of buf.matchAll(/^event: (\S+)$/gm)) if (!types.includes(m[1]!)) types.push(m[1]!);
+        if (types.includes("order.filled")) {
+          req.destroy();
+          resolve();
+        }
+      });
+    });
+    req.on("error", (err) => (types.includes("order.filled") ? resolve() : reject(err)));
+    req.end();
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }))).status, 200);
+  await done;
+  const pipeline = types.filter((x) => x.startsWith("signal.") || x.startsWith("order."));
+  assert.deepEqual(pipeline, ["signal.received", "signal.accepted", "order.submitted", "order.filled"]);
+  assert.ok(!types.includes("feed.tick"), "ticks only on request");
+});
