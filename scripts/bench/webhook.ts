@@ -7,7 +7,8 @@
  *     connections, daemon vs. bare server, and the ratio.
  * Targets (the issue): p99 ≤ 10 ms; 401 throughput ≥ 0.5 × bare.
  *   node --import tsx scripts/bench/webhook.ts
- * TRADECTL_BENCH_CPU_PROF=DIR runs the daemon under --cpu-prof and leaves its .cpuprofile in DIR.
+ * TRADECTL_BENCH_CPU_PROF=DIR runs the daemon under --cpu-prof and leaves its .cpuprofile in DIR
+ * (read it with scripts/bench/cpu-profile-top.ts); TRADECTL_BENCH_ONLY=accepted|rejected runs one part.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -111,57 +112,10 @@ export async function benchWebhook(): Promise<Record<string, number | string | b
     bare = b.child;
     const bareUrl = `${b.match[1]!}/webhook`;
 
-    // (a) accepted alerts, open loop at RATE/s. Timestamps are unique (the idempotency key differs).
-    let lastTs = 0;
-    const alertBody = (i: number): string => {
-      const ts = Math.max(Date.now(), lastTs + 1);
-      lastTs = ts;
-      const ticker = TICKERS[i % TICKERS.length]!;
-      return JSON.stringify({ action: "buy", ticker, quantity: 100, price: "market", entry_price: PRICES[ticker], timestamp: String(ts), passphrase: SECRET });
-    };
-    const warm = await openLoop({ url: webhookUrl, ratePerSecond: RATE, count: WARMUP_ALERTS, body: alertBody });
-    const okWarm = warm.statuses.get(200) ?? 0;
-    if (okWarm !== WARMUP_ALERTS) {
-      throw new Error(`warm-up alerts not all accepted (${statusList(warm.statuses)}):\n${warm.samples.join("\n")}\n${daemon.output().slice(-2000)}`);
-    }
-    const run = await openLoop({ url: webhookUrl, ratePerSecond: RATE, count: RATE * LATENCY_SECONDS, body: alertBody });
-    const lat = [...run.latencies].sort((x, y) => x - y);
-    const non200 = run.sent - (run.statuses.get(200) ?? 0);
-    if (non200 > 0) process.stderr.write(`bench: ${non200} alerts not answered 200 (${statusList(run.statuses)}):\n${run.samples.join("\n")}\n`);
-
-    // (b) rejected alerts (wrong passphrase → 401), closed loop; daemon and bare server, each warmed first.
-    const wrong = JSON.stringify({ action: "buy", ticker: "9984", quantity: 100, price: "market", timestamp: String(Date.now()), passphrase: "wrong-passphrase-0123456789" });
-    const probeAgent = new Agent();
-    const probe = await post(probeAgent, new URL(webhookUrl), wrong);
-    probeAgent.destroy();
-    if (probe.status !== 401) throw new Error(`a wrong passphrase got ${probe.status}, expected 401: ${probe.body}`);
-    await closedLoop({ url: webhookUrl, connections: CONNECTIONS, durationMs: WARMUP_MS, body: wrong });
-    const d401 = await closedLoop({ url: webhookUrl, connections: CONNECTIONS, durationMs: THROUGHPUT_MS, body: wrong });
-    await closedLoop({ url: bareUrl, connections: CONNECTIONS, durationMs: WARMUP_MS, body: wrong });
-    const b401 = await closedLoop({ url: bareUrl, connections: CONNECTIONS, durationMs: THROUGHPUT_MS, body: wrong });
-    const daemonNon401 = d401.requests - (d401.statuses.get(401) ?? 0);
-
-    const p99 = percentile(lat, 99);
-    const ratio = d401.perSecond / b401.perSecond;
+    const only = process.env.TRADECTL_BENCH_ONLY;
     return {
-      accepted_alerts: run.statuses.get(200) ?? 0,
-      accepted_rate_per_s: RATE,
-      accepted_p50_ms: round(percentile(lat, 50)),
-      accepted_p90_ms: round(percentile(lat, 90)),
-      accepted_p99_ms: round(p99),
-      accepted_max_ms: round(lat[lat.length - 1] ?? NaN),
-      accepted_non200: non200,
-      accepted_skipped_sends: run.skipped,
-      accepted_client_max_send_lag_ms: round(run.maxSendLagMs),
-      rejected401_connections: CONNECTIONS,
-      rejected401_daemon_rps: Math.round(d401.perSecond),
-      rejected401_bare_rps: Math.round(b401.perSecond),
-      rejected401_ratio: round(ratio, 3),
-      rejected401_daemon_non401: daemonNon401,
-      target_accepted_p99_ms: WEBHOOK_TARGETS.p99Ms,
-      target_rejected401_ratio: WEBHOOK_TARGETS.ratio401,
-      ok_accepted_p99: p99 <= WEBHOOK_TARGETS.p99Ms && non200 === 0,
-      ok_rejected401_ratio: ratio >= WEBHOOK_TARGETS.ratio401 && daemonNon401 === 0,
+      ...(only === "rejected" ? {} : await acceptedLatency(webhookUrl, daemon)),
+      ...(only === "accepted" ? {} : await rejectedThroughput(webhookUrl, bareUrl)),
     };
   } finally {
     await bare?.stop();
@@ -169,6 +123,63 @@ export async function benchWebhook(): Promise<Record<string, number | string | b
     if (code !== undefined && code !== 0) process.stderr.write(`bench: daemon exited with ${code}:\n${daemon?.output().slice(-2000)}\n`);
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** (a) Accepted alerts, open loop at RATE/s. Timestamps are unique, so each alert's idempotency key differs. */
+async function acceptedLatency(webhookUrl: string, daemon: Child): Promise<Record<string, number | boolean>> {
+  let lastTs = 0;
+  const alertBody = (i: number): string => {
+    const ts = Math.max(Date.now(), lastTs + 1);
+    lastTs = ts;
+    const ticker = TICKERS[i % TICKERS.length]!;
+    return JSON.stringify({ action: "buy", ticker, quantity: 100, price: "market", entry_price: PRICES[ticker], timestamp: String(ts), passphrase: SECRET });
+  };
+  const warm = await openLoop({ url: webhookUrl, ratePerSecond: RATE, count: WARMUP_ALERTS, body: alertBody });
+  if ((warm.statuses.get(200) ?? 0) !== WARMUP_ALERTS) {
+    throw new Error(`warm-up alerts not all accepted (${statusList(warm.statuses)}):\n${warm.samples.join("\n")}\n${daemon.output().slice(-2000)}`);
+  }
+  const run = await openLoop({ url: webhookUrl, ratePerSecond: RATE, count: RATE * LATENCY_SECONDS, body: alertBody });
+  const lat = [...run.latencies].sort((x, y) => x - y);
+  const non200 = run.sent - (run.statuses.get(200) ?? 0);
+  if (non200 > 0) process.stderr.write(`bench: ${non200} alerts not answered 200 (${statusList(run.statuses)}):\n${run.samples.join("\n")}\n`);
+  const p99 = percentile(lat, 99);
+  return {
+    accepted_alerts: run.statuses.get(200) ?? 0,
+    accepted_rate_per_s: RATE,
+    accepted_p50_ms: round(percentile(lat, 50)),
+    accepted_p90_ms: round(percentile(lat, 90)),
+    accepted_p99_ms: round(p99),
+    accepted_max_ms: round(lat[lat.length - 1] ?? NaN),
+    accepted_non200: non200,
+    accepted_skipped_sends: run.skipped,
+    accepted_client_max_send_lag_ms: round(run.maxSendLagMs),
+    target_accepted_p99_ms: WEBHOOK_TARGETS.p99Ms,
+    ok_accepted_p99: p99 <= WEBHOOK_TARGETS.p99Ms && non200 === 0 && run.skipped === 0,
+  };
+}
+
+/** (b) Rejected alerts (wrong passphrase → 401), closed loop; daemon, then the bare server, each warmed first. */
+async function rejectedThroughput(webhookUrl: string, bareUrl: string): Promise<Record<string, number | boolean>> {
+  const wrong = JSON.stringify({ action: "buy", ticker: "9984", quantity: 100, price: "market", timestamp: String(Date.now()), passphrase: "wrong-passphrase-0123456789" });
+  const probeAgent = new Agent();
+  const probe = await post(probeAgent, new URL(webhookUrl), wrong);
+  probeAgent.destroy();
+  if (probe.status !== 401) throw new Error(`a wrong passphrase got ${probe.status}, expected 401: ${probe.body}`);
+  await closedLoop({ url: webhookUrl, connections: CONNECTIONS, durationMs: WARMUP_MS, body: wrong });
+  const d401 = await closedLoop({ url: webhookUrl, connections: CONNECTIONS, durationMs: THROUGHPUT_MS, body: wrong });
+  await closedLoop({ url: bareUrl, connections: CONNECTIONS, durationMs: WARMUP_MS, body: wrong });
+  const b401 = await closedLoop({ url: bareUrl, connections: CONNECTIONS, durationMs: THROUGHPUT_MS, body: wrong });
+  const daemonNon401 = d401.requests - (d401.statuses.get(401) ?? 0);
+  const ratio = d401.perSecond / b401.perSecond;
+  return {
+    rejected401_connections: CONNECTIONS,
+    rejected401_daemon_rps: Math.round(d401.perSecond),
+    rejected401_bare_rps: Math.round(b401.perSecond),
+    rejected401_ratio: round(ratio, 3),
+    rejected401_daemon_non401: daemonNon401,
+    target_rejected401_ratio: WEBHOOK_TARGETS.ratio401,
+    ok_rejected401_ratio: ratio >= WEBHOOK_TARGETS.ratio401 && daemonNon401 === 0,
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -61,6 +61,12 @@ command("events", "the daemon's events (SSE)", () => import("./commands/events.j
   c.option("--follow", "keep streaming").option("--type <prefix>", "only events whose type starts with this").option("--history <n>", "recent events first", "20"),
 );
 
+// `tradectl orders | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);

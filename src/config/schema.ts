@@ -44,6 +44,7 @@ const feedSchema = {
     accountId: { type: "string" },
     instruments: { type: "array", items: { type: "string", minLength: 1 } },
     staleAfterMs: posInt,
+    maxBackoffMs: posInt,
     speed: { type: "number", exclusiveMinimum: 0 },
     required: { type: "boolean" },
   },

@@ -14,6 +14,8 @@ export interface FeedConfig {
   instruments?: string[];
   /** Silence limit before the stream is declared stale (default: prices 10 s, events 20 s). */
   staleAfterMs?: number;
+  /** Longest wait between reconnect attempts (default 60 s); an auth refusal is retried at this interval. */
+  maxBackoffMs?: number;
   /** Replay only: playback speed factor (1 = real time). */
   speed?: number;
   /** When true, /health market_data is unhealthy while this stream is stale or failed. */

@@ -111,7 +111,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const broker = buildBroker(config, { state, db, quotes, clock, env, logger });
     cleanups.push(() => broker.close?.());
 
-    const feeds = new FeedSet({ bus, quotes, logger, clock, env, state });
+    const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments });
     const engine = new Engine({ journal, ledger, broker, bus, clock, killSwitch, logger });
     const control = new Control({
       journal,

@@ -1,14 +1,22 @@
-/** The running feeds: builds each from config, routes what they read to the quote book and the event bus. */
-import type { FeedConfig } from "../config/types.js";
+/**
+ * The running feeds: builds each from config (createFeed), routes what they read to the quote book,
+ * the journal and the event bus, and keeps each event stream's cursor (its last processed
+ * transaction id) in the state store, so a restart gap-fills from where the last run stopped.
+ */
+import type { FeedConfig, InstrumentConfig } from "../config/types.js";
 import { readSecret } from "../config/secrets.js";
 import type { Clock } from "../domain/clock.js";
 import { makeEnvelope } from "../engine/envelope.js";
 import type { EventBus } from "../engine/event-bus.js";
-import type { Feed, FeedSink, StreamStatus } from "../engine/feed.js";
+import type { BrokerTransaction, Feed, FeedSink, StreamStatus } from "../engine/feed.js";
 import type { QuoteBook } from "../engine/quote-book.js";
 import type { StateStore } from "../engine/stores.js";
-import { ReplayFeed } from "../feeds/replay-feed.js";
+import { TransactionEffects } from "../engine/transaction-effects.js";
+import { createFeed } from "../feeds/create-feed.js";
+import { systemTimers, type FeedTimers } from "../feeds/timers.js";
 import type { Logger } from "../log/logger.js";
+import type { Journal } from "../store/journal.js";
+import type { Ledger } from "../store/ledger.js";
 
 export interface FeedSetDeps {
   bus: EventBus;
@@ -17,17 +25,54 @@ export interface FeedSetDeps {
   clock: Clock;
   env: NodeJS.ProcessEnv;
   state: StateStore;
+  /** With the ledger: where broker transactions take effect (fills → orders and positions). */
+  journal?: Journal;
+  ledger?: Ledger;
+  /** ticker → broker symbol (read on each transaction, so a config reload applies). */
+  instruments?: () => Record<string, InstrumentConfig>;
+  /** The feeds' time (reconnects, silence); real time unless a test drives it. */
+  timers?: FeedTimers;
+}
+
+/** A stream that /health counts as down, and why. */
+export interface StreamProblem {
+  name: string;
+  message: string;
+}
+
+interface Running {
+  feed: Feed;
+  config: FeedConfig;
+  startedAt: number;
+}
+
+/** State-store key of an event stream's last processed transaction id. */
+export function cursorKey(feedName: string): string {
+  return `feed.${feedName}.lastTransactionId`;
+}
+
+/** Default silence limits (seed 003: rates 10 s, events 20 s). */
+export function silenceLimitMs(config: FeedConfig): number {
+  return config.staleAfterMs ?? (config.stream === "prices" ? 10_000 : 20_000);
 }
 
 export class FeedSet {
-  private feeds: Array<{ feed: Feed; config: FeedConfig }> = [];
+  private feeds: Running[] = [];
+  private readonly timers: FeedTimers;
+  private readonly effects: TransactionEffects | null;
 
-  constructor(private readonly d: FeedSetDeps) {}
+  constructor(private readonly d: FeedSetDeps) {
+    this.timers = d.timers ?? systemTimers;
+    this.effects =
+      d.journal && d.ledger
+        ? new TransactionEffects({ journal: d.journal, ledger: d.ledger, bus: d.bus, clock: d.clock, logger: d.logger, tickerOf: (s) => this.tickerOf(s) })
+        : null;
+  }
 
   start(configs: FeedConfig[]): void {
     for (const config of configs) {
       const feed = this.build(config);
-      this.feeds.push({ feed, config });
+      this.feeds.push({ feed, config, startedAt: this.timers.now() });
       feed.start(this.sinkFor(config));
     }
   }
@@ -42,34 +87,98 @@ export class FeedSet {
 
   /** Feeds that /health must consider (all of them unless some are marked `required`). */
   required(): StreamStatus[] {
+    return this.requiredFeeds().map(({ feed }) => feed.status());
+  }
+
+  /**
+   * Required streams that are down right now: failed (e.g. the token is refused), stale, or —
+   * whatever their state says while they reconnect — without any message for longer than their
+   * silence limit (`staleAfterMs`), counted from the last message or, before the first, from
+   * start. A brief reconnect inside the limit is not a problem; a replay feed counts only when failed.
+   */
+  problems(): StreamProblem[] {
+    const now = this.timers.now();
+    const out: StreamProblem[] = [];
+    for (const r of this.requiredFeeds()) {
+      const s = r.feed.status();
+      const why = s.last_error ? `: ${s.last_error}` : "";
+      if (s.state === "failed" || s.state === "stale") {
+        out.push({ name: s.name, message: `stream ${s.name} is ${s.state}${why}` });
+        continue;
+      }
+      if (r.config.kind === "replay" || s.state === "stopped") continue;
+      const since = s.last_message_at === null ? r.startedAt : Date.parse(s.last_message_at);
+      const limit = silenceLimitMs(r.config);
+      if (now - since > limit) {
+        out.push({ name: s.name, message: `stream ${s.name} is ${s.state} with no data for ${now - since} ms (limit ${limit} ms)${why}` });
+      }
+    }
+    return out;
+  }
+
+  private requiredFeeds(): Running[] {
     const marked = this.feeds.filter(({ config }) => config.required);
-    return (marked.length ? marked : this.feeds).map(({ feed }) => feed.status());
+    return marked.length ? marked : this.feeds;
   }
 
   private build(config: FeedConfig): Feed {
-    if (config.kind === "replay") return new ReplayFeed(config, { logger: this.d.logger });
-    void readSecret;
-    throw new Error(`feed kind ${config.kind} is not available in this build`);
+    if (config.kind === "replay") return createFeed(config, { logger: this.d.logger });
+    const events = config.stream === "events";
+    const stored = events ? this.d.state.get<string>(cursorKey(config.name)) : undefined;
+    return createFeed(config, {
+      token: this.tokenFor(config),
+      logger: this.d.logger,
+      ...(this.d.timers ? { timers: this.d.timers } : {}),
+      ...(typeof stored === "string" ? { lastTransactionId: stored } : {}),
+      ...(events ? { onTransactionId: (id: string) => this.d.state.set(cursorKey(config.name), id, this.d.clock.now()) } : {}),
+      stream: config.maxBackoffMs ? { backoff: { capMs: config.maxBackoffMs } } : {},
+    });
+  }
+
+  /** OANDA streams use OANDA_TOKEN; a generic SSE source is the MT5 bridge's stream (MT5_BRIDGE_TOKEN). */
+  private tokenFor(config: FeedConfig): string | undefined {
+    return readSecret(config.kind === "sse" ? "MT5_BRIDGE_TOKEN" : "OANDA_TOKEN", this.d.env);
+  }
+
+  private tickerOf(symbol: string): string {
+    const instruments = this.d.instruments?.() ?? {};
+    for (const [ticker, c] of Object.entries(instruments)) if (c.symbol === symbol) return ticker;
+    return symbol;
   }
 
   private sinkFor(config: FeedConfig): FeedSink {
     const { bus, quotes, clock, logger } = this.d;
+    const source = `feed:${config.name}`;
     let lastState: string | null = null;
     return {
       quote: (q) => {
         quotes.update(q);
-        if (bus.hasListeners("feed.tick")) bus.publish(makeEnvelope("feed.tick", `feed:${config.name}`, q, { time: clock.now() }));
+        if (bus.hasListeners("feed.tick")) bus.publish(makeEnvelope("feed.tick", source, q, { time: clock.now() }));
       },
       transaction: (tx) => {
-        bus.publish(makeEnvelope("feed.transaction", `feed:${config.name}`, tx, { time: clock.now(), correlation_id: tx.id }));
+        bus.publish(makeEnvelope("feed.transaction", source, tx, { time: clock.now(), correlation_id: tx.id }));
+        this.applyTransaction(config, tx);
       },
       state: (s) => {
         if (s.state === lastState) return;
         lastState = s.state;
         const level = s.state === "failed" || s.state === "stale" ? "warn" : "info";
         logger[level](`stream ${s.name} ${s.state}`, { stream: s.name, reconnects: s.reconnects, last_error: s.last_error });
-        bus.publish(makeEnvelope("stream.state", `feed:${config.name}`, s, { time: clock.now() }));
+        bus.publish(makeEnvelope("stream.state", source, s, { time: clock.now() }));
       },
     };
+  }
+
+  /** The effect and the stream's cursor commit together: after a crash the transaction is either done and skipped, or redone. */
+  private applyTransaction(config: FeedConfig, tx: BrokerTransaction): void {
+    if (!this.effects || !this.d.journal) return;
+    try {
+      this.d.journal.tx(() => {
+        this.effects!.apply(tx, config.accountId ?? config.name);
+        if (config.stream === "events") this.d.state.set(cursorKey(config.name), tx.id, this.d.clock.now());
+      });
+    } catch (err) {
+      this.d.logger.error("broker transaction could not be applied", { stream: config.name, transaction_id: tx.id, type: tx.type, error: (err as Error).message });
+    }
   }
 }

@@ -44,10 +44,14 @@ export interface OrderFill {
   time: number;
 }
 
-/** The outcome of one send. `unknown` means the order may or may not exist at the broker. */
+/**
+ * The outcome of one send. `unknown` means the order may or may not exist at the broker.
+ * A `rejected` result with `temporary` set was refused for a passing reason (requote, no connection,
+ * bridge unreachable) and given up after the broker's retries: nothing was dealt; the order failed.
+ */
 export type OrderResult =
   | { kind: "filled"; fill: OrderFill }
-  | { kind: "rejected"; code: string; message: string }
+  | { kind: "rejected"; code: string; message: string; temporary?: boolean }
   | { kind: "unknown"; message: string };
 
 export interface OrderCheckResult {
@@ -55,6 +59,8 @@ export interface OrderCheckResult {
   code: string;
   message: string;
   margin?: number;
+  /** Not ok for a passing reason, after retries (see OrderResult): the order failed, it was not refused for good. */
+  temporary?: boolean;
 }
 
 export interface Rate {

@@ -5,7 +5,7 @@
  */
 import { TradectlError } from "../domain/errors.js";
 import type { Clock } from "../domain/clock.js";
-import type { Order, Signal } from "../domain/types.js";
+import { FINAL_ORDER_STATUSES, type Order, type Signal } from "../domain/types.js";
 import type { Ledger } from "../store/ledger.js";
 import type { Journal, StoredOrder } from "../store/journal.js";
 import type { Broker, OrderRequest, OrderResult } from "./broker.js";
@@ -40,11 +40,39 @@ export interface Accepted {
 
 export class Engine {
   private readonly queue = new KeyedSerialQueue();
+  /** Orders queued or being executed: never queued twice, and never reconciled from outside while here. */
+  private readonly inFlight = new Map<string, Promise<StoredOrder>>();
+  /** Per ticker, a counter bumped whenever an order of it is queued or settles (see `activity`). */
+  private readonly changes = new Map<string, number>();
 
   constructor(private readonly d: EngineDeps) {}
 
   get pendingCount(): number {
     return this.queue.pending;
+  }
+
+  /**
+   * What the reconciler needs to tell a real difference from an order in motion: the tickers with an order
+   * queued or executing, and a per-ticker change counter. A ticker busy, or whose counter moved, while the
+   * broker was read cannot be judged from that read.
+   */
+  activity(): { busy: Set<string>; changes: Map<string, number> } {
+    const busy = new Set<string>();
+    for (const id of this.inFlight.keys()) {
+      const o = this.d.journal.getOrder(id);
+      if (o) busy.add(o.ticker);
+    }
+    return { busy, changes: new Map(this.changes) };
+  }
+
+  /**
+   * Re-checks an order left `submitted`/`unknown` (or `pending`) with the broker: the periodic reconciliation
+   * calls this so no outcome stays unknown for good. Does nothing for an order already queued or final.
+   */
+  recheck(orderId: string): Promise<StoredOrder> | null {
+    const order = this.d.journal.getOrder(orderId);
+    if (!order || FINAL_ORDER_STATUSES.has(order.status) || this.inFlight.has(orderId)) return null;
+    return this.enqueue(order);
   }
 
   /**
@@ -108,20 +136,40 @@ export class Engine {
   }
 
   private enqueue(order: StoredOrder): Promise<StoredOrder> {
-    return this.queue.run(order.ticker, () => this.execute(order.order_id));
+    const running = this.inFlight.get(order.order_id);
+    if (running) return running;
+    this.bump(order.ticker);
+    const done = this.queue.run(order.ticker, () => this.execute(order.order_id)).finally(() => {
+      this.inFlight.delete(order.order_id);
+      this.bump(order.ticker);
+    });
+    this.inFlight.set(order.order_id, done);
+    return done;
+  }
+
+  private bump(ticker: string): void {
+    this.changes.set(ticker, (this.changes.get(ticker) ?? 0) + 1);
   }
 
   private async execute(orderId: string): Promise<StoredOrder> {
     let order = this.d.journal.getOrder(orderId)!;
-    try {
-      if (order.status === "submitted" || order.status === "unknown") {
-        // We may have sent it before a crash or a lost reply: ask the broker before anything else.
-        const known = await this.d.broker.findOrder(order.order_id);
-        if (known) return this.settle(order, known);
-        if (order.status === "unknown") {
-          this.d.logger.warn("order outcome unknown and not found at the broker; sending it again is safe", { order_id: order.order_id });
-        }
+    // A final order is never sent again, whoever queued it.
+    if (FINAL_ORDER_STATUSES.has(order.status)) return order;
+    if (order.status === "submitted" || order.status === "unknown") {
+      // We may have sent it before a crash or a lost reply: ask the broker before anything else.
+      let known: OrderResult | null;
+      try {
+        known = await this.d.broker.findOrder(order.order_id);
+      } catch (err) {
+        // Cannot tell whether it exists: nothing may be sent; the periodic reconciliation asks again.
+        const message = `could not be looked up at the broker: ${err instanceof Error ? err.message : String(err)}`;
+        return this.markUnknown(order, message);
       }
+      if (known) return this.settle(order, known);
+      this.d.logger.info("order not found at the broker: it was never executed", { order_id: order.order_id, was: order.status });
+    }
+    let sending = false;
+    try {
       const refusal = this.refusalBeforeSend(order);
       if (refusal) return this.finish(order, refusal.status, refusal.code, refusal.message);
 
@@ -130,16 +178,28 @@ export class Engine {
       this.emit("order.submitted", { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: order.quantity }, order.request_id);
       const check = await this.d.broker.orderCheck(req);
       order = this.d.journal.getOrder(orderId)!;
-      if (!check.ok) return this.finish(order, "rejected", check.code, check.message);
+      if (!check.ok) return this.finish(order, check.temporary ? "failed" : "rejected", check.code, check.message);
+      sending = true;
       const result = await this.d.broker.orderSend(req);
       return this.settle(this.d.journal.getOrder(orderId)!, result);
     } catch (err) {
       order = this.d.journal.getOrder(orderId)!;
       const code = err instanceof TradectlError ? err.code : "BROKER_ERROR";
       const message = err instanceof Error ? err.message : String(err);
+      // A send that threw for an unexpected reason may have reached the broker: reconcile, never assume.
+      // A refusal (auth, validation) or an operational stop before anything could trade is a failure.
+      const mayHaveTraded = sending && !(err instanceof TradectlError && err.kind !== "temporary");
+      if (mayHaveTraded) return this.markUnknown(order, `${code}: ${message}`);
       this.d.logger.error("order failed", { order_id: order.order_id, code, message });
       return this.finish(order, "failed", code, message);
     }
+  }
+
+  private markUnknown(order: StoredOrder, message: string): StoredOrder {
+    this.d.journal.updateOrder(order.order_id, { status: "unknown", error_code: "OUTCOME_UNKNOWN", error_message: message }, this.d.clock.now());
+    if (order.status !== "unknown") this.emit("order.unknown", { order_id: order.order_id, message }, order.request_id);
+    this.d.logger.warn("order outcome unknown; it will be reconciled before anything is sent again", { order_id: order.order_id, message });
+    return this.d.journal.getOrder(order.order_id)!;
   }
 
   /** Why an order must not be sent now, if it must not. */
@@ -161,13 +221,9 @@ export class Engine {
 
   private settle(order: StoredOrder, result: OrderResult): StoredOrder {
     const now = this.d.clock.now();
-    if (result.kind === "rejected") return this.finish(order, "rejected", result.code, result.message);
-    if (result.kind === "unknown") {
-      this.d.journal.updateOrder(order.order_id, { status: "unknown", error_code: "OUTCOME_UNKNOWN", error_message: result.message }, now);
-      this.emit("order.unknown", { order_id: order.order_id, message: result.message }, order.request_id);
-      this.d.logger.warn("order outcome unknown; it will be reconciled before anything is sent again", { order_id: order.order_id, message: result.message });
-      return this.d.journal.getOrder(order.order_id)!;
-    }
+    // Given up after retries for a passing reason (requote, no connection, bridge down): failed, not refused.
+    if (result.kind === "rejected") return this.finish(order, result.temporary ? "failed" : "rejected", result.code, result.message);
+    if (result.kind === "unknown") return this.markUnknown(order, result.message);
     const f = result.fill;
     const applied = this.d.journal.tx(() => {
       const a = this.d.ledger.applyFill({

@@ -29,18 +29,21 @@ export class Ledger {
         return { duplicate: true, realized_pnl: 0, position: this.position(f.ticker) ?? null };
       }
       const pos = this.position(f.ticker);
+      // Signed quantities, so a broker's fill can also open, add to, reduce or flip a short.
+      const held = pos?.quantity ?? 0;
+      const avg = pos?.avg_price ?? 0;
+      const qty = held + (f.action === "buy" ? f.quantity : -f.quantity);
       let realized = -f.fee;
       let next: Position | null;
-      if (f.action === "buy") {
-        const qty = (pos?.quantity ?? 0) + f.quantity;
-        const avg = ((pos?.quantity ?? 0) * (pos?.avg_price ?? 0) + f.quantity * f.price) / qty;
-        next = { ticker: f.ticker, quantity: qty, avg_price: avg, opened_at: pos?.opened_at ?? f.time, updated_at: f.time };
+      if (held === 0 || Math.sign(held) === Math.sign(qty - held)) {
+        const avgPrice = (Math.abs(held) * avg + f.quantity * f.price) / Math.abs(qty);
+        next = { ticker: f.ticker, quantity: qty, avg_price: avgPrice, opened_at: pos?.opened_at ?? f.time, updated_at: f.time };
       } else {
-        const held = pos?.quantity ?? 0;
-        const closed = Math.min(held, f.quantity);
-        realized += closed * (f.price - (pos?.avg_price ?? f.price));
-        const qty = held - f.quantity;
-        next = qty === 0 ? null : { ticker: f.ticker, quantity: qty, avg_price: pos?.avg_price ?? f.price, opened_at: pos?.opened_at ?? f.time, updated_at: f.time };
+        const closed = Math.min(Math.abs(held), f.quantity);
+        realized += closed * (f.price - avg) * Math.sign(held);
+        if (qty === 0) next = null;
+        else if (Math.sign(qty) === Math.sign(held)) next = { ticker: f.ticker, quantity: qty, avg_price: avg, opened_at: pos!.opened_at, updated_at: f.time };
+        else next = { ticker: f.ticker, quantity: qty, avg_price: f.price, opened_at: f.time, updated_at: f.time };
       }
       this.db.run(
         "INSERT INTO fills (order_id, ticker, action, quantity, price, fee, realized_pnl, time, broker_deal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -74,6 +74,9 @@ export interface Mt5BrokerDeps {
 
 export type Mt5Config = TradectlConfig["broker"]["mt5"];
 
+/** ticker → MT5 symbol and contract size; a function is read on every use (live config reload). */
+export type Instruments = Record<string, InstrumentConfig> | (() => Record<string, InstrumentConfig>);
+
 const DAY_MS = 86_400_000;
 const ENTRY: Record<number, BrokerDeal["entry"]> = { 0: "in", 1: "out", 2: "inout", 3: "out_by" };
 
@@ -93,16 +96,17 @@ export class Mt5Broker implements Broker {
   readonly kind = "mt5";
   readonly #client: BridgeClient;
   readonly #config: Mt5Config;
-  readonly #instruments: Record<string, InstrumentConfig>;
+  /** Read on every use, so `instruments` changed by a config reload (SIGHUP) apply at once. */
+  readonly #instruments: () => Record<string, InstrumentConfig>;
   readonly #clock: Clock;
   readonly #retry: RetryPolicy;
   readonly #reconcileRetry: RetryPolicy;
   readonly #deviation: number;
   readonly #lookbackMs: number;
 
-  constructor(config: Mt5Config, instruments: Record<string, InstrumentConfig>, client: BridgeClient, deps: Mt5BrokerDeps) {
+  constructor(config: Mt5Config, instruments: Instruments, client: BridgeClient, deps: Mt5BrokerDeps) {
     this.#config = config;
-    this.#instruments = instruments;
+    this.#instruments = typeof instruments === "function" ? instruments : () => instruments;
     this.#client = client;
     this.#clock = deps.clock ?? systemClock;
     this.#retry = { ...DEFAULT_RETRY, ...deps.retry };
@@ -134,17 +138,36 @@ export class Mt5Broker implements Broker {
       });
   }
 
+  /**
+   * order_check of the first leg. A passing refusal (no connection, no quotes, bridge unreachable) is
+   * retried like a send; given up, it comes back `temporary` so the engine marks the order failed.
+   */
   async orderCheck(req: OrderRequest): Promise<OrderCheckResult> {
-    let legs: Leg[];
+    let attempts = 0;
+    const attempt = async (): Promise<OrderCheckResult> => {
+      attempts += 1;
+      let legs: Leg[];
+      try {
+        legs = await this.#legs(req);
+      } catch (err) {
+        if (err instanceof TradectlError && err.kind === "rejected") return { ok: false, code: err.code, message: err.message };
+        throw err;
+      }
+      const first = legs[0];
+      if (!first) return { ok: false, code: "MT5_NO_POSITION", message: this.#noPositionMessage(req) };
+      const { check, info } = await this.#checkDetailed(first.body);
+      if (!check.ok && (info.class === "temporary" || info.class === "unknown")) throw new TemporaryError(check.code, check.message);
+      return check;
+    };
     try {
-      legs = await this.#legs(req);
+      return await pRetry(attempt, { ...this.#retry, shouldRetry: ({ error }) => isTemporary(error) });
     } catch (err) {
-      if (err instanceof RejectedError) return { ok: false, code: err.code, message: err.message };
+      if (err instanceof TradectlError && err.kind === "rejected") return { ok: false, code: err.code, message: err.message };
+      if (isTemporary(err)) {
+        return { ok: false, code: err.code, message: `order_check: ${err.message}; gave up after ${attempts} attempts`, temporary: true };
+      }
       throw err;
     }
-    const first = legs[0];
-    if (!first) return { ok: false, code: "MT5_NO_POSITION", message: this.#noPositionMessage(req) };
-    return this.#check(first.body);
   }
 
   async orderSend(req: OrderRequest): Promise<OrderResult> {
@@ -160,7 +183,9 @@ export class Mt5Broker implements Broker {
     try {
       legs = await pRetry(() => this.#legs(req), { ...this.#retry, shouldRetry: ({ error }) => isTemporary(error) });
     } catch (err) {
-      if (err instanceof TradectlError) return { kind: "rejected", code: err.code, message: `nothing sent: ${err.message}` };
+      if (err instanceof TradectlError && err.kind !== "operational") {
+        return { kind: "rejected", code: err.code, message: `nothing sent: ${err.message}`, ...(err.kind === "temporary" ? { temporary: true } : {}) };
+      }
       throw err;
     }
     if (legs.length === 0) return { kind: "rejected", code: "MT5_NO_POSITION", message: this.#noPositionMessage(req) };
@@ -178,7 +203,7 @@ export class Mt5Broker implements Broker {
   }
 
   async rates(symbol: string, timeframe: string, start: number, count: number): Promise<Rate[]> {
-    const mt5Symbol = this.#instruments[symbol]?.symbol ?? symbol;
+    const mt5Symbol = this.#instruments()[symbol]?.symbol ?? symbol;
     const rows = await this.#client.call<BridgeRate[]>("GET", "rates", {
       query: { symbol: mt5Symbol, timeframe, start, count },
     });
@@ -233,7 +258,7 @@ export class Mt5Broker implements Broker {
       try {
         reply = await this.#client.call<BridgeSendResult>("POST", "order/send", { body: leg.body });
       } catch (err) {
-        if (!(err instanceof BridgeError)) throw err;
+        if (!(err instanceof BridgeError) || err.kind === "operational") throw err;
         if (err.kind !== "temporary") return { kind: "rejected", code: err.code, message: err.message };
         if (!err.unknownOutcome) throw err; // nothing reached the terminal: retry
         reconcileFirst = true;
@@ -261,7 +286,7 @@ export class Mt5Broker implements Broker {
     } catch (err) {
       if (err instanceof OutcomeUnknown) return { kind: "unknown", message: err.message };
       if (isTemporary(err)) {
-        return { kind: "rejected", code: err.code, message: `${err.message}; gave up after ${attempts} attempts` };
+        return { kind: "rejected", code: err.code, message: `${err.message}; gave up after ${attempts} attempts`, temporary: true };
       }
       throw err;
     }
@@ -314,10 +339,6 @@ export class Mt5Broker implements Broker {
     return null;
   }
 
-  async #check(body: BridgeOrderRequest): Promise<OrderCheckResult> {
-    return (await this.#checkDetailed(body)).check;
-  }
-
   async #checkDetailed(body: BridgeOrderRequest): Promise<{ check: OrderCheckResult; info: RetcodeInfo }> {
     const res = await this.#client.call<BridgeCheckResult>("POST", "order/check", { body });
     const info = describeRetcode(res.retcode);
@@ -332,7 +353,7 @@ export class Mt5Broker implements Broker {
     if (req.order_type !== "market") {
       throw new RejectedError("MT5_ORDER_TYPE_UNSUPPORTED", "the MT5 gateway sends market orders only (limit orders have no pending state in tradectl yet)");
     }
-    const inst = instrumentFor(this.#instruments, req.ticker);
+    const inst = instrumentFor(this.#instruments(), req.ticker);
     const volume = sharesToVolume(req.quantity, inst.contractSize);
     const base = {
       action: "DEAL" as const,
@@ -384,7 +405,7 @@ export class Mt5Broker implements Broker {
   }
 
   #deal(d: BridgeDeal): BrokerDeal {
-    const inst = instrumentForSymbol(this.#instruments, d.symbol);
+    const inst = instrumentForSymbol(this.#instruments(), d.symbol);
     return {
       ticket: String(d.ticket),
       order: String(d.order),
@@ -404,11 +425,11 @@ export class Mt5Broker implements Broker {
   }
 
   #bySymbol(symbol: string): Instrument {
-    return instrumentForSymbol(this.#instruments, symbol) ?? { ticker: symbol, symbol, contractSize: DEFAULT_CONTRACT_SIZE };
+    return instrumentForSymbol(this.#instruments(), symbol) ?? { ticker: symbol, symbol, contractSize: DEFAULT_CONTRACT_SIZE };
   }
 
   #noPositionMessage(req: OrderRequest): string {
-    const symbol = this.#instruments[req.ticker]?.symbol ?? req.ticker;
+    const symbol = this.#instruments()[req.ticker]?.symbol ?? req.ticker;
     return `no open ${req.action === "sell" ? "buy" : "sell"} position on ${symbol} with magic ${this.#config.magic} to close`;
   }
 }
@@ -458,7 +479,7 @@ function combine(results: OrderResult[]): OrderResult {
 /** Builds the MT5 broker; `token` is MT5_BRIDGE_TOKEN (never logged). */
 export function createMt5Broker(
   config: Mt5Config,
-  instruments: Record<string, InstrumentConfig>,
+  instruments: Instruments,
   token: string,
   deps: Mt5BrokerDeps = {},
 ): Mt5Broker {
