@@ -1,6 +1,8 @@
 /**
  * /health: database, broker and market data. The broker's health is polled in the background (an MT5 bridge call
- * per webhook would be too slow), and that cached answer also gates entries.
+ * per webhook would be too slow), and that cached answer also gates entries. Market data is unhealthy while a
+ * required stream is failed or stale right now, or has had no message for longer than its silence limit
+ * (`staleAfterMs`) — so a stream stuck in connect/backoff cycles counts, a one-second reconnect does not.
  */
 import type { HealthReport } from "../api/deps.js";
 import type { TradectlConfig } from "../config/types.js";
@@ -54,9 +56,10 @@ export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; c
       components.broker = h.connected ? "healthy" : "unhealthy";
       if (!h.connected) errors.push({ component: "broker", message: h.message ?? `${h.kind} broker not connected` });
 
-      const bad = d.feeds.required().filter((s) => s.state === "stale" || s.state === "failed");
+      // A required stream that is failed, stale, or silent past its limit while it reconnects (FeedSet.problems).
+      const bad = d.feeds.problems();
       components.market_data = bad.length ? "unhealthy" : "healthy";
-      for (const s of bad) errors.push({ component: "market_data", message: `stream ${s.name} is ${s.state}${s.last_error ? `: ${s.last_error}` : ""}` });
+      for (const p of bad) errors.push({ component: "market_data", message: p.message });
 
       const healthy = Object.values(components).every((c) => c === "healthy");
       return { status: healthy ? "healthy" : "unhealthy", components, errors };

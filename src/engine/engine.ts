@@ -208,6 +208,10 @@ export class Engine {
     if (this.d.killSwitch.active && !exit) {
       return { status: "rejected", code: "KILL_SWITCH_ACTIVE", message: "kill switch is active: entry not sent" };
     }
+    if (order.action === "sell" && !exit) {
+      // No short selling: the position this exit was for is gone (closed at the broker, e.g. by its stop loss).
+      return { status: "rejected", code: "NO_POSITION", message: `no ${order.ticker} position left to sell (it was closed before this exit could be sent)` };
+    }
     if (!exit && this.d.clock.now() >= order.expires_at) {
       return { status: "expired", code: "SIGNAL_EXPIRED", message: `signal expired at ${new Date(order.expires_at).toISOString()} before it could be sent` };
     }
