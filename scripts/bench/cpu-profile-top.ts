@@ -11,7 +11,7 @@ interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; star
 
 const file = process.argv[2];
 if (!file) throw new Error("usage: cpu-profile-top.ts FILE.cpuprofile [N]");
-const top = Number(process.argv[3] ?? 30);
+const top = Number(process.argv.slice(3).find((a) => !a.startsWith("--")) ?? 30);
 const prof = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
@@ -41,11 +41,15 @@ for (const [k, us] of sum(fnKey).slice(0, top)) process.stdout.write(`${pct(us)}
 process.stdout.write(`\nSelf time by package / file:\n`);
 for (const [k, us] of sum(fileKey).slice(0, top)) process.stdout.write(`${pct(us)}  ${k}\n`);
 
-// Callers of the top non-idle function (self time by calling function, two frames up), to say who pays for it.
+// Callers of the top non-idle function, or of the functions named by --callers=a,b (self time by
+// calling chain, three frames up), to say who pays for it.
 const parent = new Map<number, number>();
 for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const hottest = sum(fnKey).find(([k]) => !k.startsWith("("));
-if (hottest) {
+const named = process.argv.find((a) => a.startsWith("--callers="))?.slice(10).split(",");
+const targets = named ?? [sum(fnKey).find(([k]) => !k.startsWith("("))?.[0].split(/\s+/)[0] ?? ""];
+for (const name of targets) {
+  const hottest = sum(fnKey).find(([k]) => k.split(/\s+/)[0] === name);
+  if (!hottest) continue;
   const acc = new Map<string, number>();
   for (const [id, us] of selfUs) {
     if (fnKey(byId.get(id)!.callFrame) !== hottest[0]) continue;

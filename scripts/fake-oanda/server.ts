@@ -76,6 +76,8 @@ interface LedgerTx {
   pl: number | null;
   reason?: string;
   comment?: string;
+  /** v20 ORDER_FILL / ORDER_CANCEL: the client order id the order was placed with. */
+  clientOrderId?: string;
 }
 
 type StreamKind = "v1-prices" | "v1-events" | "v20-prices" | "v20-transactions" | "sse";
@@ -202,6 +204,10 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
     if (t.pl !== null) o.pl = t.pl.toFixed(4);
     if (t.reason) o.reason = t.reason;
     if (t.comment) o.clientExtensions = { comment: t.comment };
+    if (t.clientOrderId && (t.type === "ORDER_FILL" || t.type === "ORDER_CANCEL")) {
+      o.orderID = String(t.id - 1);
+      o.clientOrderID = t.clientOrderId;
+    }
     return o;
   }
 
@@ -334,6 +340,7 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
       pl: input.pl ?? 0,
       reason: input.reason ?? "MARKET_ORDER",
       ...(input.comment ? { comment: input.comment } : {}),
+      ...(input.clientOrderId ? { clientOrderId: input.clientOrderId } : {}),
     };
     ledger.push(t);
     if (missLeft > 0) {

@@ -47,6 +47,12 @@ command("orders", "order history", () => import("./commands/orders.js"), (c) =>
 );
 command("order <order_id>", "one order in full", () => import("./commands/order.js"), json);
 command("quotes", "latest quote of every instrument", () => import("./commands/quotes.js"), json);
+command("rates <symbol>", "price bars from the broker (MT5), oldest first, as CSV or JSON", () => import("./commands/rates.js"), (c) =>
+  json(c)
+    .option("--timeframe <tf>", "M1 M5 M15 M30 H1 H4 D1 W1 MN1 …", "M5")
+    .option("--count <n>", "how many bars (up to 100000)", "100")
+    .option("--format <format>", "csv or json", "csv"),
+);
 command("ping", "check that the daemon answers", () => import("./commands/ping.js"), json);
 command("kill", "activate the kill switch: stop all trading", () => import("./commands/kill.js"), (c) =>
   json(c).option("--reason <text>", "why (goes to the audit log)").option("--flatten", "also close every position"),

@@ -1,6 +1,8 @@
 /** Picks the broker adapter from config: paper (default) or mt5 (the Windows-side bridge). */
+import { createMt5Broker } from "../broker/mt5/mt5-broker.js";
 import { PaperBroker } from "../broker/paper/paper-broker.js";
-import type { TradectlConfig } from "../config/types.js";
+import { readSecret } from "../config/secrets.js";
+import type { InstrumentConfig, TradectlConfig } from "../config/types.js";
 import type { Clock } from "../domain/clock.js";
 import { OperationalError } from "../domain/errors.js";
 import type { Broker } from "../engine/broker.js";
@@ -16,11 +18,23 @@ export interface BrokerDeps {
   clock: Clock;
   env: NodeJS.ProcessEnv;
   logger: Logger;
+  /** The live `instruments` config (read on every use, so a reload applies); defaults to the config's. */
+  instruments?: () => Record<string, InstrumentConfig>;
 }
 
 export function buildBroker(config: TradectlConfig, d: BrokerDeps): Broker {
   if (config.broker.kind === "paper") {
     return new PaperBroker(config.broker.paper, d.state, (t) => d.quotes.forTicker(t), d.clock, (fn) => d.db.tx(fn));
   }
-  throw new OperationalError("BROKER_UNAVAILABLE", `broker.kind=${config.broker.kind} is not available in this build`);
+  if (config.broker.kind === "mt5") {
+    // The token is a secret: from the environment or MT5_BRIDGE_TOKEN_FILE, never from config.json, never logged.
+    const token = readSecret("MT5_BRIDGE_TOKEN", d.env);
+    if (!token) {
+      throw new OperationalError("SECRET_MISSING", "broker.kind=mt5 needs MT5_BRIDGE_TOKEN (the bridge's bearer token) in the environment or MT5_BRIDGE_TOKEN_FILE");
+    }
+    const { url, timeoutMs, magic, syncSeconds } = config.broker.mt5;
+    d.logger.info("MT5 broker: orders go through the bridge", { url, timeout_ms: timeoutMs, magic, sync_seconds: syncSeconds });
+    return createMt5Broker(config.broker.mt5, d.instruments ?? (() => config.instruments), token, { clock: d.clock });
+  }
+  throw new OperationalError("BROKER_UNAVAILABLE", `broker.kind=${String(config.broker.kind)} is not available in this build`);
 }

@@ -29,6 +29,7 @@ import { Ledger } from "../store/ledger.js";
 import { SqliteStateStore } from "../store/state-store.js";
 import { WebhookService } from "../webhook/webhook-service.js";
 import { buildBroker } from "./build-broker.js";
+import { Reconciler } from "./reconciler.js";
 import { FeedSet } from "./feed-set.js";
 import { buildHealth } from "./health.js";
 import { InstanceLock } from "./instance-lock.js";
@@ -108,11 +109,16 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     });
 
     const quotes = new QuoteBook((t) => config.instruments[t]?.symbol ?? t);
-    const broker = buildBroker(config, { state, db, quotes, clock, env, logger });
+    const broker = buildBroker(config, { state, db, quotes, clock, env, logger, instruments: () => config.instruments });
     cleanups.push(() => broker.close?.());
 
     const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments });
     const engine = new Engine({ journal, ledger, broker, bus, clock, killSwitch, logger });
+    // MT5: the journal is compared with the broker at start and every broker.mt5.syncSeconds.
+    const reconciler =
+      broker.kind === "mt5"
+        ? new Reconciler({ broker, journal, ledger, engine, bus, clock, logger, magic: config.broker.mt5.magic, periodMs: config.broker.mt5.syncSeconds * 1000 })
+        : null;
     const control = new Control({
       journal,
       ledger,
@@ -125,6 +131,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       marketOpen: (now) => isMarketOpen(config.risk.marketHours, now),
       streams: () => feeds.statuses(),
       flatten: (reason) => flattenAll({ engine, ledger, clock, reason, signalTtlMs: config.webhook.signalTtlMs }),
+      ...(reconciler ? { blockedTickers: () => reconciler.blockedTickers(), reconciliation: () => reconciler.view() } : {}),
     });
     const health = buildHealth({ db, broker, feeds, clock });
     const webhook = new WebhookService({
@@ -142,6 +149,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       redactor,
       quotes,
       brokerHealth: health.brokerStatus,
+      ...(reconciler ? { reconciliationBlock: (ticker: string) => reconciler.blockFor(ticker) } : {}),
     });
     const startedAt = Date.now();
     const deps: ApiDeps = {
@@ -190,6 +198,11 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     purge.unref();
     cleanups.push(() => clearInterval(purge));
 
+    if (reconciler) {
+      // Reconcile before resuming: fills made while the daemon was down are recorded first.
+      await reconciler.start();
+      cleanups.push(() => reconciler.stop());
+    }
     await engine.resume();
     logger.info("tradectl daemon ready", {
       webhook_url: `${url}/webhook`,

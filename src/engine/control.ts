@@ -7,7 +7,7 @@ import { jstDayStart, nextJstMidnight } from "../domain/jst.js";
 import { midPrice, type Quote } from "../domain/types.js";
 import type { Ledger } from "../store/ledger.js";
 import type { Journal, OrderQuery, StoredOrder } from "../store/journal.js";
-import type { Broker } from "./broker.js";
+import type { Broker, Rate } from "./broker.js";
 import { makeEnvelope } from "./envelope.js";
 import type { EventBus } from "./event-bus.js";
 import type { StreamStatus } from "./feed.js";
@@ -36,6 +36,16 @@ export interface ControlDeps {
   flatten: (reason: string) => Promise<string[]>;
   /** Tickers blocked for new entries by an unexplained difference with the broker. */
   blockedTickers?: () => Record<string, string>;
+  /** The last reconciliation with the broker (MT5), shown in /status when there is one. */
+  reconciliation?: () => object;
+}
+
+export interface RatesView {
+  symbol: string;
+  timeframe: string;
+  start: number;
+  broker: string;
+  rates: Rate[];
 }
 
 export interface PositionView {
@@ -135,6 +145,7 @@ export class Control {
       kill_switch: killView(kill),
       streams: this.d.streams(),
       broker: { kind: health.kind, connected: health.connected, ...(health.message ? { message: health.message } : {}), ...(account ? { account } : {}) },
+      ...(this.d.reconciliation ? { reconciliation: this.d.reconciliation() } : {}),
       timestamp: new Date(now).toISOString(),
     };
   }
@@ -153,6 +164,12 @@ export class Control {
 
   quotes(): Quote[] {
     return this.d.quotes.all();
+  }
+
+  /** Price bars from the broker, oldest first; `start` bars back from the current one (MT5 copy_rates_from_pos). */
+  async rates(symbol: string, timeframe: string, start: number, count: number): Promise<RatesView> {
+    const rates = await this.d.broker.rates(symbol, timeframe, start, count);
+    return { symbol, timeframe, start, broker: this.d.broker.kind, rates };
   }
 
   killSwitchState(): KillSwitchState {

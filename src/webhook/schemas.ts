@@ -216,7 +216,7 @@ export const RiskLimitDetailsSchema: JsonSchema = {
   properties: {
     limit_type: {
       type: "string",
-      enum: ["daily_trade_count", "cooldown", "market_hours", "daily_loss", "max_exposure", "no_position"],
+      enum: ["daily_trade_count", "cooldown", "market_hours", "daily_loss", "max_exposure", "no_position", "reconciliation_mismatch"],
     },
     current_value: { type: ["number", "null"] },
     max_value: { type: ["number", "null"] },

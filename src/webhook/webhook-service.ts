@@ -57,6 +57,11 @@ export interface WebhookServiceDeps {
   redactor: Redactor;
   quotes: QuoteBook;
   brokerHealth: () => { connected: boolean; message: string | null };
+  /**
+   * Why entries of a ticker are blocked by an unexplained difference with the broker (reconciliation), or null.
+   * Answered 403 RISK_LIMIT_EXCEEDED, limit_type `reconciliation_mismatch`: a per-ticker limit the owner clears.
+   */
+  reconciliationBlock?: (ticker: string) => { broker_quantity: number; journal_quantity: number; unexplained: number } | null;
 }
 
 const IDEMPOTENCY_TTL_MS = 5 * 60_000;
@@ -80,8 +85,14 @@ export class WebhookService {
       this.d.alerts.outcome(alertId, res.statusCode, (res.body.error_code as string | undefined) ?? null, signalId);
       return res;
     };
-    const err = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
-      answer({ statusCode, body: errorShape(req.requestId, code, message, extra, now) });
+    /** A refusal before there is a valid signal: answered, and written to the audit log with its reason. */
+    const err = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
+      const fields = Array.isArray(extra.errors) ? (extra.errors as Array<{ field: string }>).map((e) => e.field) : undefined;
+      this.d.bus.publish(
+        makeEnvelope("signal.rejected", "webhook", { request_id: req.requestId, path: req.path, source_ip: req.sourceIp, code, reason: message, ...(fields ? { fields } : {}) }, { time: now, correlation_id: req.requestId }),
+      );
+      return answer({ statusCode, body: errorShape(req.requestId, code, message, extra, now) });
+    };
 
     const parsed = parseBody(req.rawBody, req.contentType);
     if (!parsed.ok) {
@@ -133,6 +144,12 @@ export class WebhookService {
     const risk = this.evaluate(signal, now);
     if (!risk.ok) {
       return this.refuse(signal, 403, "RISK_LIMIT_EXCEEDED", "Risk limit exceeded", risk.details, answer, now, true, risk.message);
+    }
+    const mismatch = risk.is_exit ? null : (this.d.reconciliationBlock?.(signal.ticker) ?? null);
+    if (mismatch) {
+      const reason = `${signal.ticker}: the broker holds ${mismatch.broker_quantity}, the journal ${mismatch.journal_quantity}; entries are blocked until the difference is resolved`;
+      const details = { limit_type: "reconciliation_mismatch", current_value: mismatch.unexplained, max_value: 0, reset_at: null, ticker: signal.ticker, broker_quantity: mismatch.broker_quantity, journal_quantity: mismatch.journal_quantity, message: reason };
+      return this.refuse(signal, 403, "RISK_LIMIT_EXCEEDED", "Risk limit exceeded", details, answer, now, false, reason);
     }
     const broker = this.d.brokerHealth();
     if (!risk.is_exit && !broker.connected) {

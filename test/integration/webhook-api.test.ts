@@ -362,3 +362,23 @@ test("GET /health and GET /openapi.json", async (t) => {
   assert.equal((await d.get("/nope")).body.error_code, "NOT_FOUND");
   assert.equal((await d.get("/health", { origin: "https://evil.example" })).headers["access-control-allow-origin"], undefined, "no CORS");
 });
+
+test("every accepted or refused alert leaves an audit record with its reason", async (t) => {
+  const { d, clock } = await daemon(t, { risk: { maxDailyEntries: 1 } });
+  await d.post("/webhook", alert("not-the-passphrase-at-all-xx", {}, clock.now()));
+  await d.post("/webhook", alert(SECRET, { ticker: "99" }, clock.now()));
+  await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now()));
+  await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now() + 1));
+  const audit = await d.socket("GET", "/audit?type=signal.&limit=20");
+  const rows = audit.body.data.map((e: { type: string; payload: { code?: string; fields?: string[] } }) => [e.type, e.payload.code ?? null]);
+  assert.deepEqual(rows, [
+    ["signal.rejected", "AUTH_FAILED"],
+    ["signal.rejected", "VALIDATION_ERROR"],
+    ["signal.received", null],
+    ["signal.accepted", null],
+    ["signal.received", null],
+    ["signal.rejected", "RISK_LIMIT_EXCEEDED"],
+  ]);
+  assert.deepEqual(audit.body.data[1].payload.fields, ["ticker"]);
+  assert.ok(!JSON.stringify(audit.body).includes(SECRET));
+});

@@ -1,16 +1,53 @@
-/** Routes served only on the owner-only Unix socket: ping, quotes, events (SSE), API keys. */
+/** Routes served only on the owner-only Unix socket: ping, quotes, rates, events (SSE), API keys. */
 import type { FastifyPluginAsync } from "fastify";
 import { ApiError, success } from "../api-error.js";
 import type { ApiDeps } from "../deps.js";
 import { parseJsonObject } from "../json-body.js";
 import { streamEvents } from "./events-sse.js";
+import { TradectlError } from "../../domain/errors.js";
+
+/** MT5 timeframes (the bridge's list). */
+const TIMEFRAMES = ["M1", "M2", "M3", "M4", "M5", "M6", "M10", "M12", "M15", "M20", "M30", "H1", "H2", "H3", "H4", "H6", "H8", "H12", "D1", "W1", "MN1"];
+/** One call's bars at most; the CLI fetches more in chunks. */
+const MAX_RATES = 5000;
+
+function intParam(field: string, raw: string, min: number, max: number): number {
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError(400, "VALIDATION_ERROR", `${field} must be an integer from ${min} to ${max}`, { field, value: raw });
+  return n;
+}
 
 export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get("/ping", async () => success(deps.control.ping()));
 
   app.get("/quotes", async () => success(deps.control.quotes()));
 
+  app.get<{ Querystring: { symbol?: string; timeframe?: string; start?: string; count?: string } }>("/rates", async (req) => {
+    const q = req.query;
+    const symbol = (q.symbol ?? "").trim();
+    if (!/^[\w.:#-]{1,32}$/.test(symbol)) throw new ApiError(400, "VALIDATION_ERROR", "symbol is required (a ticker or the broker's symbol)", { field: "symbol", value: q.symbol ?? null });
+    const timeframe = (q.timeframe ?? "M5").toUpperCase();
+    if (!TIMEFRAMES.includes(timeframe)) throw new ApiError(400, "VALIDATION_ERROR", `timeframe must be one of ${TIMEFRAMES.join(", ")}`, { field: "timeframe", value: q.timeframe });
+    const start = intParam("start", q.start ?? "0", 0, 10_000_000);
+    const count = intParam("count", q.count ?? "100", 1, MAX_RATES);
+    try {
+      return success(await deps.control.rates(symbol, timeframe, start, count));
+    } catch (err) {
+      if (err instanceof TradectlError) {
+        const status = err.kind === "rejected" ? 400 : 503;
+        throw new ApiError(status, status === 400 ? "VALIDATION_ERROR" : "SERVICE_UNAVAILABLE", `broker could not serve rates: ${err.message}`, { broker_code: err.code });
+      }
+      throw err;
+    }
+  });
+
   app.get<{ Querystring: { type?: string; history?: string } }>("/events", async (req, reply) => streamEvents(deps, req, reply));
+
+  /** The audit log as JSON: the latest events (oldest first), `type` a prefix such as "order." or "system.". */
+  app.get<{ Querystring: { type?: string; limit?: string } }>("/audit", async (req) => {
+    const limit = Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 1000);
+    return success(deps.audit.list({ limit, ...(req.query.type ? { type: req.query.type } : {}) }));
+  });
 
   app.post("/keys", async (req) => {
     const body = parseJsonObject(req.body);

@@ -1,33 +1,44 @@
-/** `tradectl events [--follow]`: the daemon's event stream (SSE over the socket), one JSON envelope per line. */
-import got from "got";
+/**
+ * `tradectl events [--type PREFIX] [--history N] [--follow]`: the audit log, one JSON envelope per line;
+ * with --follow, then the live stream (SSE over the socket, read with eventsource-parser).
+ */
 import { createParser } from "eventsource-parser";
-import { DaemonUnreachableError } from "../errors.js";
+import { connect } from "node:net";
 import { makeContext, type GlobalOptions } from "../context.js";
+import { DaemonUnreachableError } from "../errors.js";
 
 export async function run(_args: string[], opts: GlobalOptions & { follow?: boolean; type?: string; history?: string }): Promise<void> {
   const ctx = makeContext(opts);
-  const query = new URLSearchParams({ history: opts.history ?? "20", ...(opts.type ? { type: opts.type } : {}) });
-  const stream = got.stream(`unix:${ctx.paths.socketPath}:/events?${query}`, { enableUnixSockets: true, retry: { limit: 0 } });
-  let idleTimer: NodeJS.Timeout | null = null;
-  const parser = createParser({
-    onEvent: (e) => {
-      process.stdout.write(`${e.data}\n`);
-      if (!opts.follow) {
-        if (idleTimer) clearTimeout(idleTimer);
-        idleTimer = setTimeout(() => stream.destroy(), 200);
-      }
-    },
-  });
+  const recent = await ctx.client.get<Array<{ id: string }>>("/audit", { limit: opts.history ?? "20", type: opts.type });
+  for (const e of recent) process.stdout.write(`${JSON.stringify(e)}\n`);
+  if (!opts.follow) return;
+  const seen = new Set(recent.map((e) => e.id));
+  const query = new URLSearchParams(opts.type ? { type: opts.type } : {});
   await new Promise<void>((resolve, reject) => {
-    stream.on("data", (chunk: Buffer) => parser.feed(chunk.toString("utf8")));
-    stream.on("response", () => {
-      if (!opts.follow) idleTimer = setTimeout(() => stream.destroy(), 300);
+    const sock = connect(ctx.paths.socketPath);
+    let headerDone = false;
+    let pending = "";
+    const parser = createParser({
+      onEvent: (e) => {
+        if (e.id && seen.has(e.id)) return;
+        process.stdout.write(`${e.data}\n`);
+      },
     });
-    stream.on("error", (err: Error & { code?: string }) => {
-      if (err.code === "ENOENT" || err.code === "ECONNREFUSED") reject(new DaemonUnreachableError(ctx.paths.socketPath, err.code));
-      else if (stream.destroyed && !opts.follow) resolve();
-      else reject(err);
+    // HTTP/1.0: the daemon answers with a plain body that ends when the connection does (no chunk framing).
+    sock.on("connect", () => sock.write(`GET /events?${query} HTTP/1.0\r\nHost: tradectl\r\nAccept: text/event-stream\r\n\r\n`));
+    sock.on("data", (c: Buffer) => {
+      let text = c.toString("utf8");
+      if (!headerDone) {
+        pending += text;
+        const end = pending.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        headerDone = true;
+        text = pending.slice(end + 4);
+      }
+      parser.feed(text);
     });
-    stream.on("close", () => resolve());
+    sock.on("error", (err: NodeJS.ErrnoException) => reject(err.code === "ENOENT" || err.code === "ECONNREFUSED" ? new DaemonUnreachableError(ctx.paths.socketPath, err.code) : err));
+    sock.on("close", () => resolve());
+    process.on("SIGINT", () => sock.destroy());
   });
 }

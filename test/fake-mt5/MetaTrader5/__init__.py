@@ -26,6 +26,10 @@ rewritten). Keys:
   crash_after_fill: true      next order_send makes the deal (state saved), then the process exits (code 70)
   auth_fail: true             initialize(login=...) / login() fail with (-6, "Terminal: Authorization failed")
   prices: {"SYM": {"bid": b, "ask": a}}   overrides the symbol's quote
+
+Stops: like the trade server, a position whose sl/tp the quote has crossed is closed on the next call
+(a DEAL_ENTRY_OUT deal at the sl/tp price, reason DEAL_REASON_SL/TP, the position's magic, comment
+"[sl 8900.0]" / "[tp 9500.0]"). Move the quote with `prices` to trigger one.
 """
 
 from __future__ import annotations
@@ -295,6 +299,7 @@ def _api(name: str, needs_init: bool = True, fail_value=None):
                     stats = st["stats"]
                     stats["calls"][name] = stats["calls"].get(name, 0) + 1
                     stats["max_concurrency"] = max(stats["max_concurrency"], current)
+                    _trigger_stops(st)
                     _save()
                 faults = _faults()
                 delay = float(faults.get("call_delay_s") or 0)
@@ -560,9 +565,46 @@ def history_orders_get(date_from=None, date_to=None, group=None, ticket=None, po
         return tuple(_order_tuple(o) for o in rows)
 
 
+def _trigger_stops(st: dict) -> None:
+    """The server side of sl/tp: closes every position whose stop the current quote has crossed."""
+    for p in list(st["positions"]):
+        sym = st["symbols"].get(p["symbol"])
+        if sym is None or not (p.get("sl") or p.get("tp")):
+            continue
+        bid, ask = _quote(p["symbol"], sym)
+        buy = p["type"] == POSITION_TYPE_BUY
+        market = bid if buy else ask
+        sl, tp = float(p.get("sl") or 0), float(p.get("tp") or 0)
+        if sl and (market <= sl if buy else market >= sl):
+            price, reason, comment = sl, DEAL_REASON_SL, f"[sl {sl}]"
+        elif tp and (market >= tp if buy else market <= tp):
+            price, reason, comment = tp, DEAL_REASON_TP, f"[tp {tp}]"
+        else:
+            continue
+        now = int(time.time())
+        order_ticket, deal_ticket = st["next_ticket"], st["next_ticket"] + 1
+        st["next_ticket"] += 2
+        sign = 1 if buy else -1
+        profit = round((price - p["price_open"]) * p["volume"] * sym["trade_contract_size"] * sign, 2)
+        st["positions"].remove(p)
+        st["account"]["balance"] = round(st["account"]["balance"] + profit, 2)
+        closing = ORDER_TYPE_SELL if buy else ORDER_TYPE_BUY
+        st["history_orders"].append({"ticket": order_ticket, "time_setup": now, "time_done": now, "type": closing,
+                                     "type_time": ORDER_TIME_GTC, "type_filling": ORDER_FILLING_IOC,
+                                     "state": ORDER_STATE_FILLED, "magic": p["magic"], "position_id": p["identifier"],
+                                     "volume_initial": p["volume"], "volume_current": 0.0, "price_open": price,
+                                     "sl": 0.0, "tp": 0.0, "price_current": price, "symbol": p["symbol"],
+                                     "comment": comment})
+        st["deals"].append({"ticket": deal_ticket, "order": order_ticket, "time": now,
+                            "type": DEAL_TYPE_SELL if buy else DEAL_TYPE_BUY, "entry": DEAL_ENTRY_OUT,
+                            "magic": p["magic"], "position_id": p["identifier"], "volume": p["volume"],
+                            "price": price, "commission": 0.0, "profit": profit, "symbol": p["symbol"],
+                            "comment": comment, "reason": reason})
+
+
 def _deal_tuple(d: dict) -> TradeDeal:
     return TradeDeal(d["ticket"], d["order"], d["time"], d["time"] * 1000, d["type"], d["entry"], d["magic"],
-                     d["position_id"], DEAL_REASON_EXPERT, d["volume"], d["price"], d["commission"], 0.0,
+                     d["position_id"], d.get("reason", DEAL_REASON_EXPERT), d["volume"], d["price"], d["commission"], 0.0,
                      d["profit"], 0.0, d["symbol"], d["comment"], "")
 
 

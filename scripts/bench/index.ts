@@ -1,0 +1,76 @@
+/**
+ * `npm run bench`: the webhook benchmark (./webhook.ts), then the feed benchmark (./feed.ts).
+ * Prints a table (figure, value, target, ok) and one JSON line of every figure. Exits 0 even when a
+ * target is missed — benchmarks report, tests assert — but says MISSED for each such target.
+ */
+import { benchFeed } from "./feed.js";
+import { benchWebhook } from "./webhook.js";
+
+type Figures = Record<string, number | string | boolean>;
+
+/** Targets by figure name: the value must be ≤ max or ≥ min. */
+const TARGETS: Record<string, { max?: number; min?: number }> = {
+  "webhook.accepted_p99_ms": { max: 10 },
+  "webhook.accepted_non200": { max: 0 },
+  "webhook.accepted_skipped_sends": { max: 0 },
+  "webhook.rejected401_ratio": { min: 0.5 },
+  "webhook.rejected401_daemon_non401": { max: 0 },
+};
+
+/** Figures that only restate a target or a verdict; the table shows those in its own columns. */
+const isVerdict = (name: string) => name.startsWith("target_") || name.startsWith("ok_");
+
+interface Row {
+  figure: string;
+  value: string;
+  target: string;
+  ok: string;
+}
+
+function rows(group: string, figures: Figures): Row[] {
+  return Object.entries(figures)
+    .filter(([k]) => !isVerdict(k))
+    .map(([k, v]) => {
+      const figure = `${group}.${k}`;
+      const t = TARGETS[figure];
+      let target = "";
+      let ok = "";
+      if (t) {
+        target = t.max !== undefined ? `<= ${t.max}` : `>= ${t.min}`;
+        const n = typeof v === "number" ? v : NaN;
+        ok = (t.max === undefined || n <= t.max) && (t.min === undefined || n >= t.min) ? "ok" : "MISSED";
+      }
+      return { figure, value: String(v), target, ok };
+    });
+}
+
+function table(all: Row[]): string {
+  const head: Row = { figure: "figure", value: "value", target: "target", ok: "ok" };
+  const w = (k: keyof Row) => Math.max(...[head, ...all].map((r) => r[k].length));
+  const line = (r: Row) => `${r.figure.padEnd(w("figure"))}  ${r.value.padStart(w("value"))}  ${r.target.padEnd(w("target"))}  ${r.ok}`.trimEnd();
+  return [line(head), line({ figure: "-".repeat(w("figure")), value: "-".repeat(w("value")), target: "-".repeat(w("target")), ok: "--" }), ...all.map(line)].join("\n");
+}
+
+const results: Record<string, Figures> = {};
+const failures: string[] = [];
+for (const [group, run] of [
+  ["webhook", benchWebhook],
+  ["feed", benchFeed],
+] as const) {
+  process.stderr.write(`bench: ${group}…\n`);
+  try {
+    results[group] = await run();
+  } catch (err) {
+    failures.push(`${group}: ${(err as Error).stack ?? String(err)}`);
+  }
+}
+
+const all = Object.entries(results).flatMap(([g, f]) => rows(g, f));
+process.stdout.write(`\n${table(all)}\n\n`);
+const missed = all.filter((r) => r.ok === "MISSED");
+for (const r of missed) process.stdout.write(`MISSED  ${r.figure} = ${r.value} (target ${r.target})\n`);
+for (const f of failures) process.stdout.write(`FAILED  ${f}\n`);
+if (!missed.length && !failures.length) process.stdout.write("all targets met\n");
+process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), node: process.version, ...results })}\n`);
+// A missed target is a report, not an error; a benchmark that could not run at all is.
+process.exitCode = failures.length ? 1 : 0;
