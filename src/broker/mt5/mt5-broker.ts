@@ -219,7 +219,8 @@ export class Mt5Broker implements Broker {
           ? { kind: this.kind, connected: true, message: "AutoTrading is disabled in the terminal" }
           : { kind: this.kind, connected: true };
       }
-      return { kind: this.kind, connected: false, message: h?.error?.message ?? `bridge health HTTP ${res.status}` };
+      const why = h?.error?.message ?? (h && h.connected === false ? "the MT5 terminal has no connection to the trade server" : `HTTP ${res.status}`);
+      return { kind: this.kind, connected: false, message: `MT5 bridge unhealthy: ${why}` };
     } catch (err) {
       return { kind: this.kind, connected: false, message: err instanceof Error ? err.message : String(err) };
     }

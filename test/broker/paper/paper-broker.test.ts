@@ -1,0 +1,58 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { PaperBroker } from "../../../src/broker/paper/paper-broker.js";
+import { ManualClock } from "../../../src/domain/clock.js";
+import type { Quote } from "../../../src/domain/types.js";
+import type { OrderRequest } from "../../../src/engine/broker.js";
+import { Database } from "../../../src/store/database.js";
+import { SqliteStateStore } from "../../../src/store/state-store.js";
+
+const cfg = { initialCash: 1_000_000, slippageBps: 10, feeRate: 0.001, feeMin: 100 };
+
+function setup(quotes: Record<string, Quote> = {}) {
+  const db = new Database(":memory:");
+  const state = new SqliteStateStore(db);
+  const clock = new ManualClock(Date.parse("2026-11-24T01:00:00Z"));
+  const make = () => new PaperBroker(cfg, state, (t) => quotes[t], clock, (fn) => db.tx(fn));
+  return { db, make };
+}
+
+function req(o: Partial<OrderRequest> = {}): OrderRequest {
+  return { client_order_id: "ORD_20261124_001", ticker: "9984", action: "buy", quantity: 100, order_type: "market", limit_price: null, stop_loss: null, take_profit: null, reference_price: null, is_exit: false, ...o };
+}
+
+const q9984: Quote = { instrument: "9984", bid: 2999, ask: 3000, time: 0, tradeable: true, feed: "t" };
+
+test("a market buy fills at the ask plus slippage, with the fee, and cash goes down", async () => {
+  const b = setup({ "9984": q9984 }).make();
+  const r = await b.orderSend(req());
+  assert.equal(r.kind, "filled");
+  if (r.kind !== "filled") return;
+  assert.equal(r.fill.price, 3003); // 3000 × (1 + 10 bps)
+  assert.equal(r.fill.fee, 300.3); // 0.1% of 300,300
+  assert.equal((await b.accountInfo()).balance, 1_000_000 - 300_300 - 300.3);
+});
+
+test("without a quote it fills at the alert's price; with neither it rejects with a clear reason", async () => {
+  const b = setup().make();
+  const r = await b.orderSend(req({ reference_price: 1500 }));
+  assert.equal(r.kind === "filled" && r.fill.price, 1500);
+  const none = await b.orderSend(req({ client_order_id: "ORD_20261124_002" }));
+  assert.deepEqual(none.kind === "rejected" && [none.code, /no quote for 9984/.test(none.message)], ["NO_PRICE", true]);
+});
+
+test("cash and no-short checks; the same client order id is never filled twice; state survives a new instance", async () => {
+  const s = setup({ "9984": q9984 });
+  const b = s.make();
+  const big = await b.orderSend(req({ quantity: 100_000 }));
+  assert.equal(big.kind === "rejected" && big.code, "INSUFFICIENT_CASH");
+  const short = await b.orderSend(req({ client_order_id: "ORD_X_1", action: "sell" }));
+  assert.equal(short.kind === "rejected" && short.code, "NO_POSITION");
+  const first = await b.orderSend(req({ client_order_id: "ORD_X_2" }));
+  const again = await b.orderSend(req({ client_order_id: "ORD_X_2" }));
+  assert.deepEqual(again, first);
+  const restarted = s.make();
+  assert.deepEqual(await restarted.positions(), await b.positions());
+  assert.equal((await restarted.positions())[0]!.quantity, 100);
+  assert.deepEqual(await restarted.findOrder("ORD_X_2"), first);
+});

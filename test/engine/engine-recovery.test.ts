@@ -1,0 +1,87 @@
+/** Restart recovery with the real journal and the paper broker: nothing lost, nothing sent twice, stale entries never sent. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { PaperBroker } from "../../src/broker/paper/paper-broker.js";
+import { ManualClock } from "../../src/domain/clock.js";
+import type { Signal } from "../../src/domain/types.js";
+import { Engine } from "../../src/engine/engine.js";
+import { EventBus } from "../../src/engine/event-bus.js";
+import { KillSwitch } from "../../src/engine/kill-switch.js";
+import { Database } from "../../src/store/database.js";
+import { Journal } from "../../src/store/journal.js";
+import { Ledger } from "../../src/store/ledger.js";
+import { SqliteStateStore } from "../../src/store/state-store.js";
+import { tempHome } from "../helpers/temp-home.js";
+
+const quiet = { info() {}, warn() {}, error() {} };
+const T0 = Date.parse("2026-11-24T01:00:00Z");
+
+function open(file: string, clock: ManualClock) {
+  const db = new Database(file);
+  const state = new SqliteStateStore(db);
+  const journal = new Journal(db);
+  const ledger = new Ledger(db);
+  const broker = new PaperBroker({ initialCash: 10_000_000, slippageBps: 0, feeRate: 0, feeMin: 0 }, state, () => undefined, clock, (fn) => db.tx(fn));
+  const engine = new Engine({ journal, ledger, broker, bus: new EventBus(), clock, killSwitch: new KillSwitch(state), logger: quiet });
+  return { db, journal, ledger, broker, engine };
+}
+
+function signal(id: string, o: Partial<Signal> = {}): Signal {
+  return { id, request_id: `req_${id}`, action: "buy", ticker: "9984", quantity: 100, price: "market", entry_price: 3000, alert_time: T0, received_at: T0, expires_at: T0 + 60_000, idempotency_key: id, ...o };
+}
+
+test("an order sent before a crash (fill recorded at the broker, not in the journal) is settled from the broker, not resent", async (t) => {
+  const { home, cleanup } = tempHome();
+  t.after(cleanup);
+  const clock = new ManualClock(T0);
+  const file = join(home, "tradectl.db");
+  const a = open(file, clock);
+  const accepted = a.engine.accept(signal("s1"));
+  await accepted.done;
+  // Simulate the crash window: the broker filled it, but the journal still says "submitted".
+  a.journal.updateOrder(accepted.order.order_id, { status: "submitted", fill_price: null }, clock.now());
+  a.db.run("DELETE FROM fills");
+  a.db.run("DELETE FROM positions");
+  const cashBefore = (await a.broker.accountInfo()).balance;
+  a.db.close();
+
+  const b = open(file, clock);
+  assert.equal(await b.engine.resume(), 1);
+  await b.engine.drain();
+  const o = b.journal.getOrder(accepted.order.order_id)!;
+  assert.equal(o.status, "filled");
+  assert.equal(b.ledger.position("9984")?.quantity, 100, "the fill is recorded once");
+  assert.equal((await b.broker.accountInfo()).balance, cashBefore, "not bought twice");
+  b.db.close();
+});
+
+test("a pending entry whose signal expired during an outage is marked expired and never sent; a pending exit is still sent", async (t) => {
+  const { home, cleanup } = tempHome();
+  t.after(cleanup);
+  const clock = new ManualClock(T0);
+  const file = join(home, "tradectl.db");
+  const a = open(file, clock);
+  await a.engine.accept(signal("held", { ticker: "7203" })).done;
+  // Journal two orders, then "crash" before they are sent: they stay pending.
+  const { orderId: entryId, tradingDate } = a.journal.nextOrderId(clock.now());
+  const { orderId: exitId } = a.journal.nextOrderId(clock.now());
+  const base = { request_id: "r", order_type: "market" as const, limit_price: null, stop_loss: null, take_profit: null, status: "pending" as const, fill_price: null, filled_quantity: 0, fee: 0, broker_order_id: null, error_code: null, error_message: null, attempts: 0, created_at: T0, updated_at: T0, submitted_at: null, filled_at: null, expires_at: T0 + 60_000, trading_date: tradingDate, quantity: 100 };
+  a.journal.insertSignal(signal("e"), "accepted");
+  a.journal.insertSignal(signal("x", { action: "sell", ticker: "7203" }), "accepted");
+  a.journal.insertOrder({ ...base, order_id: entryId, signal_id: "e", ticker: "9984", action: "buy", reference_price: 3000 });
+  a.journal.insertOrder({ ...base, order_id: exitId, signal_id: "x", ticker: "7203", action: "sell", reference_price: 2900 });
+  a.db.close();
+
+  clock.advance(10 * 60_000); // a 10-minute outage
+  const b = open(file, clock);
+  assert.equal(await b.engine.resume(), 2);
+  await b.engine.drain();
+  const entry = b.journal.getOrder(entryId)!;
+  assert.equal(entry.status, "expired");
+  assert.equal(entry.error_code, "SIGNAL_EXPIRED");
+  assert.equal(await b.broker.findOrder(entryId), null, "never reached the broker");
+  assert.equal(b.journal.getOrder(exitId)!.status, "filled", "reducing risk is never stale");
+  assert.equal(b.ledger.position("7203"), undefined);
+  b.db.close();
+});
