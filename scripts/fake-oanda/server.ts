@@ -392,24 +392,36 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
     void req;
   }
 
-  /** High-throughput mode: N v1 ticks as fast as the client reads them, then end. */
+  /**
+   * High-throughput mode: N v1 ticks as fast as the client reads them, then end. The lines cycle
+   * through a short fixed set, so they are rendered once into a ~64 KB block that is written
+   * again and again: the load generator must outrun the client it measures.
+   */
   async function streamBench(c: Conn, n: number): Promise<void> {
     const names = seeds.map((s) => s.instrument);
     const time = nanoIso(Date.now()).replace("000Z", "Z");
-    const parts: string[] = [];
-    let size = 0;
-    for (let i = 0; i < n && !c.closed; i++) {
+    const lineAt = (i: number): string => {
       const s = mids.get(names[i % names.length]!)!;
       const bid = Number((s.bid + ((i % 7) - 3) * s.step).toFixed(s.decimals));
-      const line = `{"tick":{"instrument":"${s.instrument}","time":"${time}","bid":${bid},"ask":${Number((bid + s.spread).toFixed(s.decimals))}}}\n`;
-      parts.push(line);
-      size += line.length;
-      if (size >= 65536 || i === n - 1) {
-        const ok = c.res.write(parts.join(""));
-        parts.length = 0;
-        size = 0;
-        if (!ok) await new Promise<void>((r) => c.res.once("drain", () => r()));
+      return `{"tick":{"instrument":"${s.instrument}","time":"${time}","bid":${bid},"ask":${Number((bid + s.spread).toFixed(s.decimals))}}}\n`;
+    };
+    const cycle = names.length * 7; // line i and line i + cycle are the same
+    const cycleText = Array.from({ length: cycle }, (_, i) => lineAt(i)).join("");
+    const perBlock = Math.max(1, Math.floor(65536 / Buffer.byteLength(cycleText)));
+    const block = Buffer.from(cycleText.repeat(perBlock), "utf8");
+    const linesPerBlock = cycle * perBlock;
+    let sent = 0;
+    while (sent < n && !c.closed) {
+      let ok: boolean;
+      if (n - sent >= linesPerBlock) {
+        ok = c.res.write(block);
+        sent += linesPerBlock;
+      } else {
+        const rest: string[] = [];
+        for (; sent < n; sent++) rest.push(lineAt(sent));
+        ok = c.res.write(rest.join(""));
       }
+      if (!ok) await new Promise<void>((r) => c.res.once("drain", () => r()));
     }
     c.lines = n;
     c.log.lines = n;

@@ -63,6 +63,9 @@ command("keys <action> [id]", "API keys: create | list | revoke ID", () => impor
 );
 command("hash-password", "read a password on stdin and print its bcrypt hash for ADMIN_PASSWORD_HASH", () => import("./commands/hash-password.js"));
 command("config <action> [key] [value]", "config.json: get [KEY] | set KEY VALUE | unset KEY | path", () => import("./commands/config.js"), json);
+command("top", "live view of status, positions, streams and quotes (q quits)", () => import("./commands/top.js"), (c) =>
+  c.option("--once", "print one frame and exit").option("--interval <ms>", "refresh period", "1000"),
+);
 command("events", "the daemon's events (SSE)", () => import("./commands/events.js"), (c) =>
   c.option("--follow", "keep streaming").option("--type <prefix>", "only events whose type starts with this").option("--history <n>", "recent events first", "20"),
 );

@@ -67,6 +67,15 @@ test("the CLI end to end against a running daemon", async (t) => {
     assert.deepEqual(types, ["system.killed", "system.resumed"]);
   });
 
+  await t.test("top --once renders one frame of status, positions, streams and quotes", async () => {
+    const top = await cli("top", "--once");
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(top.stdout, /tradectl\s+ENABLED/);
+    assert.match(top.stdout, /POSITIONS[\s\S]*9984\s+100/);
+    assert.match(top.stdout, /STREAMS[\s\S]*replay\s+live/);
+    assert.match(top.stdout, /QUOTES[\s\S]*USD_JPY/);
+  });
+
   await t.test("SIGHUP reloads live config keys in the running daemon", async () => {
     const before = await fetch(`${d.url}/webhook`, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(alert(SECRET, { entry_price: 3000, ticker: "7203" })) });
     assert.equal(before.status, 403, "daily limit of 1 reached");
