@@ -12,7 +12,8 @@ export function adminPasswordCheck(deps: ApiDeps) {
     const now = deps.clock.now();
     const max = deps.config().webhook.rateLimits.adminPer5Minutes;
     const recent = (failures.get(req.ip) ?? []).filter((t) => t > now - WINDOW_MS);
-    failures.set(req.ip, recent);
+    if (recent.length) failures.set(req.ip, recent);
+    else failures.delete(req.ip);
     if (recent.length >= max) {
       const retryAfter = Math.ceil((recent[0]! + WINDOW_MS - now) / 1000);
       throw new ApiError(429, "RATE_LIMIT_EXCEEDED", "Too many authentication attempts", { limit: max, window: "5 minutes", retry_after_seconds: retryAfter });
@@ -22,6 +23,7 @@ export function adminPasswordCheck(deps: ApiDeps) {
     const ok = hash ? await bcrypt.compare(password, hash) : false;
     if (!ok) {
       recent.push(now);
+      failures.set(req.ip, recent);
       throw new ApiError(401, "AUTH_FAILED", hash ? "Invalid password" : "Admin password is not configured (set ADMIN_PASSWORD_HASH)");
     }
   };
