@@ -4,6 +4,20 @@
  * (seconds when below 1e11, else ms). Returns null when the value is not a time.
  */
 export function parseFeedTime(value: unknown): number | null {
+  // Ticks in one burst usually share their time string: the last answer is reused.
+  if (typeof value === "string" && value === lastText) return lastMs;
+  const ms = parseFeedTimeUncached(value);
+  if (typeof value === "string") {
+    lastText = value;
+    lastMs = ms;
+  }
+  return ms;
+}
+
+let lastText: string | null = null;
+let lastMs: number | null = null;
+
+function parseFeedTimeUncached(value: unknown): number | null {
   if (typeof value === "number") {
     if (!Number.isFinite(value) || value < 0) return null;
     return value < 1e11 ? Math.round(value * 1000) : Math.round(value);
