@@ -8,13 +8,18 @@ import { benchWebhook } from "./webhook.js";
 
 type Figures = Record<string, number | string | boolean>;
 
-/** Targets by figure name: the value must be ≤ max or ≥ min. */
+/**
+ * Targets by figure name: the value must be ≤ max or ≥ min. A benchmark may also return
+ * `target_<figure>` and `ok_<figure>` beside a figure; its own verdict wins, these give the direction.
+ */
 const TARGETS: Record<string, { max?: number; min?: number }> = {
   "webhook.accepted_p99_ms": { max: 10 },
   "webhook.accepted_non200": { max: 0 },
   "webhook.accepted_skipped_sends": { max: 0 },
   "webhook.rejected401_ratio": { min: 0.5 },
   "webhook.rejected401_daemon_non401": { max: 0 },
+  "feed.ratio": { min: 0.6 },
+  "feed.rss_growth_mb": { max: 10 },
 };
 
 /** Figures that only restate a target or a verdict; the table shows those in its own columns. */
@@ -32,13 +37,21 @@ function rows(group: string, figures: Figures): Row[] {
     .filter(([k]) => !isVerdict(k))
     .map(([k, v]) => {
       const figure = `${group}.${k}`;
-      const t = TARGETS[figure];
+      const given = figures[`target_${k}`];
+      const base = TARGETS[figure];
+      const t = base ? { ...base } : typeof given === "number" ? { max: given } : undefined;
+      if (t && typeof given === "number") {
+        if (t.max !== undefined) t.max = given;
+        else t.min = given;
+      }
       let target = "";
       let ok = "";
       if (t) {
         target = t.max !== undefined ? `<= ${t.max}` : `>= ${t.min}`;
         const n = typeof v === "number" ? v : NaN;
-        ok = (t.max === undefined || n <= t.max) && (t.min === undefined || n >= t.min) ? "ok" : "MISSED";
+        const verdict = figures[`ok_${k}`];
+        const pass = typeof verdict === "boolean" ? verdict : (t.max === undefined || n <= t.max) && (t.min === undefined || n >= t.min);
+        ok = pass ? "ok" : "MISSED";
       }
       return { figure, value: String(v), target, ok };
     });

@@ -171,7 +171,7 @@ async function acceptedLatency(webhookUrl: string, daemon: Child): Promise<Recor
     accepted_skipped_sends: run.skipped,
     accepted_client_max_send_lag_ms: round(run.maxSendLagMs),
     target_accepted_p99_ms: WEBHOOK_TARGETS.p99Ms,
-    ok_accepted_p99: p99 <= WEBHOOK_TARGETS.p99Ms && non200 === 0 && run.skipped === 0,
+    ok_accepted_p99_ms: p99 <= WEBHOOK_TARGETS.p99Ms && non200 === 0 && run.skipped === 0,
   };
 }
 

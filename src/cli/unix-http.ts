@@ -19,7 +19,9 @@ export function unixHttp(socketPath: string, method: string, path: string, body:
     sock.on("connect", () => {
       const head = [`${method} ${path} HTTP/1.1`, "Host: tradectl", "Connection: close", "Accept: application/json"];
       if (body !== undefined) head.push("Content-Type: application/json", `Content-Length: ${Buffer.byteLength(body)}`);
-      sock.end(`${head.join("\r\n")}\r\n\r\n${body ?? ""}`);
+      // write, not end: a half-closed request makes node's HTTP server abort a handler that awaits (MT5 calls)
+      // before it answers; with `Connection: close` the daemon closes the socket once the response is sent.
+      sock.write(`${head.join("\r\n")}\r\n\r\n${body ?? ""}`);
     });
     sock.on("data", (c: Buffer) => chunks.push(c));
     sock.on("error", reject);

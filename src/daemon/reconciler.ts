@@ -70,10 +70,13 @@ export class Reconciler {
     clearTimeout(wait);
   }
 
+  /** Stops the timer; a sync still waiting on the broker gets a moment, then is left to find `stopped`. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    let wait: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise<void>((r) => (wait = setTimeout(r, 1000)))]);
+    clearTimeout(wait);
   }
 
   /** One sync; a sync already under way is joined, not doubled. Never throws. */
@@ -123,6 +126,7 @@ export class Reconciler {
     const brokerPositions = await broker.positions();
     const deals = ((await broker.deals?.(since, now + SERVER_TIME_MARGIN_MS)) ?? []).filter((x) => x.magic === this.d.magic);
     const after = engine.activity();
+    if (this.stopped) return; // the daemon stopped while the broker answered: the journal may be closed
 
     const external = this.recordExternalCloses(deals);
     for (const [ticker, signed] of external) {

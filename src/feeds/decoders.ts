@@ -2,12 +2,16 @@
 import { createParser, type EventSourceParser } from "eventsource-parser";
 import type { FeedKind } from "../config/types.js";
 import type { FeedMessage } from "./formats/message.js";
-import { parseOandaV1 } from "./formats/oanda-v1.js";
+import { parseOandaV1, V1TickScanner } from "./formats/oanda-v1.js";
 import { parseOandaV20 } from "./formats/oanda-v20.js";
 import { parseSseEvent } from "./formats/sse-events.js";
-import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./line-splitter.js";
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type OnLineRange } from "./line-splitter.js";
+
+/** Reads text[start, end) as a message when it has the shape it knows; null otherwise. */
+export type LineScanner = (text: string, start: number, end: number) => FeedMessage | null;
 
 export interface DecoderCallbacks {
+  /** A message; a price message may be reused for the next line, so copy what must outlive the call. */
   message(msg: FeedMessage): void;
   /** A line or event that could not be used (bad JSON, unknown shape, oversize). */
   invalid(reason: string): void;
@@ -20,17 +24,25 @@ export interface BodyDecoder {
 
 export class NdjsonDecoder implements BodyDecoder {
   private readonly splitter: LineSplitter;
-  private readonly onLine: (line: string) => void;
+  private readonly onLine: OnLineRange;
 
-  constructor(parse: (value: unknown) => FeedMessage, cb: DecoderCallbacks, maxLineBytes = DEFAULT_MAX_LINE_BYTES) {
+  /** `fast` reads the commonest line shape without JSON.parse, or returns null to leave it to `parse`. */
+  constructor(parse: (value: unknown) => FeedMessage, cb: DecoderCallbacks, maxLineBytes = DEFAULT_MAX_LINE_BYTES, fast?: LineScanner) {
     this.splitter = new LineSplitter({
       maxLineBytes,
       onOversize: ({ limit }) => cb.invalid(`line longer than ${limit} bytes dropped`),
     });
-    this.onLine = (line) => {
+    this.onLine = (text, start, end) => {
+      if (fast) {
+        const quick = fast(text, start, end);
+        if (quick !== null) {
+          cb.message(quick);
+          return;
+        }
+      }
       let value: unknown;
       try {
-        value = JSON.parse(line);
+        value = JSON.parse(start === 0 && end === text.length ? text : text.slice(start, end));
       } catch {
         cb.invalid("line is not JSON");
         return;
@@ -42,11 +54,11 @@ export class NdjsonDecoder implements BodyDecoder {
   }
 
   push(chunk: Uint8Array): void {
-    this.splitter.push(chunk, this.onLine);
+    this.splitter.pushRanges(chunk, this.onLine);
   }
 
   end(): void {
-    this.splitter.end(this.onLine);
+    this.splitter.endRanges(this.onLine);
   }
 }
 
@@ -84,8 +96,10 @@ export class SseDecoder implements BodyDecoder {
 
 export function createDecoder(kind: FeedKind, cb: DecoderCallbacks, maxLineBytes?: number): BodyDecoder {
   switch (kind) {
-    case "oanda-v1":
-      return new NdjsonDecoder(parseOandaV1, cb, maxLineBytes);
+    case "oanda-v1": {
+      const scanner = new V1TickScanner();
+      return new NdjsonDecoder(parseOandaV1, cb, maxLineBytes, (text, start, end) => scanner.scan(text, start, end));
+    }
     case "oanda-v20":
       return new NdjsonDecoder(parseOandaV20, cb, maxLineBytes);
     case "sse":

@@ -4,6 +4,9 @@
  * its whole line has arrived. Holds back the partial last line, strips a trailing "\r", and caps
  * the line length: a runaway line is dropped (reported once through `onOversize`) rather than
  * buffered forever.
+ *
+ * Hot path: the complete lines of a chunk are decoded with one toString call and cut with
+ * String#indexOf (a line is then a cheap slice of that text), instead of one decode per line.
  */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
@@ -15,6 +18,9 @@ export interface LineSplitterOptions {
 
 const NL = 0x0a;
 const CR = 0x0d;
+
+/** One line as text[start, end) — valid during the call; slice it to keep it. */
+export type OnLineRange = (text: string, start: number, end: number) => void;
 
 export class LineSplitter {
   private readonly max: number;
@@ -35,47 +41,59 @@ export class LineSplitter {
   }
 
   push(chunk: Uint8Array | string, onLine: (line: string) => void): void {
+    this.pushRanges(chunk, (text, start, end) => onLine(start === 0 && end === text.length ? text : text.slice(start, end)));
+  }
+
+  /** Like push, but hands each line over as a range of a larger string: no string per line. */
+  pushRanges(chunk: Uint8Array | string, onLine: OnLineRange): void {
     const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
-    for (;;) {
-      const nl = buf.indexOf(NL, start);
-      if (nl === -1) break;
+    if (this.pendingBytes > 0 || this.skipping) {
+      // First finish the line held from earlier chunks.
+      const nl = buf.indexOf(NL);
+      if (nl === -1) {
+        this.hold(buf, 0);
+        return;
+      }
       if (this.skipping) {
         this.skipping = false;
-      } else if (this.pendingBytes === 0) {
-        this.emit(buf, start, nl, onLine);
+      } else if (this.pendingBytes + nl > this.max) {
+        this.overflow(this.pendingBytes + nl);
+        this.skipping = false;
       } else {
-        const piece = buf.subarray(start, nl);
-        if (this.pendingBytes + piece.length > this.max) {
-          this.overflow(this.pendingBytes + piece.length);
-          this.skipping = false;
-        } else {
-          this.pending.push(piece);
-          const whole = Buffer.concat(this.pending, this.pendingBytes + piece.length);
-          this.emit(whole, 0, whole.length, onLine);
-        }
-        this.pending = [];
-        this.pendingBytes = 0;
+        this.pending.push(buf.subarray(0, nl));
+        const line = Buffer.concat(this.pending, this.pendingBytes + nl).toString("utf8");
+        this.emit(line, 0, line.length, onLine);
       }
+      this.pending = [];
+      this.pendingBytes = 0;
       start = nl + 1;
     }
-    if (start < buf.length && !this.skipping) {
-      const rest = buf.length - start;
-      if (this.pendingBytes + rest > this.max) {
-        this.overflow(this.pendingBytes + rest);
-      } else {
-        // Copy: the caller may reuse its chunk buffer.
-        this.pending.push(Buffer.from(buf.subarray(start)));
-        this.pendingBytes += rest;
+    const last = buf.lastIndexOf(NL);
+    if (last >= start) {
+      // Every byte up to the last "\n" belongs to complete lines: decode them at once.
+      const text = buf.toString("utf8", start, last + 1);
+      let from = 0;
+      for (;;) {
+        const nl = text.indexOf("\n", from);
+        if (nl === -1) break;
+        this.emit(text, from, nl, onLine);
+        from = nl + 1;
       }
+      start = last + 1;
     }
+    if (start < buf.length) this.hold(buf, start);
   }
 
   /** At end of stream: a last line without "\n" is still a line. */
   end(onLine: (line: string) => void): void {
+    this.endRanges((text, start, end) => onLine(text.slice(start, end)));
+  }
+
+  endRanges(onLine: OnLineRange): void {
     if (!this.skipping && this.pendingBytes > 0) {
-      const whole = Buffer.concat(this.pending, this.pendingBytes);
-      this.emit(whole, 0, whole.length, onLine);
+      const line = Buffer.concat(this.pending, this.pendingBytes).toString("utf8");
+      this.emit(line, 0, line.length, onLine);
     }
     this.reset();
   }
@@ -86,6 +104,18 @@ export class LineSplitter {
     this.skipping = false;
   }
 
+  /** Keeps the start of a line that has not ended yet (a copy: the caller may reuse its chunk). */
+  private hold(buf: Buffer, from: number): void {
+    if (this.skipping) return;
+    const rest = buf.length - from;
+    if (this.pendingBytes + rest > this.max) {
+      this.overflow(this.pendingBytes + rest);
+      return;
+    }
+    this.pending.push(Buffer.from(buf.subarray(from)));
+    this.pendingBytes += rest;
+  }
+
   private overflow(bytesSeen: number): void {
     this.pending = [];
     this.pendingBytes = 0;
@@ -93,17 +123,19 @@ export class LineSplitter {
     this.onOversize?.({ limit: this.max, bytesSeen });
   }
 
-  private emit(buf: Buffer, start: number, end: number, onLine: (line: string) => void): void {
-    if (end > start && buf[end - 1] === CR) end--;
-    if (end - start > this.max) {
-      this.onOversize?.({ limit: this.max, bytesSeen: end - start });
+  /** Emits text[start, end) as a line (without a trailing "\r"), unless blank or over the cap. */
+  private emit(text: string, start: number, end: number, onLine: OnLineRange): void {
+    if (end > start && text.charCodeAt(end - 1) === CR) end--;
+    if (end === start) return;
+    const chars = end - start;
+    // A UTF-16 unit is 1–3 UTF-8 bytes: count bytes only when the characters alone cannot decide.
+    if (chars > this.max || (chars * 3 > this.max && Buffer.byteLength(text.slice(start, end), "utf8") > this.max)) {
+      this.onOversize?.({ limit: this.max, bytesSeen: chars > this.max ? chars : Buffer.byteLength(text.slice(start, end), "utf8") });
       return;
     }
-    if (end === start) return;
-    const line = buf.toString("utf8", start, end);
-    const c0 = line.charCodeAt(0);
+    const c0 = text.charCodeAt(start);
     // Skip blank (whitespace-only) lines; only check when the line starts with whitespace.
-    if ((c0 === 0x20 || c0 === 0x09 || c0 === 0x0d) && line.trim() === "") return;
-    onLine(line);
+    if ((c0 === 0x20 || c0 === 0x09 || c0 === CR) && text.slice(start, end).trim() === "") return;
+    onLine(text, start, end);
   }
 }

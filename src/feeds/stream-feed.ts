@@ -85,6 +85,10 @@ export class StreamFeed implements Feed {
   private connects = 0;
   private lastMessageAt: number | null = null;
   private readonly tradeable = new Map<string, boolean>();
+  /** Instruments whose last price was tradeable (so liveness needs no scan per tick). */
+  private tradeableCount = 0;
+  /** Arrival time of the chunk being decoded: every message in one chunk arrived together. */
+  private chunkAt = 0;
   private sequencer: TransactionSequencer | null = null;
   private invalidCount = 0;
   private loop: Promise<void> | null = null;
@@ -155,6 +159,7 @@ export class StreamFeed implements Feed {
     if (next.length === this.instruments.length && next.every((x, i) => x === this.instruments[i])) return;
     this.instruments = next;
     for (const k of [...this.tradeable.keys()]) if (!next.includes(k)) this.tradeable.delete(k);
+    this.tradeableCount = [...this.tradeable.values()].filter(Boolean).length;
     if (this.conn && this.config.stream === "prices") this.endConnection("resubscribe", "instrument set changed");
   }
 
@@ -235,6 +240,7 @@ export class StreamFeed implements Feed {
         this.o.maxLineBytes,
       );
       for await (const chunk of opened.body) {
+        this.chunkAt = this.timers.now();
         decoder.push(chunk);
         if (this.endReason) break;
       }
@@ -294,13 +300,16 @@ export class StreamFeed implements Feed {
   }
 
   private onMessage(msg: FeedMessage, watchdog: Watchdog): void {
-    const now = this.timers.now();
+    const now = this.chunkAt;
     watchdog.kick(now);
     this.lastMessageAt = now;
     switch (msg.type) {
       case "price": {
         const was = this.tradeable.get(msg.instrument);
-        if (was !== msg.tradeable) this.tradeable.set(msg.instrument, msg.tradeable);
+        if (was !== msg.tradeable) {
+          this.tradeable.set(msg.instrument, msg.tradeable);
+          this.tradeableCount += (msg.tradeable ? 1 : 0) - (was ? 1 : 0);
+        }
         this.updateLiveness();
         this.sink?.quote({
           instrument: msg.instrument,
@@ -335,12 +344,7 @@ export class StreamFeed implements Feed {
 
   /** live, or market-closed when every instrument priced so far is not tradeable. */
   private updateLiveness(): void {
-    let state: StreamState = "live";
-    if (this.config.stream === "prices" && this.tradeable.size > 0) {
-      let any = false;
-      for (const t of this.tradeable.values()) if (t) any = true;
-      if (!any) state = "market-closed";
-    }
+    const state: StreamState = this.config.stream === "prices" && this.tradeable.size > 0 && this.tradeableCount === 0 ? "market-closed" : "live";
     if (this.current.state !== state) {
       if (state === "live") this.current.last_error = null;
       this.setState(state);

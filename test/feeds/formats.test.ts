@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseOandaV1 } from "../../src/feeds/formats/oanda-v1.js";
+import { parseOandaV1, V1TickScanner } from "../../src/feeds/formats/oanda-v1.js";
 import { parseOandaV20 } from "../../src/feeds/formats/oanda-v20.js";
 import { parseSseEvent } from "../../src/feeds/formats/sse-events.js";
 import { parseFeedTime } from "../../src/feeds/time.js";
@@ -101,4 +101,57 @@ test("fast RFC 3339 path agrees with Date.parse, offsets included", () => {
   }
   assert.equal(parseFeedTime("2025-13-02T00:00:00Z"), null);
   assert.equal(parseFeedTime("2025-06-02T00:00:00"), Date.parse("2025-06-02T00:00:00"), "no zone: general parser");
+});
+
+test("v1 tick scanner: same message as JSON.parse + parseOandaV1, or null (never a different answer)", () => {
+  const scanner = new V1TickScanner();
+  const slow = (line: string) => {
+    try {
+      return parseOandaV1(JSON.parse(line));
+    } catch {
+      return null;
+    }
+  };
+  const check = (line: string, expectFast: boolean) => {
+    const fast = scanner.scan(line);
+    const copy = fast && { ...fast };
+    assert.equal(fast !== null, expectFast, `fast path taken for ${line}`);
+    if (copy) assert.deepEqual(copy, slow(line), line);
+  };
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = 0; i < 5000; i++) {
+    const decimals = Math.floor(rnd() * 7);
+    const bid = Number((rnd() * 10 ** (1 + Math.floor(rnd() * 5))).toFixed(decimals)) || 1;
+    const ask = Number((bid + rnd() * 0.01).toFixed(decimals + 1));
+    const time = `2025-06-02T0${Math.floor(rnd() * 10)}:00:0${Math.floor(rnd() * 10)}.${String(Math.floor(rnd() * 1e6)).padStart(6, "0")}Z`;
+    check(`{"tick":{"instrument":"USD_JPY","time":"${time}","bid":${bid},"ask":${ask}}}`, true);
+    check(`{"instrument":"EUR_USD","time":"${time}","bid":${bid},"ask":${ask}}`, true);
+  }
+  const t = "2014-01-30T20:47:08.066398Z";
+  check(`{"tick":{"instrument":"AUD_CAD","time":"${t}","bid":0.98114,"ask":0.98139}}`, true);
+  check(`{"tick":{"instrument":"新規","time":"${t}","bid":1,"ask":2}}`, true);
+  for (const odd of [
+    `{"tick":{"instrument":"AUD_CAD","time":"${t}","bid":9.8114e-1,"ask":0.98139}}`,
+    `{"tick": {"instrument":"AUD_CAD","time":"${t}","bid":0.98114,"ask":0.98139}}`,
+    `{"tick":{"instrument":"AUD_CAD","time":"${t}","bid":0.98114,"ask":0.98139,"status":"halted"}}`,
+    `{"tick":{"instrument":"AUD\\u005fCAD","time":"${t}","bid":0.98114,"ask":0.98139}}`,
+    `{"tick":{"instrument":"AUD_CAD","time":"${t}","bid":0.98139,"ask":0.98114}}`,
+    `{"tick":{"instrument":"AUD_CAD","time":"${t}","bid":-1,"ask":0.98114}}`,
+    `{"tick":{"instrument":"AUD_CAD","time":"${t}","bid":01,"ask":2}}`,
+    `{"tick":{"instrument":"AUD_CAD","time":"${t}","bid":1.,"ask":2}}`,
+    `{"tick":{"instrument":"AUD_CAD","time":"${t}","bid":1.1234567890123456,"ask":2}}`,
+    `{"tick":{"instrument":"AUD_CAD","time":"${t}","bid":1,"ask":2}}}`,
+    `{"tick":{"instrument":"AUD_CAD","time":"${t}","bid":1,"ask":2}`,
+    `{"tick":{"instrument":"","time":"${t}","bid":1,"ask":2}}`,
+    `{"tick":{"instrument":"AUD_CAD","time":"not a time","bid":1,"ask":2}}`,
+    `{"heartbeat":{"time":"${t}"}}`,
+  ]) {
+    check(odd, false);
+  }
+  // Within a longer text, only the given range counts.
+  const two = `{"tick":{"instrument":"X","time":"${t}","bid":1,"ask":2}}\n{"tick":{"instrument":"Y","time":"${t}","bid":3,"ask":4}}`;
+  assert.equal(scanner.scan(two, 0, two.indexOf("\n"))?.instrument, "X");
+  assert.equal(scanner.scan(two, two.indexOf("\n") + 1)?.bid, 3);
+  assert.equal(scanner.scan(two), null);
 });

@@ -49,3 +49,12 @@ test("a long line inside one chunk is dropped too; lines at the limit pass", () 
   assert.deepEqual(r.lines, ["a".repeat(10), "c"]);
   assert.equal(r.oversize, 1);
 });
+
+test("the cap counts UTF-8 bytes, also when the line is decoded with its whole chunk", () => {
+  // 4 characters, 12 bytes: over a 10-byte cap although only 4 characters long.
+  const r = run(["ok\n新規買い\nあ\n"], { maxLineBytes: 10 });
+  assert.deepEqual(r.lines, ["ok", "あ"]);
+  assert.equal(r.oversize, 1);
+  const held = run(["{\"c\":\"新", "規\"}\r\n", "\n  \n{\"d\":1}\n"]);
+  assert.deepEqual(held.lines, ['{"c":"新規"}', '{"d":1}']);
+});

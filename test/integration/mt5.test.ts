@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import bcrypt from "bcryptjs";
@@ -113,7 +114,7 @@ test("an alert becomes an MT5 deal: 200 with the order, the position on the sock
   const lines = csv.stdout.trim().split("\n");
   assert.equal(lines[0], "time,open,high,low,close,tick_volume,spread,real_volume");
   assert.equal(lines.length, 4);
-  assert.match(lines[1]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z,9\d{3}/);
+  assert.match(lines[1]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z(,\d+(\.\d+)?){7}$/);
   const many = await runCli(["rates", "9984.T", "--count", "2500", "--format", "json", "--home", home]);
   assert.equal(many.code, 0, many.stderr);
   const bars = JSON.parse(many.stdout) as Array<{ time: string }>;
@@ -196,7 +197,7 @@ test("no connection to the trade server: /health 503 with the reason, entries re
 
   const before = sends(bridge);
   const exit = await d.post("/webhook", buy({ action: "sell" }));
-  assert.ok([202, 422].includes(exit.status) || exit.status === 200, JSON.stringify(exit.body));
+  assert.ok([202, 422].includes(exit.status), JSON.stringify(exit.body));
   const id = (exit.body.data?.order_id ?? exit.body.details?.order_id) as string;
   const o = await settled(d, id);
   assert.deepEqual([o.status, o.error_code], ["failed", "MT5_NO_CONNECTION"]);
@@ -227,6 +228,23 @@ test("IPC timeout and a lost bridge: /health 503 with the reason and entries ref
   const again = await d.post("/webhook", buy());
   assert.equal(again.status, 503);
   assert.match(again.body.details.reason, /ECONNREFUSED/);
+});
+
+test("a bridge that refuses the token: /health says so, entries are refused, an exit fails with the reason", async (t) => {
+  const s = await setup(t);
+  assert.equal((await s.d.post("/webhook", buy())).status, 200);
+  await s.d.close();
+  s.d = await startTestDaemon({ env: { ...ENV, MT5_BRIDGE_TOKEN: "not-the-bridge-token-0123" }, home: s.home });
+  const health = await s.d.get("/health");
+  assert.equal(health.status, 503);
+  assert.match(JSON.stringify(health.body.errors), /wrong bearer token/);
+  assert.equal((await s.d.post("/webhook", buy())).status, 503);
+  const exit = await s.d.post("/webhook", buy({ action: "sell" }));
+  const id = (exit.body.data?.order_id ?? exit.body.details?.order_id) as string;
+  const o = await settled(s.d, id);
+  assert.deepEqual([o.status, o.error_code], ["failed", "BRIDGE_AUTH_FAILED"]);
+  assert.match(o.error_message ?? "", /refused MT5_BRIDGE_TOKEN/);
+  assert.equal(sends(s.bridge), 1);
 });
 
 test("retries never double-send: a repeated alert, and a lost reply that stays unknown until the periodic re-check", async (t) => {
@@ -294,6 +312,9 @@ test("a stop loss hit while the daemon was down is recorded at restart", async (
   const res = await s.d.post("/webhook", buy({ entry_price: 9000, stop_loss: 8900, take_profit: 9500 }));
   assert.equal(res.status, 200, JSON.stringify(res.body));
   await s.d.close();
+  const logs = readdirSync(join(s.home, "logs")).map((f) => readFileSync(join(s.home, "logs", f), "utf8")).join("");
+  assert.match(logs, /MT5 broker: orders go through the bridge/);
+  assert.ok(!logs.includes(BRIDGE_TOKEN), "the bridge token never reaches a log");
   s.bridge.faults({ prices: { "9984.T": { bid: 8850, ask: 8852 } } });
   const d = await s.restart();
   const positions = (await d.socket("GET", "/positions")).body.data.positions;

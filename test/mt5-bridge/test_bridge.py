@@ -271,6 +271,22 @@ class InFlightRecoveryTest(BridgeCase):
         self.assertEqual(fake._stats()["order_send"], 2)
 
 
+class ServerStopsTest(BridgeCase):
+    def test_a_crossed_stop_loss_closes_the_position_with_an_sl_deal(self) -> None:
+        status, body = self.send("ORD_20250101_030", sl=2400, tp=2700)
+        self.assertEqual((status, body["outcome"]), (200, "filled"))
+        self.faults(prices={"7203.T": {"bid": 2390, "ask": 2391}})
+        _, positions = self.req("GET", "/positions")
+        self.assertEqual(positions, [])
+        _, deals = self.req("GET", "/deals?from=0")
+        out = [d for d in deals if d["entry"] == fake.DEAL_ENTRY_OUT]
+        self.assertEqual(len(out), 1)
+        self.assertEqual((out[0]["comment"], out[0]["price"], out[0]["magic"], out[0]["reason"]),
+                         ("[sl 2400.0]", 2400.0, 7, fake.DEAL_REASON_SL))
+        self.assertEqual(out[0]["position_id"], deals[0]["position_id"])
+        self.assertEqual(fake._stats()["order_send"], 1)
+
+
 class TimeoutTest(BridgeCase):
     call_timeout = 0.3
 

@@ -149,6 +149,19 @@ test("no connection to the trade server is retried, then given up without any se
   }
   t.assert.equal(bridge.fakeState().stats.order_send, 0);
   t.assert.equal(bridge.fakeState().stats.calls.order_check, 3);
+  if (result.kind === "rejected") t.assert.equal(result.temporary, true, "given up for a passing reason: the order failed");
+});
+
+test("order_check retries a passing refusal and says when it gave up; a final one is not retried", async (t) => {
+  const { bridge, broker } = await setup(t, { faults: { no_connection: true } });
+  const check = await broker.orderCheck(order("ORD_20250101_033"));
+  t.assert.deepEqual([check.ok, check.code, check.temporary], [false, "MT5_NO_CONNECTION", true]);
+  t.assert.match(check.message, /gave up after 3 attempts/);
+  t.assert.equal(bridge.fakeState().stats.calls.order_check, 3);
+  bridge.faults({ market_closed: true });
+  const closed = await broker.orderCheck(order("ORD_20250101_034"));
+  t.assert.deepEqual([closed.ok, closed.code, closed.temporary], [false, "MT5_MARKET_CLOSED", undefined]);
+  t.assert.equal(bridge.fakeState().stats.calls.order_check, 4);
 });
 
 test("a terminal whose IPC is down makes the bridge unhealthy and nothing is sent", async (t) => {
@@ -182,6 +195,7 @@ test("requotes beyond the retry budget give up after 3 sends and no deal", async
   const { bridge, broker } = await setup(t, { faults: { requote: 10 } });
   const result = await broker.orderSend(order("ORD_20250101_041"));
   t.assert.equal(result.kind === "rejected" ? result.code : result.kind, "MT5_REQUOTE");
+  t.assert.equal(result.kind === "rejected" && result.temporary, true);
   t.assert.equal(bridge.fakeState().stats.order_send, 3);
   t.assert.equal(bridge.fakeState().deals.length, 0);
 });
