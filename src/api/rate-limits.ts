@@ -59,12 +59,18 @@ export async function statusRateLimit(app: FastifyInstance, deps: ApiDeps): Prom
 }
 
 export function webhookLimits(deps: ApiDeps): () => WindowLimit[] {
+  let from: unknown = null;
+  let limits: WindowLimit[] = [];
   return () => {
     const r = deps.config().webhook.rateLimits;
-    return [
-      { max: r.perMinute, windowMs: 60_000, label: "1 minute" },
-      { max: r.perHour, windowMs: 3_600_000, label: "1 hour" },
-      { max: r.perDay, windowMs: 86_400_000, label: "1 day" },
-    ];
+    if (r !== from) {
+      from = r;
+      limits = [
+        { max: r.perMinute, windowMs: 60_000, label: "1 minute" },
+        { max: r.perHour, windowMs: 3_600_000, label: "1 hour" },
+        { max: r.perDay, windowMs: 86_400_000, label: "1 day" },
+      ];
+    }
+    return limits;
   };
 }

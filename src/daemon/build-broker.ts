@@ -7,24 +7,25 @@ import type { Clock } from "../domain/clock.js";
 import { OperationalError } from "../domain/errors.js";
 import type { Broker } from "../engine/broker.js";
 import type { QuoteBook } from "../engine/quote-book.js";
-import type { StateStore } from "../engine/stores.js";
 import type { Logger } from "../log/logger.js";
-import type { Database } from "../store/database.js";
+import type { Ledger } from "../store/ledger.js";
 
 export interface BrokerDeps {
-  state: StateStore;
-  db: Database;
+  /** The paper broker keeps its book in the journal's ledger. */
+  ledger: Ledger;
   quotes: QuoteBook;
   clock: Clock;
   env: NodeJS.ProcessEnv;
   logger: Logger;
+  /** The live paper settings (slippage, fees; a reload applies); defaults to the config's. */
+  paper?: () => TradectlConfig["broker"]["paper"];
   /** The live `instruments` config (read on every use, so a reload applies); defaults to the config's. */
   instruments?: () => Record<string, InstrumentConfig>;
 }
 
 export function buildBroker(config: TradectlConfig, d: BrokerDeps): Broker {
   if (config.broker.kind === "paper") {
-    return new PaperBroker(config.broker.paper, d.state, (t) => d.quotes.forTicker(t), d.clock, (fn) => d.db.tx(fn));
+    return new PaperBroker(d.paper ?? (() => config.broker.paper), d.ledger, (t) => d.quotes.forTicker(t), d.clock);
   }
   if (config.broker.kind === "mt5") {
     // The token is a secret: from the environment or MT5_BRIDGE_TOKEN_FILE, never from config.json, never logged.

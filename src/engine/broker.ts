@@ -105,6 +105,11 @@ export interface BrokerDeal {
 
 export interface Broker {
   readonly kind: string;
+  /**
+   * False for a broker that lives inside the process and the journal (paper): a send cannot reach anything
+   * that a crash could leave in doubt, so the engine does not journal "submitted" before it. Default true.
+   */
+  readonly external?: boolean;
   accountInfo(): Promise<AccountInfo>;
   positions(): Promise<BrokerPosition[]>;
   orderCheck(req: OrderRequest): Promise<OrderCheckResult>;

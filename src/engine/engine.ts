@@ -174,7 +174,11 @@ export class Engine {
       if (refusal) return this.finish(order, refusal.status, refusal.code, refusal.message);
 
       const req = toRequest(order, this.isExit(order));
-      this.d.journal.updateOrder(order.order_id, { status: "submitted", submitted_at: this.d.clock.now(), attempts: order.attempts + 1 }, this.d.clock.now());
+      // Journaled before the send, so a crash in between is reconciled, never resent blindly. A broker inside the
+      // journal (paper) records its fill in the settle transaction itself: the mark would only cost an fsync.
+      if (this.d.broker.external !== false) {
+        this.d.journal.updateOrder(order.order_id, { status: "submitted", submitted_at: this.d.clock.now(), attempts: order.attempts + 1 }, this.d.clock.now());
+      }
       this.emit("order.submitted", { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: order.quantity }, order.request_id);
       const check = await this.d.broker.orderCheck(req);
       order = this.d.journal.getOrder(orderId)!;
@@ -242,7 +246,18 @@ export class Engine {
       });
       this.d.journal.updateOrder(
         order.order_id,
-        { status: "filled", fill_price: f.price, filled_quantity: f.quantity, fee: f.fee, broker_order_id: f.broker_order_id, filled_at: f.time, error_code: null, error_message: null },
+        {
+          status: "filled",
+          fill_price: f.price,
+          filled_quantity: f.quantity,
+          fee: f.fee,
+          broker_order_id: f.broker_order_id,
+          filled_at: f.time,
+          error_code: null,
+          error_message: null,
+          // A broker inside the journal was never marked "submitted": its send and this fill are one step.
+          ...(order.status === "pending" ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
+        },
         now,
       );
       this.d.journal.setSignalStatus(order.signal_id, "done", null);

@@ -12,8 +12,11 @@ export interface StoredResponse {
 export interface IdempotencyStore {
   /** The stored response for `key`, if it was recorded and has not expired at `now`. */
   get(key: string, now: number): StoredResponse | undefined;
-  /** Records (or replaces) the response for `key`, kept until `expiresAt`. */
-  put(key: string, value: StoredResponse, now: number, expiresAt: number): void;
+  /**
+   * Records (or replaces) the response for `key`, kept until `expiresAt`. `durable: false` may skip the wait for
+   * the disk: for replacing an answer already stored durably (a 202 by the 200 that followed it).
+   */
+  put(key: string, value: StoredResponse, now: number, expiresAt: number, opts?: { durable?: boolean }): void;
   purgeExpired(now: number): number;
 }
 

@@ -1,4 +1,7 @@
-/** Every alert that reached /webhook, accepted or not, with its secret removed. */
+/**
+ * Every alert that reached /webhook, accepted or not, with its secret removed, written once with its outcome
+ * just before the answer (on the bulk connection: an accepted alert's durable record is its signal row).
+ */
 import type { Database } from "./database.js";
 
 export interface AlertRecord {
@@ -9,25 +12,27 @@ export interface AlertRecord {
   content_type: string | null;
   /** The raw body with the passphrase already removed by the caller. */
   body: string;
+  status_code: number;
+  error_code: string | null;
+  signal_id: string | null;
 }
 
 export class AlertLog {
   constructor(private readonly db: Database) {}
 
-  record(a: AlertRecord): number {
-    return this.db.run(
-      "INSERT INTO alerts (request_id, received_at, path, source_ip, content_type, body) VALUES (?, ?, ?, ?, ?, ?)",
+  record(a: AlertRecord): void {
+    this.db.bulkRun(
+      "INSERT INTO alerts (request_id, received_at, path, source_ip, content_type, body, status_code, error_code, signal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       a.request_id,
       a.received_at,
       a.path,
       a.source_ip,
       a.content_type,
       a.body,
-    ).lastInsertRowid;
-  }
-
-  outcome(id: number, statusCode: number, errorCode: string | null, signalId: string | null): void {
-    this.db.run("UPDATE alerts SET status_code = ?, error_code = ?, signal_id = ? WHERE id = ?", statusCode, errorCode, signalId, id);
+      a.status_code,
+      a.error_code,
+      a.signal_id,
+    );
   }
 
   count(): number {

@@ -9,8 +9,9 @@ export class AuditLog {
     this.seq = db.get<{ s: number }>("SELECT COALESCE(MAX(seq), 0) AS s FROM events")?.s ?? 0;
   }
 
+  /** Written on the bulk connection: durable across a daemon crash; the journal's own rows carry the FULL guarantee. */
   append(e: EventEnvelope): void {
-    this.db.run(
+    this.db.bulkRun(
       "INSERT OR IGNORE INTO events (id, seq, type, time, source, correlation_id, payload, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       e.id,
       ++this.seq,

@@ -1,28 +1,66 @@
-/** Opens the journal: node:sqlite, WAL, synchronous=FULL (an accepted alert survives a power cut), migrations applied. */
+/**
+ * Opens the journal: node:sqlite, WAL, migrations applied, two connections to the one file:
+ * - `main` with synchronous=FULL: signals, orders, fills, positions, idempotency keys, state. A commit here is on
+ *   disk before the webhook answers, so an accepted alert survives a power cut.
+ * - `bulk` with synchronous=NORMAL: the raw-alert log, the event/audit log and late idempotency updates. A commit
+ *   here survives a crash of the daemon, not a power cut, and costs no fsync (0.03 ms instead of 0.7 ms here).
+ * Both run on the one event-loop thread and every transaction is synchronous, so they never wait on each other.
+ */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { OperationalError } from "../domain/errors.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Row = Record<string, SQLInputValue>;
 
+class Connection {
+  private readonly statements = new Map<string, StatementSync>();
+
+  constructor(readonly db: DatabaseSync) {}
+
+  /** Prepared once per SQL text: preparing on every call costs more than running a small statement. */
+  prepare(sql: string): StatementSync {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
+  run(sql: string, params: SQLInputValue[]): { changes: number; lastInsertRowid: number } {
+    const r = this.prepare(sql).run(...params);
+    return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
+  }
+}
+
+function open(file: string, synchronous: "FULL" | "NORMAL"): DatabaseSync {
+  try {
+    const db = new DatabaseSync(file);
+    db.exec(`PRAGMA journal_mode=WAL; PRAGMA synchronous=${synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;`);
+    return db;
+  } catch (err) {
+    throw new OperationalError("JOURNAL_UNAVAILABLE", `cannot open the journal at ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 export class Database {
   readonly db: DatabaseSync;
+  private readonly main: Connection;
+  private readonly bulkConn: Connection;
   private depth = 0;
 
   constructor(readonly file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    try {
-      this.db = new DatabaseSync(file);
-      this.db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
-    } catch (err) {
-      throw new OperationalError("JOURNAL_UNAVAILABLE", `cannot open the journal at ${file}: ${(err as Error).message}`, { cause: err });
-    }
+    this.db = open(file, "FULL");
+    this.main = new Connection(this.db);
     this.migrate();
+    // An in-memory database cannot be shared between connections: there, bulk writes use the main one.
+    this.bulkConn = file === ":memory:" ? this.main : new Connection(open(file, "NORMAL"));
   }
 
-  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  /** Runs `fn` in one transaction on the main (FULL) connection; nested calls join the outer one. */
   tx<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
     this.db.exec("BEGIN IMMEDIATE");
@@ -40,16 +78,23 @@ export class Database {
   }
 
   get<T = Row>(sql: string, ...params: SQLInputValue[]): T | undefined {
-    return this.db.prepare(sql).get(...params) as T | undefined;
+    return this.main.prepare(sql).get(...params) as T | undefined;
   }
 
   all<T = Row>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.db.prepare(sql).all(...params) as T[];
+    return this.main.prepare(sql).all(...params) as T[];
   }
 
   run(sql: string, ...params: SQLInputValue[]): { changes: number; lastInsertRowid: number } {
-    const r = this.db.prepare(sql).run(...params);
-    return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
+    return this.main.run(sql, params);
+  }
+
+  /**
+   * A write on the bulk (synchronous=NORMAL) connection. Inside a main transaction it joins that transaction
+   * instead, so what belongs together still commits together.
+   */
+  bulkRun(sql: string, ...params: SQLInputValue[]): { changes: number; lastInsertRowid: number } {
+    return (this.depth > 0 ? this.main : this.bulkConn).run(sql, params);
   }
 
   /** A cheap round trip for health checks. */
@@ -62,6 +107,7 @@ export class Database {
   }
 
   close(): void {
+    if (this.bulkConn !== this.main && this.bulkConn.db.isOpen) this.bulkConn.db.close();
     if (this.db.isOpen) this.db.close();
   }
 

@@ -14,8 +14,9 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     return row && { status_code: row.status_code, response: JSON.parse(row.response), signal_id: row.signal_id };
   }
 
-  put(key: string, value: StoredResponse, now: number, expiresAt: number): void {
-    this.db.run(
+  put(key: string, value: StoredResponse, now: number, expiresAt: number, opts: { durable?: boolean } = {}): void {
+    (opts.durable === false ? this.db.bulkRun : this.db.run).call(
+      this.db,
       `INSERT INTO idempotency (key, created_at, expires_at, status_code, response, signal_id) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET status_code = excluded.status_code, response = excluded.response,
          signal_id = COALESCE(excluded.signal_id, idempotency.signal_id)`,

@@ -86,6 +86,26 @@ export class Ledger {
     return this.db.get<{ p: number | null }>("SELECT SUM(realized_pnl) AS p FROM fills WHERE time >= ?", since)?.p ?? 0;
   }
 
+  /** The fill recorded for an order, if any (the paper broker's "did it execute?"). */
+  fillOf(orderId: string): { price: number; quantity: number; fee: number; time: number; broker_deal_id: string | null } | undefined {
+    return this.db.get("SELECT price, quantity, fee, time, broker_deal_id FROM fills WHERE order_id = ? ORDER BY id LIMIT 1", orderId);
+  }
+
+  /** Net cash of every fill ever: sells minus buys minus fees. Kept incrementally (fill ids only grow). */
+  cashFlow(): number {
+    const rows = this.db.all<{ id: number; flow: number }>(
+      "SELECT id, (CASE WHEN action = 'sell' THEN 1 ELSE -1 END) * quantity * price - fee AS flow FROM fills WHERE id > ? ORDER BY id",
+      this.cash.lastId,
+    );
+    for (const r of rows) {
+      this.cash.total += r.flow;
+      this.cash.lastId = r.id;
+    }
+    return this.cash.total;
+  }
+
+  private readonly cash = { lastId: 0, total: 0 };
+
   hasDeal(dealId: string): boolean {
     return !!this.db.get("SELECT 1 FROM fills WHERE broker_deal_id = ?", dealId);
   }

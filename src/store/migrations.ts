@@ -124,4 +124,13 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: "indexes for the per-alert risk reads",
+    sql: `
+      CREATE INDEX orders_action_created ON orders(action, created_at);
+      CREATE INDEX fills_time_pnl ON fills(time, realized_pnl);
+      CREATE INDEX fills_order ON fills(order_id);
+    `,
+  },
 ];

@@ -22,6 +22,7 @@ import type { Logger } from "../log/logger.js";
 import type { Redactor } from "../log/redact.js";
 import type { AlertLog } from "../store/alert-log.js";
 import type { Journal, StoredOrder } from "../store/journal.js";
+import { AuthFailureLog } from "./auth-failure-log.js";
 import { buildDryRun } from "./dry-run.js";
 import { parseBody } from "./parse-body.js";
 import { checkPassphrase, type PassphraseSecrets } from "./passphrase.js";
@@ -67,22 +68,26 @@ export interface WebhookServiceDeps {
 const IDEMPOTENCY_TTL_MS = 5 * 60_000;
 
 export class WebhookService {
-  constructor(private readonly d: WebhookServiceDeps) {}
+  private readonly authFailures: AuthFailureLog;
+
+  constructor(private readonly d: WebhookServiceDeps) {
+    this.authFailures = new AuthFailureLog((msg, meta) => d.logger.warn(msg, meta));
+  }
 
   async handle(req: WebhookRequest): Promise<WebhookResponse> {
     const started = performance.now();
     const now = this.d.clock.now();
     const cfg = this.d.config();
-    const alertId = this.d.alerts.record({
+    const alert = {
       request_id: req.requestId,
       received_at: now,
       path: req.path,
       source_ip: req.sourceIp,
       content_type: req.contentType ?? null,
       body: this.d.redactor.redactString(redactRawBody(req.rawBody)),
-    });
+    };
     const answer = (res: WebhookResponse, signalId: string | null = null): WebhookResponse => {
-      this.d.alerts.outcome(alertId, res.statusCode, (res.body.error_code as string | undefined) ?? null, signalId);
+      this.d.alerts.record({ ...alert, status_code: res.statusCode, error_code: (res.body.error_code as string | undefined) ?? null, signal_id: signalId });
       return res;
     };
     /** A refusal before there is a valid signal: answered, and written to the audit log with its reason. */
@@ -102,7 +107,7 @@ export class WebhookService {
     const body = parsed.body;
     const pass = checkPassphrase(body.passphrase, this.d.secrets, now);
     if (!pass.ok) {
-      this.d.logger.warn("webhook refused: passphrase", { request_id: req.requestId, source_ip: req.sourceIp, reason: pass.message });
+      this.authFailures.failed(req.sourceIp, pass.message, now);
       return err(401, "AUTH_FAILED", pass.message);
     }
 
@@ -168,7 +173,8 @@ export class WebhookService {
       return answer({ statusCode: 202, body: acceptedBody(req.requestId, accepted.order, accepted.queuePosition) }, signal.id);
     }
     const res = settledResponse(req.requestId, settled, Math.round(performance.now() - started), this.d.clock.now());
-    this.d.idempotency.put(signal.idempotency_key, { status_code: res.statusCode, response: res.body, signal_id: signal.id }, now, now + IDEMPOTENCY_TTL_MS);
+    // The 202 was stored durably with the signal; this better answer only replaces it, so it need not wait for the disk.
+    this.d.idempotency.put(signal.idempotency_key, { status_code: res.statusCode, response: res.body, signal_id: signal.id }, now, now + IDEMPOTENCY_TTL_MS, { durable: false });
     return answer(res, signal.id);
   }
 

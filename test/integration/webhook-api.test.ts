@@ -261,7 +261,8 @@ test("kill over the socket with --flatten closes every position through the brok
   assert.equal(kill.body.data.flatten_orders.length, 2);
   await d.handle.engine.drain();
   const positions = await d.socket("GET", "/positions");
-  assert.deepEqual(positions.body.data.positions, []);
+  const orders = (await d.socket("GET", "/orders")).body.data.orders.map((o: { order_id: string; status: string; error_message: string | null }) => [o.order_id, o.status, o.error_message]);
+  assert.deepEqual(positions.body.data.positions, [], JSON.stringify(orders));
 });
 
 test("webhook rate limit: 60 per minute per IP with X-RateLimit-* headers and Retry-After on 429", async (t) => {

@@ -1,6 +1,9 @@
 /**
- * The paper broker (the default): fills market orders at the latest quote (ask for buys, bid for sells, plus slippage),
- * else at the alert's reference price; keeps cash, positions and P&L in the journal so a restart keeps them.
+ * The paper broker (the default): fills market orders at the latest quote (ask for buys, bid for sells, plus
+ * slippage), else at the alert's reference price. Its book is the journal itself: positions are the ledger's,
+ * cash is the initial cash plus the flow of every recorded fill. So a fill and the broker's state change in the
+ * engine's one settle transaction, a restart keeps everything, and "did this order execute?" is "is its fill
+ * recorded?": an order cut off by a crash before its fill was journaled never happened and may be sent again.
  */
 import type {
   AccountInfo,
@@ -12,7 +15,6 @@ import type {
   OrderResult,
   Rate,
 } from "../../engine/broker.js";
-import type { StateStore } from "../../engine/stores.js";
 import type { Clock } from "../../domain/clock.js";
 import { midPrice, type Quote } from "../../domain/types.js";
 
@@ -23,49 +25,39 @@ export interface PaperConfig {
   feeMin: number;
 }
 
-interface PaperAccount {
-  cash: number;
-  realized_pnl: number;
-  fees: number;
-  positions: Record<string, { quantity: number; avg_price: number }>;
-  next_deal: number;
+/** The part of the journal's ledger the paper broker keeps its book in. */
+export interface PaperBook {
+  position(ticker: string): { quantity: number; avg_price: number } | undefined;
+  positions(): Array<{ ticker: string; quantity: number; avg_price: number }>;
+  cashFlow(): number;
+  fillOf(orderId: string): { price: number; quantity: number; fee: number; time: number; broker_deal_id: string | null } | undefined;
 }
-
-const STATE_KEY = "paper.account";
 
 export class PaperBroker implements Broker {
   readonly kind = "paper";
-  private account: PaperAccount;
+  /** Nothing leaves the process: the engine need not journal "submitted" before a send. */
+  readonly external = false;
 
   constructor(
-    private readonly cfg: PaperConfig,
-    private readonly state: StateStore,
+    private readonly cfg: () => PaperConfig,
+    private readonly book: PaperBook,
     private readonly quoteOf: (ticker: string) => Quote | undefined,
     private readonly clock: Clock,
-    /** Runs the order record and the account update in one journal transaction. */
-    private readonly atomically: <T>(fn: () => T) => T = (fn) => fn(),
-  ) {
-    this.account = state.get<PaperAccount>(STATE_KEY) ?? {
-      cash: cfg.initialCash,
-      realized_pnl: 0,
-      fees: 0,
-      positions: {},
-      next_deal: 1,
-    };
-  }
+  ) {}
 
   async accountInfo(): Promise<AccountInfo> {
-    const value = Object.entries(this.account.positions).reduce((sum, [t, p]) => sum + p.quantity * (this.markPrice(t) ?? p.avg_price), 0);
-    return { currency: "JPY", balance: this.account.cash, equity: this.account.cash + value, margin_free: this.account.cash };
+    const cash = this.cash();
+    const value = this.book.positions().reduce((sum, p) => sum + p.quantity * (this.markPrice(p.ticker) ?? p.avg_price), 0);
+    return { currency: "JPY", balance: cash, equity: cash + value, margin_free: cash };
   }
 
   async positions(): Promise<BrokerPosition[]> {
-    return Object.entries(this.account.positions).map(([ticker, p]) => ({
-      ticker,
-      symbol: ticker,
+    return this.book.positions().map((p) => ({
+      ticker: p.ticker,
+      symbol: p.ticker,
       quantity: p.quantity,
       avg_price: p.avg_price,
-      current_price: this.markPrice(ticker),
+      current_price: this.markPrice(p.ticker),
     }));
   }
 
@@ -76,12 +68,13 @@ export class PaperBroker implements Broker {
     }
     if (req.action === "buy") {
       const cost = price * req.quantity + this.fee(price, req.quantity);
-      if (cost > this.account.cash) {
-        return { ok: false, code: "INSUFFICIENT_CASH", message: `order needs ${cost.toFixed(0)} JPY, cash is ${this.account.cash.toFixed(0)} JPY` };
+      const cash = this.cash();
+      if (cost > cash) {
+        return { ok: false, code: "INSUFFICIENT_CASH", message: `order needs ${cost.toFixed(0)} JPY, cash is ${cash.toFixed(0)} JPY` };
       }
       return { ok: true, code: "OK", message: "ok", margin: cost };
     }
-    const held = this.account.positions[req.ticker]?.quantity ?? 0;
+    const held = this.book.position(req.ticker)?.quantity ?? 0;
     if (held < req.quantity) {
       return { ok: false, code: "NO_POSITION", message: `cannot sell ${req.quantity} ${req.ticker}: ${held} held (no short selling)` };
     }
@@ -92,17 +85,16 @@ export class PaperBroker implements Broker {
     const earlier = await this.findOrder(req.client_order_id);
     if (earlier) return earlier;
     const check = await this.orderCheck(req);
-    const result: OrderResult = check.ok ? this.fill(req, this.fillPrice(req)!) : { kind: "rejected", code: check.code, message: check.message };
-    // One key per order, so a resend after a crash returns the first outcome without rewriting a growing map.
-    this.atomically(() => {
-      this.state.set(`paper.order.${req.client_order_id}`, result, this.clock.now());
-      this.save();
-    });
-    return result;
+    if (!check.ok) return { kind: "rejected", code: check.code, message: check.message };
+    const price = this.fillPrice(req)!;
+    const deal = `paper:${req.client_order_id}`;
+    return { kind: "filled", fill: { price, quantity: req.quantity, fee: this.fee(price, req.quantity), broker_order_id: deal, broker_deal_id: deal, time: this.clock.now() } };
   }
 
   async findOrder(clientOrderId: string): Promise<OrderResult | null> {
-    return this.state.get<OrderResult>(`paper.order.${clientOrderId}`) ?? null;
+    const f = this.book.fillOf(clientOrderId);
+    if (!f) return null;
+    return { kind: "filled", fill: { price: f.price, quantity: f.quantity, fee: f.fee, broker_order_id: f.broker_deal_id, broker_deal_id: f.broker_deal_id, time: f.time } };
   }
 
   async rates(): Promise<Rate[]> {
@@ -113,32 +105,14 @@ export class PaperBroker implements Broker {
     return { kind: this.kind, connected: true };
   }
 
-  private fill(req: OrderRequest, price: number): OrderResult {
-    const fee = this.fee(price, req.quantity);
-    const pos = this.account.positions[req.ticker] ?? { quantity: 0, avg_price: 0 };
-    if (req.action === "buy") {
-      const qty = pos.quantity + req.quantity;
-      this.account.positions[req.ticker] = { quantity: qty, avg_price: (pos.quantity * pos.avg_price + req.quantity * price) / qty };
-      this.account.cash -= price * req.quantity + fee;
-    } else {
-      this.account.realized_pnl += req.quantity * (price - pos.avg_price) - fee;
-      this.account.cash += price * req.quantity - fee;
-      const qty = pos.quantity - req.quantity;
-      if (qty === 0) delete this.account.positions[req.ticker];
-      else this.account.positions[req.ticker] = { quantity: qty, avg_price: pos.avg_price };
-    }
-    this.account.fees += fee;
-    const deal = `paper-${this.account.next_deal++}`;
-    return {
-      kind: "filled",
-      fill: { price, quantity: req.quantity, fee, broker_order_id: deal, broker_deal_id: deal, time: this.clock.now() },
-    };
+  private cash(): number {
+    return this.cfg().initialCash + this.book.cashFlow();
   }
 
   private fillPrice(req: OrderRequest): number | null {
     if (req.order_type === "limit" && req.limit_price !== null) return req.limit_price;
     const q = this.quoteOf(req.ticker);
-    const slip = this.cfg.slippageBps / 10_000;
+    const slip = this.cfg().slippageBps / 10_000;
     if (q) return round(req.action === "buy" ? q.ask * (1 + slip) : q.bid * (1 - slip));
     return req.reference_price;
   }
@@ -149,11 +123,8 @@ export class PaperBroker implements Broker {
   }
 
   private fee(price: number, quantity: number): number {
-    return Math.max(this.cfg.feeMin, round(price * quantity * this.cfg.feeRate));
-  }
-
-  private save(): void {
-    this.state.set(STATE_KEY, this.account, this.clock.now());
+    const c = this.cfg();
+    return Math.max(c.feeMin, round(price * quantity * c.feeRate));
   }
 }
 
