@@ -12,6 +12,7 @@ import { readSecret } from "../config/secrets.js";
 import type { TradectlConfig } from "../config/types.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import { isMarketOpen } from "../domain/market-hours.js";
+import { settleWithin } from "../domain/settle-within.js";
 import { Control } from "../engine/control.js";
 import { Engine } from "../engine/engine.js";
 import { EventBus } from "../engine/event-bus.js";
@@ -22,6 +23,7 @@ import { Redactor } from "../log/redact.js";
 import { AlertLog } from "../store/alert-log.js";
 import { ApiKeys } from "../store/api-keys.js";
 import { AuditLog } from "../store/audit-log.js";
+import { Checkpointer } from "../store/checkpointer.js";
 import { Database } from "../store/database.js";
 import { SqliteIdempotencyStore } from "../store/idempotency-store.js";
 import { Journal } from "../store/journal.js";
@@ -92,8 +94,10 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const logger = createLogger({ level: config.log.level, logsDir: paths.logsDir, console: opts.console ?? false, redactor });
     cleanups.push(() => logger.close());
 
-    const db = new Database(paths.dbFile);
+    const db = new Database(paths.dbFile, { autoCheckpoint: false });
     cleanups.push(() => db.close());
+    const checkpointer = new Checkpointer(paths.dbFile, (message) => logger.warn("journal checkpoint failed", { message }));
+    cleanups.push(() => checkpointer.stop());
     const journal = new Journal(db);
     const ledger = new Ledger(db);
     const state = new SqliteStateStore(db);
@@ -237,7 +241,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
         stopped ??= (async () => {
           logger.info("tradectl daemon stopping");
           await closePublic(); // stop taking alerts
-          await Promise.race([engine.drain(), new Promise((r) => setTimeout(r, 3000).unref())]);
+          await settleWithin(engine.drain(), 3000);
           await runCleanups();
         })();
         return stopped;

@@ -3,8 +3,12 @@
 /** Where each error code is explained: the daemon serves man/tradectl-errors.7.md at this path. */
 export const HELP_PATH = "/docs/errors";
 
+const helpUrls = new Map<string, string>();
+
 export function helpUrl(code: string): string {
-  return `${HELP_PATH}#${code.toLowerCase().replace(/_/g, "-")}`;
+  let url = helpUrls.get(code);
+  if (!url) helpUrls.set(code, (url = `${HELP_PATH}#${code.toLowerCase().replace(/_/g, "-")}`));
+  return url;
 }
 
 export interface ErrorEnvelopeInput {

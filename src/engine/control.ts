@@ -3,7 +3,7 @@
  * socket routes both call it, so the CLI and the API can never disagree.
  */
 import type { Clock } from "../domain/clock.js";
-import { jstDayStart, nextJstMidnight } from "../domain/jst.js";
+import { nextJstMidnight } from "../domain/jst.js";
 import { midPrice, type Quote } from "../domain/types.js";
 import type { Ledger } from "../store/ledger.js";
 import type { Journal, OrderQuery, StoredOrder } from "../store/journal.js";
@@ -91,15 +91,13 @@ export class Control {
 
   /** What the risk rules need, read from the journal (so it survives restarts). */
   riskSnapshot(): RiskSnapshot {
-    const now = this.d.clock.now();
-    const since = jstDayStart(now);
-    const stats = this.d.journal.entryStats(since);
+    const day = this.d.journal.dayCounters(this.d.clock.now());
     const positions = this.positions();
     return {
-      entriesToday: stats.entries,
-      exitsToday: stats.exits,
+      entriesToday: day.entries,
+      exitsToday: day.exits,
       lastEntryAt: this.d.journal.lastEntryAt(),
-      realizedToday: this.d.ledger.realizedSince(since),
+      realizedToday: day.realized_pnl,
       exposure: positions.reduce((s, p) => s + p.market_value, 0),
       held: (t) => this.d.ledger.position(t)?.quantity ?? 0,
     };

@@ -233,6 +233,8 @@ export class Engine {
     if (result.kind === "rejected") return this.finish(order, result.temporary ? "failed" : "rejected", result.code, result.message);
     if (result.kind === "unknown") return this.markUnknown(order, result.message);
     const f = result.fill;
+    // A fill at a real broker must outlive a power cut (durable). A paper fill exists only here: if a power cut
+    // undoes it, it never happened, and the order (still pending) is simply executed again.
     const applied = this.d.journal.tx(() => {
       const a = this.d.ledger.applyFill({
         order_id: order.order_id,
@@ -262,7 +264,7 @@ export class Engine {
       );
       this.d.journal.setSignalStatus(order.signal_id, "done", null);
       return a;
-    });
+    }, { durable: this.d.broker.external !== false });
     const filled = this.d.journal.getOrder(order.order_id)!;
     this.emit("order.filled", { order_id: filled.order_id, ticker: filled.ticker, action: filled.action, quantity: f.quantity, price: f.price, fee: f.fee }, order.request_id);
     this.emit("position.changed", { ticker: order.ticker, position: applied.position, realized_pnl: applied.realized_pnl }, order.request_id);

@@ -14,7 +14,7 @@ export interface IdempotencyStore {
   get(key: string, now: number): StoredResponse | undefined;
   /**
    * Records (or replaces) the response for `key`, kept until `expiresAt`. `durable: false` may skip the wait for
-   * the disk: for replacing an answer already stored durably (a 202 by the 200 that followed it).
+   * the disk and be batched: for replacing an answer already stored durably (a 202 by the 200 that followed it).
    */
   put(key: string, value: StoredResponse, now: number, expiresAt: number, opts?: { durable?: boolean }): void;
   purgeExpired(now: number): number;

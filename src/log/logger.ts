@@ -2,6 +2,7 @@
 import winston from "winston";
 import DailyRotateFile from "winston-daily-rotate-file";
 import { Redactor } from "./redact.js";
+import { settleWithin } from "../domain/settle-within.js";
 
 export interface Logger {
   error(message: string, meta?: Record<string, unknown>): void;
@@ -77,16 +78,16 @@ export function createLogger(opts: LoggerOptions): Logger {
       for (const l of [main, access]) {
         if (!l) continue;
         const files = l.transports.filter((t): t is DailyRotateFile => t instanceof DailyRotateFile);
-        await new Promise<void>((res) => {
-          l.once("finish", () => res());
-          l.end();
-          setTimeout(res, 1000).unref();
-        });
-        await Promise.all(files.map((t) => new Promise<void>((res) => {
-          t.once("finish", () => res());
-          t.close?.();
-          setTimeout(res, 1000).unref();
-        })));
+        const ended = new Promise<void>((res) => l.once("finish", () => res()));
+        l.end();
+        await settleWithin(ended, 1000);
+        await Promise.all(
+          files.map((t) => {
+            const closed = new Promise<void>((res) => t.once("finish", () => res()));
+            t.close?.();
+            return settleWithin(closed, 1000);
+          }),
+        );
       }
     },
   };

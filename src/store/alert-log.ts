@@ -20,8 +20,10 @@ export interface AlertRecord {
 export class AlertLog {
   constructor(private readonly db: Database) {}
 
-  record(a: AlertRecord): void {
-    this.db.bulkRun(
+  /** `deferred`: may be batched with others (refusals of unauthenticated requests, which can come as a flood). */
+  record(a: AlertRecord, opts: { deferred?: boolean } = {}): void {
+    (opts.deferred ? this.db.bulkDefer : this.db.bulkRun).call(
+      this.db,
       "INSERT INTO alerts (request_id, received_at, path, source_ip, content_type, body, status_code, error_code, signal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       a.request_id,
       a.received_at,
@@ -36,6 +38,7 @@ export class AlertLog {
   }
 
   count(): number {
+    this.db.flush();
     return this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM alerts")?.n ?? 0;
   }
 }

@@ -9,9 +9,12 @@ export class AuditLog {
     this.seq = db.get<{ s: number }>("SELECT COALESCE(MAX(seq), 0) AS s FROM events")?.s ?? 0;
   }
 
-  /** Written on the bulk connection: durable across a daemon crash; the journal's own rows carry the FULL guarantee. */
+  /**
+   * Batched with other events (committed within 20 ms, no fsync): an event restates what the journal's own rows,
+   * committed with FULL durability, already hold; a crash can lose the last few milliseconds of them, never a signal.
+   */
   append(e: EventEnvelope): void {
-    this.db.bulkRun(
+    this.db.bulkDefer(
       "INSERT OR IGNORE INTO events (id, seq, type, time, source, correlation_id, payload, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       e.id,
       ++this.seq,
@@ -26,6 +29,7 @@ export class AuditLog {
 
   /** The latest events, oldest first; `type` is a prefix ("order." matches every order event). */
   list(opts: { type?: string; limit?: number; afterSeq?: number } = {}): Array<EventEnvelope & { seq: number }> {
+    this.db.flush();
     const prefix = opts.type ? `${opts.type.replace(/[\\%_]/g, "\\$&")}%` : null;
     const rows = this.db.all<{ id: string; seq: number; type: string; time: string; source: string; correlation_id: string | null; payload: string; meta: string }>(
       `SELECT * FROM events WHERE seq > ? ${prefix ? "AND type LIKE ? ESCAPE '\\'" : ""} ORDER BY seq DESC LIMIT ?`,

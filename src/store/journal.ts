@@ -27,8 +27,8 @@ export type StoredOrder = Order & { reference_price: number | null; trading_date
 export class Journal {
   constructor(private readonly db: Database) {}
 
-  tx<T>(fn: () => T): T {
-    return this.db.tx(fn);
+  tx<T>(fn: () => T, opts: { durable?: boolean } = {}): T {
+    return this.db.tx(fn, opts);
   }
 
   insertSignal(s: Signal, status: SignalStatus, reason: string | null = null): void {
@@ -128,20 +128,21 @@ export class Journal {
       .map(toOrder);
   }
 
-  /** Entries (buys that were sent or filled) since `since`, and the time of the last one. */
-  entryStats(since: number): { entries: number; exits: number; lastEntryAt: number | null } {
-    const row = this.db.get<{ entries: number; exits: number; last: number | null }>(
-      `SELECT SUM(action = 'buy') AS entries, SUM(action = 'sell') AS exits, MAX(CASE WHEN action = 'buy' THEN created_at END) AS last
-       FROM orders WHERE created_at >= ? AND status NOT IN ('rejected', 'expired', 'failed')`,
-      since,
+  /** The JST trading day's counters (kept by triggers): entries and exits that count, and the realised P&L. */
+  dayCounters(now: number): { entries: number; exits: number; realized_pnl: number } {
+    return (
+      this.db.get<{ entries: number; exits: number; realized_pnl: number }>(
+        "SELECT entries, exits, realized_pnl FROM daily_counters WHERE trading_date = ?",
+        jstDateKey(now),
+      ) ?? { entries: 0, exits: 0, realized_pnl: 0 }
     );
-    return { entries: row?.entries ?? 0, exits: row?.exits ?? 0, lastEntryAt: row?.last ?? null };
   }
 
   lastEntryAt(): number | null {
     return (
       this.db.get<{ last: number | null }>(
-        "SELECT MAX(created_at) AS last FROM orders WHERE action = 'buy' AND status NOT IN ('rejected', 'expired', 'failed')",
+        // Walks the (action, created_at) index from the newest buy and stops at the first that counts.
+        "SELECT created_at AS last FROM orders WHERE action = 'buy' AND status NOT IN ('rejected', 'expired', 'failed') ORDER BY created_at DESC LIMIT 1",
       )?.last ?? null
     );
   }

@@ -82,10 +82,6 @@ export class Ledger {
     return this.db.all<Position>("SELECT * FROM positions ORDER BY ticker");
   }
 
-  realizedSince(since: number): number {
-    return this.db.get<{ p: number | null }>("SELECT SUM(realized_pnl) AS p FROM fills WHERE time >= ?", since)?.p ?? 0;
-  }
-
   /** The fill recorded for an order, if any (the paper broker's "did it execute?"). */
   fillOf(orderId: string): { price: number; quantity: number; fee: number; time: number; broker_deal_id: string | null } | undefined {
     return this.db.get("SELECT price, quantity, fee, time, broker_deal_id FROM fills WHERE order_id = ? ORDER BY id LIMIT 1", orderId);

@@ -126,11 +126,45 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   },
   {
     version: 2,
-    name: "indexes for the per-alert risk reads",
+    name: "indexes, and per-day risk counters kept by triggers",
     sql: `
       CREATE INDEX orders_action_created ON orders(action, created_at);
-      CREATE INDEX fills_time_pnl ON fills(time, realized_pnl);
       CREATE INDEX fills_order ON fills(order_id);
+
+      -- What the risk rules read on every alert, kept up to date by the same transactions that change orders and
+      -- fills (so a rollback undoes both): entries and exits that count (not rejected, expired or failed) and the
+      -- realised P&L, per JST trading day.
+      CREATE TABLE daily_counters (
+        trading_date TEXT PRIMARY KEY,
+        entries INTEGER NOT NULL DEFAULT 0,
+        exits INTEGER NOT NULL DEFAULT 0,
+        realized_pnl REAL NOT NULL DEFAULT 0
+      );
+      CREATE TRIGGER orders_count_insert AFTER INSERT ON orders
+      WHEN NEW.status NOT IN ('rejected', 'expired', 'failed') BEGIN
+        INSERT INTO daily_counters (trading_date) VALUES (NEW.trading_date) ON CONFLICT DO NOTHING;
+        UPDATE daily_counters SET entries = entries + (NEW.action = 'buy'), exits = exits + (NEW.action = 'sell')
+        WHERE trading_date = NEW.trading_date;
+      END;
+      CREATE TRIGGER orders_count_update AFTER UPDATE OF status ON orders
+      WHEN (OLD.status IN ('rejected', 'expired', 'failed')) <> (NEW.status IN ('rejected', 'expired', 'failed')) BEGIN
+        INSERT INTO daily_counters (trading_date) VALUES (NEW.trading_date) ON CONFLICT DO NOTHING;
+        UPDATE daily_counters
+        SET entries = entries + (NEW.action = 'buy') * (CASE WHEN NEW.status IN ('rejected', 'expired', 'failed') THEN -1 ELSE 1 END),
+            exits = exits + (NEW.action = 'sell') * (CASE WHEN NEW.status IN ('rejected', 'expired', 'failed') THEN -1 ELSE 1 END)
+        WHERE trading_date = NEW.trading_date;
+      END;
+      CREATE TRIGGER fills_count_insert AFTER INSERT ON fills BEGIN
+        INSERT INTO daily_counters (trading_date) VALUES (strftime('%Y%m%d', NEW.time / 1000.0, 'unixepoch', '+9 hours')) ON CONFLICT DO NOTHING;
+        UPDATE daily_counters SET realized_pnl = realized_pnl + NEW.realized_pnl
+        WHERE trading_date = strftime('%Y%m%d', NEW.time / 1000.0, 'unixepoch', '+9 hours');
+      END;
+      INSERT INTO daily_counters (trading_date, entries, exits)
+        SELECT trading_date, SUM(action = 'buy'), SUM(action = 'sell') FROM orders
+        WHERE status NOT IN ('rejected', 'expired', 'failed') GROUP BY trading_date;
+      INSERT INTO daily_counters (trading_date, realized_pnl)
+        SELECT strftime('%Y%m%d', time / 1000.0, 'unixepoch', '+9 hours') AS d, SUM(realized_pnl) FROM fills GROUP BY d
+        ON CONFLICT(trading_date) DO UPDATE SET realized_pnl = excluded.realized_pnl;
     `,
   },
 ];

@@ -7,17 +7,25 @@ export interface PassphraseSecrets {
   previousUntil: number | null;
 }
 
+function sha256(s: string): Buffer {
+  return createHash("sha256").update(s, "utf8").digest();
+}
+
 /** Compares SHA-256 digests so neither the length nor the content leaks through timing. */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const da = createHash("sha256").update(a, "utf8").digest();
-  const db = createHash("sha256").update(b, "utf8").digest();
-  return timingSafeEqual(da, db);
+  return timingSafeEqual(sha256(a), sha256(b));
 }
+
+/** The expected passphrases' digests are computed once, not on every request. */
+const digests = new WeakMap<PassphraseSecrets, { current: Buffer; previous: Buffer | null }>();
 
 export function checkPassphrase(given: unknown, s: PassphraseSecrets, now: number): { ok: true } | { ok: false; message: string } {
   if (given === undefined || given === null || given === "") return { ok: false, message: "Missing passphrase" };
   if (typeof given !== "string") return { ok: false, message: "Invalid passphrase" };
-  const current = constantTimeEqual(given, s.current);
-  const previous = s.previous !== null && s.previousUntil !== null && now < s.previousUntil && constantTimeEqual(given, s.previous);
+  let d = digests.get(s);
+  if (!d) digests.set(s, (d = { current: sha256(s.current), previous: s.previous === null ? null : sha256(s.previous) }));
+  const g = sha256(given);
+  const current = timingSafeEqual(g, d.current);
+  const previous = d.previous !== null && s.previousUntil !== null && now < s.previousUntil && timingSafeEqual(g, d.previous);
   return current || previous ? { ok: true } : { ok: false, message: "Invalid passphrase" };
 }

@@ -87,28 +87,37 @@ export class WebhookService {
       body: this.d.redactor.redactString(redactRawBody(req.rawBody)),
     };
     const answer = (res: WebhookResponse, signalId: string | null = null): WebhookResponse => {
-      this.d.alerts.record({ ...alert, status_code: res.statusCode, error_code: (res.body.error_code as string | undefined) ?? null, signal_id: signalId });
+      const error_code = (res.body.error_code as string | undefined) ?? null;
+      // Batched (committed within 20 ms, no fsync): an accepted alert's durable record is its signal row, which
+      // the engine committed with FULL durability before this answer.
+      this.d.alerts.record({ ...alert, status_code: res.statusCode, error_code, signal_id: signalId }, { deferred: true });
       return res;
     };
-    /** A refusal before there is a valid signal: answered, and written to the audit log with its reason. */
-    const err = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
-      const fields = Array.isArray(extra.errors) ? (extra.errors as Array<{ field: string }>).map((e) => e.field) : undefined;
-      this.d.bus.publish(
-        makeEnvelope("signal.rejected", "webhook", { request_id: req.requestId, path: req.path, source_ip: req.sourceIp, code, reason: message, ...(fields ? { fields } : {}) }, { time: now, correlation_id: req.requestId }),
-      );
+    /**
+     * A refusal before there is a valid signal. An authenticated one (bad fields) goes to the audit log with its
+     * reason; an unauthenticated one (no body, wrong passphrase) only to the alert log and the access log, batched,
+     * so that a flood of junk costs little and cannot crowd the audit log.
+     */
+    const err = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}, authenticated = true) => {
+      if (authenticated) {
+        const fields = Array.isArray(extra.errors) ? (extra.errors as Array<{ field: string }>).map((e) => e.field) : undefined;
+        this.d.bus.publish(
+          makeEnvelope("signal.rejected", "webhook", { request_id: req.requestId, path: req.path, source_ip: req.sourceIp, code, reason: message, ...(fields ? { fields } : {}) }, { time: now, correlation_id: req.requestId }),
+        );
+      }
       return answer({ statusCode, body: errorShape(req.requestId, code, message, extra, now) });
     };
 
     const parsed = parseBody(req.rawBody, req.contentType);
     if (!parsed.ok) {
       // Before the passphrase is known good, say only what is wrong with the body as a whole.
-      return err(parsed.status, "VALIDATION_ERROR", parsed.message, parsed.status === 400 ? { errors: parsed.errors } : {});
+      return err(parsed.status, "VALIDATION_ERROR", parsed.message, parsed.status === 400 ? { errors: parsed.errors } : {}, false);
     }
     const body = parsed.body;
     const pass = checkPassphrase(body.passphrase, this.d.secrets, now);
     if (!pass.ok) {
       this.authFailures.failed(req.sourceIp, pass.message, now);
-      return err(401, "AUTH_FAILED", pass.message);
+      return err(401, "AUTH_FAILED", pass.message, {}, false);
     }
 
     const signalId = `sig_${randomBytes(8).toString("hex")}`;

@@ -364,7 +364,7 @@ test("GET /health and GET /openapi.json", async (t) => {
   assert.equal((await d.get("/health", { origin: "https://evil.example" })).headers["access-control-allow-origin"], undefined, "no CORS");
 });
 
-test("every accepted or refused alert leaves an audit record with its reason", async (t) => {
+test("every accepted or refused signal leaves an audit record with its reason; unauthenticated junk only the alert log", async (t) => {
   const { d, clock } = await daemon(t, { risk: { maxDailyEntries: 1 } });
   await d.post("/webhook", alert("not-the-passphrase-at-all-xx", {}, clock.now()));
   await d.post("/webhook", alert(SECRET, { ticker: "99" }, clock.now()));
@@ -373,13 +373,18 @@ test("every accepted or refused alert leaves an audit record with its reason", a
   const audit = await d.socket("GET", "/audit?type=signal.&limit=20");
   const rows = audit.body.data.map((e: { type: string; payload: { code?: string; fields?: string[] } }) => [e.type, e.payload.code ?? null]);
   assert.deepEqual(rows, [
-    ["signal.rejected", "AUTH_FAILED"],
     ["signal.rejected", "VALIDATION_ERROR"],
     ["signal.received", null],
     ["signal.accepted", null],
     ["signal.received", null],
     ["signal.rejected", "RISK_LIMIT_EXCEEDED"],
   ]);
-  assert.deepEqual(audit.body.data[1].payload.fields, ["ticker"]);
+  assert.deepEqual(audit.body.data[0].payload.fields, ["ticker"]);
   assert.ok(!JSON.stringify(audit.body).includes(SECRET));
+  await d.handle.stop();
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(`${d.home}/tradectl.db`, { readOnly: true });
+  const alerts = db.prepare("SELECT status_code, error_code FROM alerts ORDER BY id").all() as Array<{ status_code: number; error_code: string | null }>;
+  db.close();
+  assert.deepEqual(alerts.map((a) => [a.status_code, a.error_code]).sort(), [[200, null], [400, "VALIDATION_ERROR"], [401, "AUTH_FAILED"], [403, "RISK_LIMIT_EXCEEDED"]]);
 });
