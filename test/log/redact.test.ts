@@ -42,3 +42,23 @@ test("redact handles cycles and errors", () => {
   assert.equal(out.o.self, "[Circular]");
   assert.equal(out.err.message, "failed with [REDACTED]");
 });
+
+test("the access log writes one JSON line per request, masks secret values in the user agent, and keeps 90 days", async (t) => {
+  const { home, cleanup } = tempHome();
+  t.after(cleanup);
+  const { writeFileSync, existsSync } = await import("node:fs");
+  writeFileSync(join(home, "access-2000-01-01.log"), "old\n");
+  writeFileSync(join(home, `access-${new Date().toISOString().slice(0, 10)}.log`), "");
+  const redactor = new Redactor();
+  redactor.addSecretValues("ua-secret-value-123");
+  const logger = createLogger({ level: "info", logsDir: home, console: false, redactor });
+  logger.access({ method: "POST", path: "/webhook", status: 401, user_agent: "curl ua-secret-value-123" });
+  logger.access({ method: "GET", path: "/health", status: 200 });
+  await logger.close();
+  assert.equal(existsSync(join(home, "access-2000-01-01.log")), false, "older than 90 days: removed");
+  const file = readdirSync(home).find((f) => f.startsWith("access-"))!;
+  const lines = readFileSync(join(home, file), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => [l.method, l.path, l.status]), [["POST", "/webhook", 401], ["GET", "/health", 200]]);
+  assert.equal(lines[0].user_agent, "curl [REDACTED]");
+  assert.ok(lines[0].time);
+});
