@@ -16,6 +16,7 @@ export class AccessLog {
   private stream: WriteStream | null = null;
   private day = "";
   private timer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly dir: string,
@@ -25,6 +26,7 @@ export class AccessLog {
   }
 
   write(record: Record<string, unknown>): void {
+    if (this.closed) return; // a response that completes during shutdown, after the log was closed
     const t = this.now();
     this.lines.push(`${JSON.stringify({ time: new Date(t).toISOString(), ...record })}\n`);
     if (!this.timer) {
@@ -41,6 +43,8 @@ export class AccessLog {
     if (day !== this.day || !this.stream) {
       this.stream?.end();
       this.stream = createWriteStream(join(this.dir, `access-${day}.log`), { flags: "a", mode: 0o600 });
+      // A lost access line must never take the daemon down (a full disk, a removed folder).
+      this.stream.on("error", (err) => process.stderr.write(`tradectl: access log: ${err.message}\n`));
       if (this.day && day !== this.day) this.prune();
       this.day = day;
     }
@@ -50,6 +54,7 @@ export class AccessLog {
 
   async close(): Promise<void> {
     this.flush();
+    this.closed = true;
     const s = this.stream;
     this.stream = null;
     if (s) await settleWithin(new Promise<void>((resolve) => s.end(resolve)), 1000);
