@@ -17,5 +17,5 @@ if (existsSync("test/mt5-bridge")) {
 }
 
 const files = process.argv.slice(2);
-const code = run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...(files.length ? files : ["test/**/*.test.ts"])]);
+const code = run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", "--test-force-exit", ...(files.length ? files : ["test/**/*.test.ts"])]);
 process.exit(failed || code !== 0 ? 1 : 0);

@@ -1,4 +1,5 @@
 /** The CLI stays light: a read command loads commander and nothing heavy (no ink/react, no got). */
+import { defer } from "../helpers/defer.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -9,7 +10,7 @@ import { tempHome } from "../helpers/temp-home.js";
 
 test("status, positions, orders and quotes load neither ink/react nor got", (t) => {
   const { home, cleanup } = tempHome();
-  t.after(cleanup);
+  defer(t, cleanup);
   for (const cmd of ["status", "positions", "orders", "quotes"]) {
     const r = spawnSync(process.execPath, ["--import", join(ROOT, "test/fixtures/report-loaded-modules.mjs"), BIN, cmd, "--home", home], { encoding: "utf8" });
     assert.equal(r.status, 3, r.stderr);

@@ -1,4 +1,5 @@
 /** Restart recovery with the real journal and the paper broker: nothing lost, nothing sent twice, stale entries never sent. */
+import { defer } from "../helpers/defer.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -33,7 +34,7 @@ function signal(id: string, o: Partial<Signal> = {}): Signal {
 
 test("an order whose fill was journaled but whose status was not is settled from the broker's record, not resent", async (t) => {
   const { home, cleanup } = tempHome();
-  t.after(cleanup);
+  defer(t, cleanup);
   const clock = new ManualClock(T0);
   const file = join(home, "tradectl.db");
   const a = open(file, clock);
@@ -57,7 +58,7 @@ test("an order whose fill was journaled but whose status was not is settled from
 
 test("a pending entry whose signal expired during an outage is marked expired and never sent; a pending exit is still sent", async (t) => {
   const { home, cleanup } = tempHome();
-  t.after(cleanup);
+  defer(t, cleanup);
   const clock = new ManualClock(T0);
   const file = join(home, "tradectl.db");
   const a = open(file, clock);

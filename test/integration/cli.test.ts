@@ -1,4 +1,5 @@
 /** The CLI as a user runs it against a real daemon process: keys, kill/resume, orders, quotes, events, SIGHUP. */
+import { defer } from "../helpers/defer.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -12,7 +13,7 @@ const SECRET = "cli-test-webhook-secret-0123456789";
 test("the CLI end to end against a running daemon", async (t) => {
   const { home, cleanup } = tempHome({ risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 1 } });
   const d = await spawnDaemon(home, { WEBHOOK_SECRET: SECRET });
-  t.after(async () => {
+  defer(t, async () => {
     await d.stop();
     cleanup();
   });

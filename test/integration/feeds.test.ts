@@ -3,6 +3,7 @@
  * process (real socket, real SQLite in a temp home), every assertion made through the control
  * socket. Waits poll observable state; no assertion depends on how fast anything is.
  */
+import { defer } from "../helpers/defer.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -67,9 +68,9 @@ test("prices: live quotes on /quotes; a stall goes stale and reconnects; 401 mak
     risk: { marketHours: "always" },
     feeds: [{ name: "oanda-prices", kind: "oanda-v20", stream: "prices", url: fake.url, accountId: ACCOUNT, instruments: ["USD_JPY", "9984"], staleAfterMs: 500, maxBackoffMs: 1000 }],
   });
-  t.after(cleanup);
+  defer(t, cleanup);
   const d = await startTestDaemon({ home, env: { OANDA_TOKEN: TOKEN } });
-  t.after(() => d.close());
+  defer(t, () => d.close());
 
   await until("live", async () => (await stream(d, "oanda-prices")).state === "live");
   await fake.control({ emitTick: { instrument: "USD_JPY", bid: 151.234, ask: 151.242 } });
@@ -133,10 +134,10 @@ test("v20 transactions: a missed id is gap-filled; fills reach positions exactly
     risk: { marketHours: "always" },
     feeds: [{ name: "oanda-events", kind: "oanda-v20", stream: "events", url: fake.url, restUrl: fake.url, accountId: ACCOUNT, staleAfterMs: 5000 }],
   });
-  t.after(cleanup);
+  defer(t, cleanup);
   const env = { OANDA_TOKEN: TOKEN, WEBHOOK_SECRET: "webhook-secret-for-feeds-test-0001" };
   let d = await startTestDaemon({ home, env });
-  t.after(() => d.close());
+  defer(t, () => d.close());
 
   // Without a stored cursor the stream starts after what the account already had (the fixture's 1001–1008).
   await until("live", async () => (await stream(d, "oanda-events")).state === "live");

@@ -3,6 +3,7 @@
  * broker.kind=mt5 against the real bridge.py under python3 with the fake MetaTrader5 package, alerts through
  * POST /webhook, answers checked on the order, the socket and the fake terminal's own state.
  */
+import { defer } from "../helpers/defer.js";
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
@@ -50,7 +51,7 @@ async function setup(t: TestContext, opts: { faults?: Record<string, unknown>; m
       return s.d;
     },
   };
-  t.after(async () => {
+  defer(t, async () => {
     await s.d.close();
     await bridge.stop();
     removeDir(bridge.dir);
@@ -274,7 +275,7 @@ test("daemon killed between order_send and its reply: the restart reconciles and
   const bridge = await startBridge();
   const { home, cleanup } = tempHome(mt5Config(bridge.url, { timeoutMs: 800 }));
   const procs: Array<{ stop(s?: NodeJS.Signals): Promise<number | null> }> = [];
-  t.after(async () => {
+  defer(t, async () => {
     for (const p of procs) await p.stop("SIGKILL");
     await bridge.stop();
     removeDir(bridge.dir);
@@ -387,7 +388,7 @@ test("an unexplained position at the broker blocks entries of that ticker until 
 
 test("rates on the paper broker say there is no rate history", async (t) => {
   const d = await startTestDaemon({ env: { WEBHOOK_SECRET: SECRET } });
-  t.after(() => d.close());
+  defer(t, () => d.close());
   const res = await runCli(["rates", "9984", "--home", d.home]);
   assert.equal(res.code, 1);
   assert.match(res.stderr, /paper broker has no rate history/);

@@ -1,4 +1,5 @@
 /** The passphrase is written nowhere: not in the journal, the logs, the config or the daemon's output. */
+import { defer } from "../helpers/defer.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -18,7 +19,7 @@ test("a scan of the home folder and the daemon's output finds the passphrase now
   const secret = "scan-me-passphrase-6f1c2a9e8b7d";
   const nearMiss = "scan-me-passphrase-WRONG-000000";
   const { home, cleanup } = tempHome(TEST_CONFIG);
-  t.after(cleanup);
+  defer(t, cleanup);
   const d = await spawnDaemon(home, { WEBHOOK_SECRET: secret });
   const post = (body: string, type = "application/json") => fetch(`${d.url}/webhook`, { method: "POST", headers: { "content-type": type }, body });
   const now = Date.now();

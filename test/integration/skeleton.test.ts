@@ -1,4 +1,5 @@
 /** The walking skeleton end to end: a real daemon process in a temp home, driven through the CLI and the socket. */
+import { defer } from "../helpers/defer.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import { tempHome } from "../helpers/temp-home.js";
 test("status --json over the socket prints the status object", async (t) => {
   const { home, cleanup } = tempHome(TEST_CONFIG);
   const d = await spawnDaemon(home);
-  t.after(async () => {
+  defer(t, async () => {
     await d.stop();
     cleanup();
   });
@@ -28,7 +29,7 @@ test("status --json over the socket prints the status object", async (t) => {
 
 test("SIGTERM exits 0 and removes the socket", async (t) => {
   const { home, cleanup } = tempHome(TEST_CONFIG);
-  t.after(cleanup);
+  defer(t, cleanup);
   const d = await spawnDaemon(home);
   assert.ok(existsSync(d.socketPath));
   assert.equal(await d.stop("SIGTERM"), 0);
@@ -39,7 +40,7 @@ test("SIGTERM exits 0 and removes the socket", async (t) => {
 test("a second daemon on the same home is refused with a clear message", async (t) => {
   const { home, cleanup } = tempHome(TEST_CONFIG);
   const d = await spawnDaemon(home);
-  t.after(async () => {
+  defer(t, async () => {
     await d.stop();
     cleanup();
   });
@@ -52,20 +53,20 @@ test("a second daemon on the same home is refused with a clear message", async (
 
 test("a crash's stale lock and socket are cleaned up at the next start", async (t) => {
   const { home, cleanup } = tempHome(TEST_CONFIG);
-  t.after(cleanup);
+  defer(t, cleanup);
   const d1 = await spawnDaemon(home);
   d1.proc.kill("SIGKILL");
   await d1.exited;
   assert.ok(existsSync(join(home, "daemon.pid")), "SIGKILL leaves the lock behind");
   assert.ok(existsSync(join(home, "tradectl.sock")), "SIGKILL leaves the socket behind");
   const d2 = await spawnDaemon(home);
-  t.after(() => d2.stop());
+  defer(t, () => d2.stop());
   assert.equal((await runCli(["ping", "--home", home])).code, 0);
 });
 
 test("a restart keeps paper positions and cash", async (t) => {
   const { home, cleanup } = tempHome(TEST_CONFIG);
-  t.after(cleanup);
+  defer(t, cleanup);
   const d1 = await spawnDaemon(home);
   const passphrase = readFileSync(join(home, "webhook-passphrase"), "utf8").trim();
   const res = await fetch(`${d1.url}/webhook`, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(alert(passphrase, { quantity: 200, entry_price: 3000 })) });
@@ -78,7 +79,7 @@ test("a restart keeps paper positions and cash", async (t) => {
   assert.equal(await d1.stop(), 0);
 
   const d2 = await spawnDaemon(home);
-  t.after(() => d2.stop());
+  defer(t, () => d2.stop());
   const after = JSON.parse((await runCli(["status", "--json", "--home", home])).stdout);
   assert.deepEqual(after.current_positions.map((p: { ticker: string; quantity: number; entry_price: number }) => [p.ticker, p.quantity, p.entry_price]), before.current_positions.map((p: { ticker: string; quantity: number; entry_price: number }) => [p.ticker, p.quantity, p.entry_price]));
   assert.equal(after.broker.account.balance, before.broker.account.balance);
@@ -88,7 +89,7 @@ test("a restart keeps paper positions and cash", async (t) => {
 
 test("exit code 3 and the socket path when no daemon runs", async (t) => {
   const { home, cleanup } = tempHome();
-  t.after(cleanup);
+  defer(t, cleanup);
   for (const cmd of ["status", "positions", "orders", "quotes", "ping"]) {
     const res = await runCli([cmd, "--home", home]);
     assert.equal(res.code, 3, `${cmd}: ${res.stderr}`);
@@ -104,7 +105,7 @@ test("usage errors exit 2", async () => {
 
 test("config set rejects an invalid value with the key and the reason; valid values are parsed as JSON", async (t) => {
   const { home, cleanup } = tempHome();
-  t.after(cleanup);
+  defer(t, cleanup);
   const bad = await runCli(["config", "set", "webhook.port", "not-a-port", "--home", home]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /webhook\.port/);
@@ -120,7 +121,7 @@ test("config set rejects an invalid value with the key and the reason; valid val
 
 test("live mode refuses to start without WEBHOOK_SECRET and ADMIN_PASSWORD_HASH", async (t) => {
   const { home, cleanup } = tempHome({ broker: { kind: "mt5" } });
-  t.after(cleanup);
+  defer(t, cleanup);
   const res = await runCli(["daemon", "--home", home, "--port", "0"]);
   assert.equal(res.code, 1);
   assert.match(res.stderr, /WEBHOOK_SECRET/);
@@ -132,7 +133,7 @@ test("live mode refuses to start without WEBHOOK_SECRET and ADMIN_PASSWORD_HASH"
 
 test("the generated paper passphrase is kept in a 0600 file and reused", async (t) => {
   const { home, cleanup } = tempHome(TEST_CONFIG);
-  t.after(cleanup);
+  defer(t, cleanup);
   const d1 = await spawnDaemon(home);
   const file = join(home, "webhook-passphrase");
   const first = readFileSync(file, "utf8");
@@ -142,7 +143,7 @@ test("the generated paper passphrase is kept in a 0600 file and reused", async (
   const { statSync } = await import("node:fs");
   assert.equal(statSync(file).mode & 0o777, 0o600);
   const d2 = await spawnDaemon(home);
-  t.after(() => d2.stop());
+  defer(t, () => d2.stop());
   assert.equal(readFileSync(file, "utf8"), first);
   writeFileSync(join(home, "unused"), "");
 });

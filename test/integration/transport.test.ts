@@ -1,4 +1,5 @@
 /** Transport limits and TLS: 8 KB headers, TLS with a certificate reloaded on SIGHUP, SSE events. */
+import { defer } from "../helpers/defer.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -33,9 +34,9 @@ function peerCn(url: string): Promise<string> {
 
 test("headers over 8 KB are refused", async (t) => {
   const { home, cleanup } = tempHome({ risk: { marketHours: "always" } });
-  t.after(cleanup);
+  defer(t, cleanup);
   const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
-  t.after(() => d.handle.stop());
+  defer(t, () => d.handle.stop());
   const status = await new Promise<number>((resolve, reject) => {
     const req = httpRequest(`${d.url}/health`, { headers: { "x-padding": "a".repeat(9000) } }, (res) => {
       res.resume();
@@ -50,13 +51,13 @@ test("headers over 8 KB are refused", async (t) => {
 
 test("TLS with webhook.tls.cert/key, and the certificate is reloaded on SIGHUP", async (t) => {
   const { home, cleanup } = tempHome();
-  t.after(cleanup);
+  defer(t, cleanup);
   const first = makeCert(home, "first.example");
   const second = makeCert(home, "second.example");
   const { writeFileSync } = await import("node:fs");
   writeFileSync(join(home, "config.json"), JSON.stringify({ risk: { marketHours: "always" }, webhook: { tls: first } }));
   const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
-  t.after(() => d.handle.stop());
+  defer(t, () => d.handle.stop());
   assert.match(d.url, /^https:\/\//);
   assert.equal(await peerCn(d.url), "first.example");
   writeFileSync(join(home, "config.json"), JSON.stringify({ risk: { marketHours: "always" }, webhook: { tls: second } }));
@@ -68,10 +69,10 @@ test("TLS with webhook.tls.cert/key, and the certificate is reloaded on SIGHUP",
 
 test("SIGHUP reload applies live keys (risk) without a restart", async (t) => {
   const { home, cleanup } = tempHome({ risk: { marketHours: "always", maxDailyEntries: 1, cooldownMinutes: 0 } });
-  t.after(cleanup);
+  defer(t, cleanup);
   const clock = new ManualClock(Date.parse("2026-11-24T10:00:00+09:00"));
   const d = await startTestDaemon({ home, clock, env: { WEBHOOK_SECRET: SECRET } });
-  t.after(() => d.handle.stop());
+  defer(t, () => d.handle.stop());
   assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now()))).status, 200);
   assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now() + 1))).status, 403);
   const { writeFileSync } = await import("node:fs");
@@ -82,9 +83,9 @@ test("SIGHUP reload applies live keys (risk) without a restart", async (t) => {
 
 test("GET /events on the socket streams the pipeline's events as SSE", async (t) => {
   const { home, cleanup } = tempHome({ risk: { marketHours: "always", cooldownMinutes: 0 } });
-  t.after(cleanup);
+  defer(t, cleanup);
   const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
-  t.after(() => d.handle.stop());
+  defer(t, () => d.handle.stop());
   const types: string[] = [];
   const done = new Promise<void>((resolve, reject) => {
     const req = httpRequest({ socketPath: d.socketPath, path: "/events" }, (res) => {

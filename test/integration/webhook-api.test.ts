@@ -1,5 +1,6 @@
 /** The webhook API against the running daemon (in-process, real port and socket, real SQLite, injected clock). */
-import { test } from "node:test";
+import { defer } from "../helpers/defer.js";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/domain/clock.js";
 import { alert, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
@@ -9,11 +10,11 @@ import { tempHome } from "../helpers/temp-home.js";
 const T0 = Date.parse("2026-11-24T10:00:00+09:00");
 const SECRET = "test-webhook-secret-0123456789";
 
-async function daemon(t: { after: (fn: () => Promise<void> | void) => void }, config: Record<string, unknown> = {}, clock = new ManualClock(T0), home?: string): Promise<{ d: TestDaemon; clock: ManualClock }> {
+async function daemon(t: TestContext, config: Record<string, unknown> = {}, clock = new ManualClock(T0), home?: string): Promise<{ d: TestDaemon; clock: ManualClock }> {
   const merged = { risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 100, ...((config.risk as object) ?? {}) }, ...withoutRisk(config) };
   const temp = home ? null : tempHome(merged);
   const d = await startTestDaemon({ clock, env: { WEBHOOK_SECRET: SECRET }, home: home ?? temp!.home });
-  t.after(async () => {
+  defer(t, async () => {
     await d.close();
     temp?.cleanup();
   });
@@ -99,7 +100,7 @@ test("expired timestamp, TSE: prefix, ISO timestamp, alphanumeric code and digit
 
 test("a duplicate gets the first response with the same order_id, also after a restart", async (t) => {
   const { home, cleanup } = tempHome({ risk: { marketHours: "always", cooldownMinutes: 0 } });
-  t.after(cleanup);
+  defer(t, cleanup);
   const clock = new ManualClock(T0);
   const body = alert(SECRET, { entry_price: 3000 }, clock.now());
   const d1 = await startTestDaemon({ clock, env: { WEBHOOK_SECRET: SECRET }, home });
@@ -111,7 +112,7 @@ test("a duplicate gets the first response with the same order_id, also after a r
 
   clock.advance(60_000);
   const d2 = await startTestDaemon({ clock, env: { WEBHOOK_SECRET: SECRET }, home });
-  t.after(() => d2.handle.stop());
+  defer(t, () => d2.handle.stop());
   const afterRestart = await d2.post("/webhook", body);
   assert.equal(afterRestart.status, first.status);
   assert.equal(afterRestart.body.data.order_id, first.body.data.order_id);
@@ -195,7 +196,7 @@ test("kill switch: admin password, 503 while active (repeats keep their first an
   const password = "admin-password-0123456789";
   const env = { WEBHOOK_SECRET: SECRET, ADMIN_PASSWORD_HASH: bcrypt.hashSync(password, 4) };
   const { home, cleanup } = tempHome({ risk: { marketHours: "always", cooldownMinutes: 0 } });
-  t.after(cleanup);
+  defer(t, cleanup);
   const clock = new ManualClock(T0);
   const d1 = await startTestDaemon({ clock, env, home });
   const earlier = alert(SECRET, { entry_price: 3000 }, clock.now());
@@ -217,7 +218,7 @@ test("kill switch: admin password, 503 while active (repeats keep their first an
   await d1.handle.stop();
 
   const d2 = await startTestDaemon({ clock, env, home });
-  t.after(() => d2.handle.stop());
+  defer(t, () => d2.handle.stop());
   assert.equal((await d2.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now() + 6))).status, 503, "still killed after a restart");
   const status = await d2.socket("GET", "/status");
   assert.equal(status.body.data.system_enabled, false);
@@ -241,9 +242,9 @@ test("admin password: at most 5 failed attempts per 5 minutes", async (t) => {
   const { d, clock } = await daemon(t);
   void d;
   const { home, cleanup } = tempHome({ risk: { marketHours: "always" } });
-  t.after(cleanup);
+  defer(t, cleanup);
   const d2 = await startTestDaemon({ clock, env: { WEBHOOK_SECRET: SECRET, ADMIN_PASSWORD_HASH: bcrypt.hashSync("the-right-password-123", 4) }, home });
-  t.after(() => d2.handle.stop());
+  defer(t, () => d2.handle.stop());
   for (let i = 0; i < 5; i++) assert.equal((await d2.post("/admin/kill-switch", { password: `wrong-${i}-password-xx` })).status, 401);
   const sixth = await d2.post("/admin/kill-switch", { password: "the-right-password-123" });
   assert.equal(sixth.status, 429);

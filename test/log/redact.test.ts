@@ -1,3 +1,4 @@
+import { defer } from "../helpers/defer.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -8,7 +9,7 @@ import { tempHome } from "../helpers/temp-home.js";
 
 test("the redaction layer removes secrets from nested log records, by key and by value", async (t) => {
   const { home, cleanup } = tempHome();
-  t.after(cleanup);
+  defer(t, cleanup);
   const redactor = new Redactor();
   const secret = "correct-horse-battery-staple-42";
   redactor.addSecretValues(secret);
@@ -45,7 +46,7 @@ test("redact handles cycles and errors", () => {
 
 test("the access log writes one JSON line per request, masks secret values in the user agent, and keeps 90 days", async (t) => {
   const { home, cleanup } = tempHome();
-  t.after(cleanup);
+  defer(t, cleanup);
   const { writeFileSync, existsSync } = await import("node:fs");
   writeFileSync(join(home, "access-2000-01-01.log"), "old\n");
   writeFileSync(join(home, `access-${new Date().toISOString().slice(0, 10)}.log`), "");
