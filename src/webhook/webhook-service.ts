@@ -291,9 +291,11 @@ function settledResponse(requestId: string, o: StoredOrder, processingMs: number
       },
     };
   }
-  const code = o.status === "expired" ? "SIGNAL_EXPIRED" : "ORDER_REJECTED";
+  // Refused by the broker or expired: 422, final. Failed (the broker stayed unreachable or kept requoting through
+  // every retry): 503, a passing condition, like the broker being down.
+  const [statusCode, code] = o.status === "failed" ? [503, "SERVICE_UNAVAILABLE"] : [422, o.status === "expired" ? "SIGNAL_EXPIRED" : "ORDER_REJECTED"];
   return {
-    statusCode: 422,
+    statusCode,
     body: errorShape(requestId, code, `Order ${o.status}: ${o.error_message ?? o.error_code ?? "no reason given"}`, {
       details: { order_id: o.order_id, order_status: o.status, broker_code: o.error_code, reason: o.error_message },
     }, now),

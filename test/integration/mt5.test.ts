@@ -156,6 +156,7 @@ test("requotes: one is retried with a fresh price (one deal); too many end the o
 
   bridge.faults({ requote: 10 });
   const res = await d.post("/webhook", buy());
+  assert.ok([202, 503].includes(res.status), JSON.stringify(res.body));
   const id = (res.body.data?.order_id ?? res.body.details?.order_id) as string;
   const o = await settled(d, id);
   assert.deepEqual([o.status, o.error_code], ["failed", "MT5_REQUOTE"]);
@@ -198,7 +199,8 @@ test("no connection to the trade server: /health 503 with the reason, entries re
 
   const before = sends(bridge);
   const exit = await d.post("/webhook", buy({ action: "sell" }));
-  assert.ok([202, 422].includes(exit.status), JSON.stringify(exit.body));
+  assert.ok([202, 503].includes(exit.status), JSON.stringify(exit.body));
+  if (exit.status === 503) assert.equal(exit.body.details.order_status, "failed");
   const id = (exit.body.data?.order_id ?? exit.body.details?.order_id) as string;
   const o = await settled(d, id);
   assert.deepEqual([o.status, o.error_code], ["failed", "MT5_NO_CONNECTION"]);
