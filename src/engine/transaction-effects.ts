@@ -14,13 +14,11 @@ import type { Action, Position } from "../domain/types.js";
 import type { Journal, StoredOrder } from "../store/journal.js";
 import type { Ledger } from "../store/ledger.js";
 import { makeEnvelope } from "./envelope.js";
+import type { EngineLogger } from "./engine.js";
 import type { EventBus } from "./event-bus.js";
 import type { BrokerTransaction } from "./feed.js";
 
-export interface TransactionEffectsLogger {
-  info(msg: string, meta?: Record<string, unknown>): void;
-  warn(msg: string, meta?: Record<string, unknown>): void;
-}
+export type TransactionEffectsLogger = Pick<EngineLogger, "info" | "warn">;
 
 export interface TransactionEffectsDeps {
   journal: Journal;

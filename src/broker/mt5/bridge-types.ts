@@ -1,4 +1,5 @@
 /** JSON shapes the MT5 bridge answers with (the MetaTrader5 package's structures as dicts). */
+import type { Rate } from "../../engine/broker.js";
 
 export interface BridgeHealth {
   healthy: boolean;
@@ -93,16 +94,8 @@ export interface BridgeSendResult {
   recovered?: boolean;
 }
 
-export interface BridgeRate {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  tick_volume: number;
-  spread: number;
-  real_volume: number;
-}
+/** A bar as the bridge sends it: the fields of MT5's copy_rates_from_pos, time in seconds. */
+export type BridgeRate = Rate;
 
 /** The order_send request the gateway posts (MT5 request fields plus client_order_id). */
 export interface BridgeOrderRequest {

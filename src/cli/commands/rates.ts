@@ -3,6 +3,7 @@
  * copy_rates_from_pos), oldest first. Large counts are fetched in chunks of 1000 bars (by start offset), with a
  * progress bar on stderr when it is a terminal. SYMBOL is a ticker of `instruments` or the broker's own symbol.
  */
+import type { Rate } from "../../engine/broker.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 
@@ -12,16 +13,7 @@ interface Opts extends GlobalOptions {
   format?: string;
 }
 
-interface Bar {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  tick_volume: number;
-  spread: number;
-  real_volume: number;
-}
+type Bar = Rate;
 
 interface RatesData {
   symbol: string;
