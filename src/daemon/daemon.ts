@@ -97,6 +97,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const db = new Database(paths.dbFile, { autoCheckpoint: false });
     cleanups.push(() => db.close());
     const checkpointer = new Checkpointer(paths.dbFile, (message) => logger.warn("journal checkpoint failed", { message }));
+    db.onCommit = () => checkpointer.wrote();
     cleanups.push(() => checkpointer.stop());
     const journal = new Journal(db);
     const ledger = new Ledger(db);

@@ -11,10 +11,14 @@ export interface KillSwitchState {
 const KEY = "kill_switch";
 
 export class KillSwitch {
+  /** Read once, then kept: one daemon owns its home (the instance lock), and every change goes through set(). */
+  private current: KillSwitchState | null = null;
+
   constructor(private readonly state: StateStore) {}
 
   get(): KillSwitchState {
-    return this.state.get<KillSwitchState>(KEY) ?? { active: false, reason: null, actor: null, changed_at: null };
+    this.current ??= this.state.get<KillSwitchState>(KEY) ?? { active: false, reason: null, actor: null, changed_at: null };
+    return this.current;
   }
 
   get active(): boolean {
@@ -24,6 +28,7 @@ export class KillSwitch {
   set(active: boolean, reason: string | null, actor: string, now: number): KillSwitchState {
     const next = { active, reason, actor, changed_at: now };
     this.state.set(KEY, next, now);
+    this.current = next;
     return next;
   }
 }

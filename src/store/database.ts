@@ -57,6 +57,8 @@ export class Database {
   private readonly main: Connection;
   private readonly bulkConn: Connection;
   private depth = 0;
+  /** Told after every commit (the Checkpointer keeps out of the way while the journal is busy). */
+  onCommit: () => void = () => {};
   private deferred: Array<{ sql: string; params: SQLInputValue[] }> = [];
   private flushTimer: NodeJS.Timeout | null = null;
 
@@ -86,6 +88,7 @@ export class Database {
     try {
       const out = fn();
       this.db.exec("COMMIT");
+      this.onCommit();
       return out;
     } catch (err) {
       this.db.exec("ROLLBACK");
@@ -105,7 +108,9 @@ export class Database {
   }
 
   run(sql: string, ...params: SQLInputValue[]): { changes: number; lastInsertRowid: number } {
-    return this.main.run(sql, params);
+    const r = this.main.run(sql, params);
+    if (this.depth === 0) this.onCommit();
+    return r;
   }
 
   /**
@@ -138,6 +143,7 @@ export class Database {
     try {
       for (const w of batch) conn.run(w.sql, w.params);
       conn.db.exec("COMMIT");
+      this.onCommit();
     } catch (err) {
       conn.db.exec("ROLLBACK");
       throw err;

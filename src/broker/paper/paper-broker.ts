@@ -84,7 +84,7 @@ export class PaperBroker implements Broker {
   async orderSend(req: OrderRequest): Promise<OrderResult> {
     const earlier = await this.findOrder(req.client_order_id);
     if (earlier) return earlier;
-    const check = await this.orderCheck(req);
+    const check = await this.orderCheck(req); // the engine checked already; this send must stand on its own too
     if (!check.ok) return { kind: "rejected", code: check.code, message: check.message };
     const price = this.fillPrice(req)!;
     const deal = `paper:${req.client_order_id}`;
