@@ -130,12 +130,11 @@ export class Journal {
 
   /** The JST trading day's counters (kept by triggers): entries and exits that count, and the realised P&L. */
   dayCounters(now: number): { entries: number; exits: number; realized_pnl: number } {
-    return (
-      this.db.get<{ entries: number; exits: number; realized_pnl: number }>(
-        "SELECT entries, exits, realized_pnl FROM daily_counters WHERE trading_date = ?",
-        jstDateKey(now),
-      ) ?? { entries: 0, exits: 0, realized_pnl: 0 }
+    const row = this.db.get<{ entries: number; exits: number; realized_pnl: number }>(
+      "SELECT entries, exits, realized_pnl FROM daily_counters WHERE trading_date = ?",
+      jstDateKey(now),
     );
+    return { entries: row?.entries ?? 0, exits: row?.exits ?? 0, realized_pnl: row?.realized_pnl ?? 0 };
   }
 
   lastEntryAt(): number | null {
