@@ -108,7 +108,8 @@ const authFailed = (what: string) => json("ErrorResponse", `${what} missing or w
 
 const REQUEST_ID = { $ref: "#/components/parameters/RequestId" };
 
-const SIGNAL_EXAMPLE = {
+/** The seed's entry-signal example (section 2.1), as the OpenAPI example and the tests' base alert. */
+export const SIGNAL_EXAMPLE = {
   action: "buy",
   ticker: "9984",
   quantity: 100,

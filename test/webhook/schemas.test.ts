@@ -17,7 +17,7 @@ import {
   WebhookSuccessResponseSchema,
   type JsonSchema,
 } from "../../src/webhook/schemas.js";
-import { buildOpenApi, toOpenApi30 } from "../../src/webhook/openapi.js";
+import { SIGNAL_EXAMPLE, buildOpenApi, toOpenApi30 } from "../../src/webhook/openapi.js";
 
 const ajv = new Ajv({ strict: true, allErrors: true });
 function check(schema: JsonSchema, value: unknown): boolean {
@@ -31,20 +31,7 @@ function assertValid(schema: JsonSchema, value: unknown, label: string): void {
   assert.ok(v(value), `${label}: ${ajv.errorsText(v.errors)}`);
 }
 
-const SEED_ENTRY = {
-  action: "buy",
-  ticker: "9984",
-  quantity: 100,
-  price: "market",
-  entry_price: 3000.5,
-  stop_loss: 2940.25,
-  take_profit: 3120.75,
-  atr: 30.12,
-  rr_ratio: 2.0,
-  rsi: 62.5,
-  timestamp: "1735279200000",
-  passphrase: "your-secret-passphrase-here",
-};
+const SEED_ENTRY = SIGNAL_EXAMPLE;
 
 describe("schemas compile under ajv strict mode", () => {
   for (const [name, schema] of Object.entries(componentSchemas)) {

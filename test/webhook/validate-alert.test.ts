@@ -1,3 +1,4 @@
+import { SIGNAL_EXAMPLE } from "../../src/webhook/openapi.js";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -15,21 +16,7 @@ const OPTS: ValidateAlertOptions = {
 };
 
 function entry(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    action: "buy",
-    ticker: "9984",
-    quantity: 100,
-    price: "market",
-    entry_price: 3000.5,
-    stop_loss: 2940.25,
-    take_profit: 3120.75,
-    atr: 30.12,
-    rr_ratio: 2.0,
-    rsi: 62.5,
-    timestamp: String(NOW - 1000),
-    passphrase: SECRET,
-    ...over,
-  };
+  return { ...SIGNAL_EXAMPLE, timestamp: String(NOW - 1000), passphrase: SECRET, ...over };
 }
 
 function exit(over: Record<string, unknown> = {}): Record<string, unknown> {
