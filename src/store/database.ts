@@ -133,6 +133,11 @@ export class Database {
   }
 
   flush(): void {
+    // Inside a main transaction the bulk connection could not write (the main one holds the write lock): later.
+    if (this.depth > 0) {
+      this.flushTimer ??= setTimeout(() => this.flush(), 0);
+      return;
+    }
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (!this.deferred.length || !this.db.isOpen) return;

@@ -49,3 +49,17 @@ test("entries and exits count per JST day; a refused order stops counting; reali
   assert.equal(journal.dayCounters(nextDay).entries, 1);
   assert.equal(journal.dayCounters(T).entries, 1);
 });
+
+test("a batched write queued inside a transaction is written after it, never deadlocking the two connections", async (t) => {
+  const { tempHome } = await import("../helpers/temp-home.js");
+  const { home, cleanup } = tempHome();
+  t.after(cleanup);
+  const db = new Database(`${home}/t.db`);
+  db.tx(() => {
+    for (let i = 0; i < 600; i++) db.bulkDefer("INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)", `k${i}`, "v", i);
+    db.flush();
+  });
+  db.flush();
+  assert.equal(db.get<{ n: number }>("SELECT COUNT(*) AS n FROM state")?.n, 600);
+  db.close();
+});
