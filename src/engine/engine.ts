@@ -38,6 +38,18 @@ export interface Accepted {
   done: Promise<StoredOrder>;
 }
 
+/** What an admission callback decided: accept the signal, or something else (a refusal, a repeat) to hand back. */
+export type Admission<D> = { kind: "accept"; beforeCommit: (order: StoredOrder, queuePosition: number) => void } | { kind: "decided"; value: D };
+
+export type AdmitResult<D> = { kind: "accepted"; accepted: Accepted } | { kind: "decided"; value: D };
+
+interface PendingAdmission {
+  signal: Signal;
+  decide: () => Admission<unknown>;
+  resolve: (r: AdmitResult<unknown>) => void;
+  reject: (err: unknown) => void;
+}
+
 export class Engine {
   private readonly queue = new KeyedSerialQueue();
   /** Orders queued or being executed: never queued twice, and never reconciled from outside while here. */
@@ -81,41 +93,92 @@ export class Engine {
    */
   accept(signal: Signal, beforeCommit: (order: StoredOrder, queuePosition: number) => void = () => {}): Accepted {
     const now = this.d.clock.now();
-    const order = this.d.journal.tx(() => {
-      const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
-      const o: StoredOrder = {
-        order_id: orderId,
-        signal_id: signal.id,
-        request_id: signal.request_id,
-        ticker: signal.ticker,
-        action: signal.action,
-        quantity: signal.quantity,
-        order_type: signal.price === "market" ? "market" : "limit",
-        limit_price: signal.price === "market" ? null : signal.price,
-        stop_loss: signal.stop_loss ?? null,
-        take_profit: signal.take_profit ?? null,
-        reference_price: signal.entry_price ?? signal.exit_price ?? (signal.price === "market" ? null : signal.price),
-        status: "pending",
-        fill_price: null,
-        filled_quantity: 0,
-        fee: 0,
-        broker_order_id: null,
-        error_code: null,
-        error_message: null,
-        attempts: 0,
-        created_at: now,
-        updated_at: now,
-        submitted_at: null,
-        filled_at: null,
-        expires_at: signal.expires_at,
-        trading_date: tradingDate,
-      };
-      this.d.journal.insertSignal(signal, "accepted");
-      this.d.journal.insertOrder(o);
-      this.d.journal.setSignalStatus(signal.id, "accepted", null, orderId);
-      beforeCommit(o, this.queue.pending + 1);
-      return o;
+    const order = this.d.journal.tx(() => this.journalAccepted(signal, beforeCommit, now, this.queue.pending + 1));
+    return this.afterAccepted(signal, order);
+  }
+
+  /**
+   * Admits signals in groups that share one commit (one fsync): the alerts that arrived while the previous commit
+   * waited for the disk. Each `decide` runs inside the group's transaction, in arrival order, so its checks
+   * (idempotency, kill switch, risk) see every signal admitted before it, exactly as if each had its own commit.
+   * It either accepts (its `beforeCommit` then runs in the same transaction) or decides otherwise (a refusal it
+   * journaled itself, a repeat), and the caller gets that decision back once the group is on disk.
+   */
+  admit<D>(signal: Signal, decide: () => Admission<D>): Promise<AdmitResult<D>> {
+    return new Promise<AdmitResult<D>>((resolve, reject) => {
+      this.admissions.push({ signal, decide, resolve, reject } as PendingAdmission);
+      if (!this.admitScheduled) {
+        this.admitScheduled = true;
+        setImmediate(() => this.commitAdmissions());
+      }
     });
+  }
+
+  private admissions: PendingAdmission[] = [];
+  private admitScheduled = false;
+
+  private commitAdmissions(): void {
+    const group = this.admissions;
+    this.admissions = [];
+    this.admitScheduled = false;
+    const now = this.d.clock.now();
+    let outcomes: Array<{ order: StoredOrder } | { decided: unknown }>;
+    try {
+      let position = this.queue.pending;
+      outcomes = this.d.journal.tx(() =>
+        group.map((a) => {
+          const d = a.decide();
+          if (d.kind === "decided") return { decided: d.value };
+          return { order: this.journalAccepted(a.signal, d.beforeCommit, now, ++position) };
+        }),
+      );
+    } catch (err) {
+      for (const a of group) a.reject(err);
+      return;
+    }
+    outcomes.forEach((o, i) => {
+      const a = group[i]!;
+      a.resolve("order" in o ? { kind: "accepted", accepted: this.afterAccepted(a.signal, o.order) } : { kind: "decided", value: o.decided });
+    });
+  }
+
+  private journalAccepted(signal: Signal, beforeCommit: (order: StoredOrder, queuePosition: number) => void, now: number, queuePosition: number): StoredOrder {
+    const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
+    const o: StoredOrder = {
+      order_id: orderId,
+      signal_id: signal.id,
+      request_id: signal.request_id,
+      ticker: signal.ticker,
+      action: signal.action,
+      quantity: signal.quantity,
+      order_type: signal.price === "market" ? "market" : "limit",
+      limit_price: signal.price === "market" ? null : signal.price,
+      stop_loss: signal.stop_loss ?? null,
+      take_profit: signal.take_profit ?? null,
+      reference_price: signal.entry_price ?? signal.exit_price ?? (signal.price === "market" ? null : signal.price),
+      status: "pending",
+      fill_price: null,
+      filled_quantity: 0,
+      fee: 0,
+      broker_order_id: null,
+      error_code: null,
+      error_message: null,
+      attempts: 0,
+      created_at: now,
+      updated_at: now,
+      submitted_at: null,
+      filled_at: null,
+      expires_at: signal.expires_at,
+      trading_date: tradingDate,
+    };
+    this.d.journal.insertSignal(signal, "accepted");
+    this.d.journal.insertOrder(o);
+    this.d.journal.setSignalStatus(signal.id, "accepted", null, orderId);
+    beforeCommit(o, queuePosition);
+    return o;
+  }
+
+  private afterAccepted(signal: Signal, order: StoredOrder): Accepted {
     this.emit("signal.accepted", { signal_id: signal.id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity, order_id: order.order_id }, signal.request_id);
     const queuePosition = this.queue.pending + 1;
     const done = this.enqueue(order);

@@ -12,7 +12,7 @@ import { estimateOrderPrice } from "../domain/order-price.js";
 import { evaluateRisk, type RiskEvaluation } from "../domain/risk.js";
 import { midPrice, type Signal } from "../domain/types.js";
 import type { Control } from "../engine/control.js";
-import type { Engine } from "../engine/engine.js";
+import type { Admission, Engine } from "../engine/engine.js";
 import { makeEnvelope } from "../engine/envelope.js";
 import type { EventBus } from "../engine/event-bus.js";
 import type { KillSwitch } from "../engine/kill-switch.js";
@@ -136,45 +136,11 @@ export class WebhookService {
     }
     const signal = v.signal;
 
-    const earlier = this.d.idempotency.get(signal.idempotency_key, now);
-    if (earlier) {
-      this.d.logger.info("duplicate alert answered with its first response", { request_id: req.requestId, signal_id: earlier.signal_id });
-      return answer({ statusCode: earlier.status_code, body: earlier.response as Record<string, unknown> }, earlier.signal_id);
-    }
-
-    this.d.bus.publish(
-      makeEnvelope("signal.received", "webhook", publicSignal(signal), {
-        time: now,
-        correlation_id: req.requestId,
-        meta: { expires_at: new Date(signal.expires_at).toISOString(), dedupe_key: signal.idempotency_key, ...(typeof body.confidence === "number" ? { confidence: body.confidence } : {}) },
-      }),
-    );
-
-    if (this.d.killSwitch.active) {
-      const k = this.d.killSwitch.get();
-      return this.refuse(signal, 503, "SERVICE_UNAVAILABLE", "Kill switch active - trading is stopped", { reason: k.reason, since: k.changed_at && new Date(k.changed_at).toISOString() }, answer, now, false);
-    }
-
-    const risk = this.evaluate(signal, now);
-    if (!risk.ok) {
-      return this.refuse(signal, 403, "RISK_LIMIT_EXCEEDED", "Risk limit exceeded", risk.details, answer, now, true, risk.message);
-    }
-    const mismatch = risk.is_exit ? null : (this.d.reconciliationBlock?.(signal.ticker) ?? null);
-    if (mismatch) {
-      const reason = `${signal.ticker}: the broker holds ${mismatch.broker_quantity}, the journal ${mismatch.journal_quantity}; entries are blocked until the difference is resolved`;
-      const details = { limit_type: "reconciliation_mismatch", current_value: mismatch.unexplained, max_value: 0, reset_at: null, ticker: signal.ticker, broker_quantity: mismatch.broker_quantity, journal_quantity: mismatch.journal_quantity, message: reason };
-      return this.refuse(signal, 403, "RISK_LIMIT_EXCEEDED", "Risk limit exceeded", details, answer, now, false, reason);
-    }
-    const broker = this.d.brokerHealth();
-    if (!risk.is_exit && !broker.connected) {
-      return this.refuse(signal, 503, "SERVICE_UNAVAILABLE", "Broker unavailable - entries are refused", { component: "broker", reason: broker.message }, answer, now, false);
-    }
-    if (risk.quantity !== signal.quantity) signal.quantity = risk.quantity;
-
-    const accepted = this.d.engine.accept(signal, (order, queuePosition) => {
-      // Stored in the same transaction as the signal: a repeat after a crash still gets this answer.
-      this.d.idempotency.put(signal.idempotency_key, { status_code: 202, response: acceptedBody(req.requestId, order, queuePosition), signal_id: signal.id }, now, now + IDEMPOTENCY_TTL_MS);
-    });
+    // The rest is decided inside the journal transaction this alert shares with the alerts that arrived with it,
+    // in arrival order: a repeat or a risk limit is judged against every signal admitted before it.
+    const admitted = await this.d.engine.admit<WebhookResponse>(signal, () => this.admission(req, signal, body, answer, now));
+    if (admitted.kind === "decided") return admitted.value;
+    const accepted = admitted.accepted;
     this.d.logger.info("signal accepted", { request_id: req.requestId, signal_id: signal.id, order_id: accepted.order.order_id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity });
 
     const settled = await withinBudget(accepted.done, cfg.webhook.syncBudgetMs);
@@ -185,6 +151,54 @@ export class WebhookService {
     // The 202 was stored durably with the signal; this better answer only replaces it, so it need not wait for the disk.
     this.d.idempotency.put(signal.idempotency_key, { status_code: res.statusCode, response: res.body, signal_id: signal.id }, now, now + IDEMPOTENCY_TTL_MS, { durable: false });
     return answer(res, signal.id);
+  }
+
+  /** The checks that must see every signal admitted before this one; runs inside the admission transaction. */
+  private admission(
+    req: WebhookRequest,
+    signal: Signal,
+    body: Record<string, unknown>,
+    answer: (r: WebhookResponse, s: string | null) => WebhookResponse,
+    now: number,
+  ): Admission<WebhookResponse> {
+    const decided = (value: WebhookResponse): Admission<WebhookResponse> => ({ kind: "decided", value });
+    const earlier = this.d.idempotency.get(signal.idempotency_key, now);
+    if (earlier) {
+      this.d.logger.info("duplicate alert answered with its first response", { request_id: req.requestId, signal_id: earlier.signal_id });
+      return decided(answer({ statusCode: earlier.status_code, body: earlier.response as Record<string, unknown> }, earlier.signal_id));
+    }
+    this.d.bus.publish(
+      makeEnvelope("signal.received", "webhook", publicSignal(signal), {
+        time: now,
+        correlation_id: req.requestId,
+        meta: { expires_at: new Date(signal.expires_at).toISOString(), dedupe_key: signal.idempotency_key, ...(typeof body.confidence === "number" ? { confidence: body.confidence } : {}) },
+      }),
+    );
+    if (this.d.killSwitch.active) {
+      const k = this.d.killSwitch.get();
+      return decided(this.refuse(signal, 503, "SERVICE_UNAVAILABLE", "Kill switch active - trading is stopped", { reason: k.reason, since: k.changed_at && new Date(k.changed_at).toISOString() }, answer, now, false));
+    }
+    const risk = this.evaluate(signal, now);
+    if (!risk.ok) {
+      return decided(this.refuse(signal, 403, "RISK_LIMIT_EXCEEDED", "Risk limit exceeded", risk.details, answer, now, true, risk.message));
+    }
+    const mismatch = risk.is_exit ? null : (this.d.reconciliationBlock?.(signal.ticker) ?? null);
+    if (mismatch) {
+      const reason = `${signal.ticker}: the broker holds ${mismatch.broker_quantity}, the journal ${mismatch.journal_quantity}; entries are blocked until the difference is resolved`;
+      const details = { limit_type: "reconciliation_mismatch", current_value: mismatch.unexplained, max_value: 0, reset_at: null, ticker: signal.ticker, broker_quantity: mismatch.broker_quantity, journal_quantity: mismatch.journal_quantity, message: reason };
+      return decided(this.refuse(signal, 403, "RISK_LIMIT_EXCEEDED", "Risk limit exceeded", details, answer, now, false, reason));
+    }
+    const broker = this.d.brokerHealth();
+    if (!risk.is_exit && !broker.connected) {
+      return decided(this.refuse(signal, 503, "SERVICE_UNAVAILABLE", "Broker unavailable - entries are refused", { component: "broker", reason: broker.message }, answer, now, false));
+    }
+    if (risk.quantity !== signal.quantity) signal.quantity = risk.quantity;
+    return {
+      kind: "accept",
+      // Stored in the same transaction as the signal: a repeat after a crash still gets this answer.
+      beforeCommit: (order, queuePosition) =>
+        this.d.idempotency.put(signal.idempotency_key, { status_code: 202, response: acceptedBody(req.requestId, order, queuePosition), signal_id: signal.id }, now, now + IDEMPOTENCY_TTL_MS),
+    };
   }
 
   private evaluate(signal: Signal, now: number): RiskEvaluation {

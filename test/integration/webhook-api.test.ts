@@ -389,3 +389,16 @@ test("every accepted or refused signal leaves an audit record with its reason; u
   db.close();
   assert.deepEqual(alerts.map((a) => [a.status_code, a.error_code]).sort(), [[200, null], [400, "VALIDATION_ERROR"], [401, "AUTH_FAILED"], [403, "RISK_LIMIT_EXCEEDED"]]);
 });
+
+test("alerts arriving together share a commit but not a loophole: limits and duplicates hold as if one by one", async (t) => {
+  const { d, clock } = await daemon(t, { risk: { maxDailyEntries: 3 } });
+  const distinct = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => d.post("/webhook", alert(SECRET, { entry_price: 3000, ticker: ["9984", "7203", "6758"][i % 3] }, clock.now() + i))));
+  const statuses = distinct.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [200, 200, 200, 403, 403, 403], JSON.stringify(distinct.map((r) => r.body)));
+  const same = alert(SECRET, { action: "sell", exit_price: 3000 }, clock.now() + 100);
+  const repeats = await Promise.all([0, 1, 2, 3, 4].map(() => d.post("/webhook", same)));
+  const ids = new Set(repeats.map((r) => r.body.data?.order_id));
+  assert.equal(ids.size, 1, JSON.stringify(repeats.map((r) => r.body)));
+  const orders = await d.socket("GET", "/orders?limit=100");
+  assert.equal(orders.body.data.total, 4, "three entries and one exit, nothing twice");
+});
