@@ -98,6 +98,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     cleanups.push(() => db.close());
     const checkpointer = new Checkpointer(paths.dbFile, (message) => logger.warn("journal checkpoint failed", { message }));
     db.onCommit = () => checkpointer.wrote();
+    db.onFlushError = (err, rows) => logger.error("journal: batched audit rows could not be written", { rows, error: err.message });
     cleanups.push(() => checkpointer.stop());
     const journal = new Journal(db);
     const ledger = new Ledger(db);
@@ -174,7 +175,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       adminPasswordHash: adminHash,
     };
 
-    // The control socket first (so the CLI can see a starting daemon), then the public port.
+    // The control socket first (so the CLI can see a starting daemon); the public port once the daemon is ready.
     const controlApp = await buildApp({ kind: "control", deps });
     rmSync(paths.socketPath, { force: true });
     await controlApp.listen({ path: paths.socketPath });
@@ -184,16 +185,6 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       rmSync(paths.socketPath, { force: true });
     });
 
-    const publicApp = await buildApp({ kind: "public", deps, https: loadTls(config), trustProxy: config.webhook.trustProxy });
-    const address = await publicApp.listen({ host: config.webhook.host, port: config.webhook.port });
-    const url = address.replace("0.0.0.0", "127.0.0.1");
-    let publicClosed = false;
-    const closePublic = async () => {
-      if (publicClosed) return;
-      publicClosed = true;
-      await publicApp.close();
-    };
-    cleanups.push(closePublic);
 
     feeds.start(config.feeds.length ? config.feeds : defaultFeeds(config));
     cleanups.push(() => feeds.stop());
@@ -209,6 +200,19 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       cleanups.push(() => reconciler.stop());
     }
     await engine.resume();
+
+    // The public port opens last: no alert is taken before the broker has been reconciled and the orders left
+    // open by the last run are back in the queues (they go first on their tickers).
+    const publicApp = await buildApp({ kind: "public", deps, https: loadTls(config), trustProxy: config.webhook.trustProxy });
+    const address = await publicApp.listen({ host: config.webhook.host, port: config.webhook.port });
+    const url = address.replace("0.0.0.0", "127.0.0.1");
+    let publicClosed = false;
+    const closePublic = async () => {
+      if (publicClosed) return;
+      publicClosed = true;
+      await publicApp.close();
+    };
+    cleanups.push(closePublic);
     logger.info("tradectl daemon ready", {
       webhook_url: `${url}/webhook`,
       socket: paths.socketPath,

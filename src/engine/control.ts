@@ -93,13 +93,24 @@ export class Control {
   riskSnapshot(): RiskSnapshot {
     const day = this.d.journal.dayCounters(this.d.clock.now());
     const positions = this.positions();
+    // Orders accepted but not filled yet count too: an entry still at the broker adds exposure, and the exit that
+    // follows it must find something to sell (it queues behind the entry on the same ticker).
+    const open = this.d.journal.openOrderSummary();
+    const openEntryValue = open
+      .filter((o) => o.action === "buy")
+      .reduce((sum, o) => {
+        const q = this.d.quotes.forTicker(o.ticker);
+        return sum + o.quantity * (o.limit_price ?? (q ? midPrice(q) : null) ?? o.reference_price ?? 0);
+      }, 0);
+    const pendingShares = (ticker: string) =>
+      open.filter((o) => o.ticker === ticker).reduce((sum, o) => sum + (o.action === "buy" ? o.quantity : -o.quantity), 0);
     return {
       entriesToday: day.entries,
       exitsToday: day.exits,
       lastEntryAt: this.d.journal.lastEntryAt(),
       realizedToday: day.realized_pnl,
-      exposure: positions.reduce((s, p) => s + p.market_value, 0),
-      held: (t) => this.d.ledger.position(t)?.quantity ?? 0,
+      exposure: positions.reduce((s, p) => s + p.market_value, 0) + openEntryValue,
+      held: (t) => Math.max(0, (this.d.ledger.position(t)?.quantity ?? 0) + pendingShares(t)),
     };
   }
 

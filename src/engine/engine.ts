@@ -122,23 +122,33 @@ export class Engine {
     this.admissions = [];
     this.admitScheduled = false;
     const now = this.d.clock.now();
-    let outcomes: Array<{ order: StoredOrder } | { decided: unknown }>;
+    let outcomes: Array<{ order: StoredOrder } | { decided: unknown } | { failed: unknown }>;
     try {
-      let position = this.queue.pending;
+      let queued = this.queue.pending;
       outcomes = this.d.journal.tx(() =>
         group.map((a) => {
-          const d = a.decide();
-          if (d.kind === "decided") return { decided: d.value };
-          return { order: this.journalAccepted(a.signal, d.beforeCommit, now, ++position) };
+          // Each alert in its own savepoint: one that fails (a bug, a clash) is undone alone, not with the group.
+          try {
+            return this.d.journal.savepoint(() => {
+              const d = a.decide();
+              if (d.kind === "decided") return { decided: d.value };
+              const order = this.journalAccepted(a.signal, d.beforeCommit, now, queued + 1);
+              queued++;
+              return { order };
+            });
+          } catch (err) {
+            return { failed: err };
+          }
         }),
       );
     } catch (err) {
-      for (const a of group) a.reject(err);
+      for (const a of group) a.reject(err); // the commit itself failed: nothing of the group was accepted
       return;
     }
     outcomes.forEach((o, i) => {
       const a = group[i]!;
-      a.resolve("order" in o ? { kind: "accepted", accepted: this.afterAccepted(a.signal, o.order) } : { kind: "decided", value: o.decided });
+      if ("failed" in o) a.reject(o.failed);
+      else a.resolve("order" in o ? { kind: "accepted", accepted: this.afterAccepted(a.signal, o.order) } : { kind: "decided", value: o.decided });
     });
   }
 
@@ -188,7 +198,9 @@ export class Engine {
   /** After a restart: every order not in a final state is reconciled with the broker, then finished. */
   async resume(): Promise<number> {
     const open = this.d.journal.openOrders();
-    for (const o of open) void this.enqueue(o);
+    for (const o of open) {
+      this.enqueue(o).catch((err: Error) => this.d.logger.error("resumed order could not be finished", { order_id: o.order_id, error: err.message }));
+    }
     if (open.length) this.d.logger.info("resuming orders left open by the last run", { count: open.length, orders: open.map((o) => o.order_id) });
     return open.length;
   }
@@ -246,6 +258,9 @@ export class Engine {
       const check = await this.d.broker.orderCheck(req);
       order = this.d.journal.getOrder(orderId)!;
       if (!check.ok) return this.finish(order, check.temporary ? "failed" : "rejected", check.code, check.message);
+      // The check can take seconds (MT5, retries): a kill switch or an expiry in the meantime still stops the send.
+      const late = this.refusalBeforeSend(order);
+      if (late) return this.finish(order, late.status, late.code, late.message);
       sending = true;
       const result = await this.d.broker.orderSend(req);
       return this.settle(this.d.journal.getOrder(orderId)!, result);

@@ -83,19 +83,37 @@ export class Database {
     if (this.depth > 0) return fn();
     const relaxed = opts.durable === false;
     if (relaxed) this.db.exec("PRAGMA synchronous=NORMAL");
-    this.db.exec("BEGIN IMMEDIATE");
-    this.depth++;
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
+      this.depth++;
+      try {
+        const out = fn();
+        this.db.exec("COMMIT");
+        this.onCommit();
+        return out;
+      } catch (err) {
+        // SQLite may already have rolled back (disk full, I/O error): never hide the real error behind ours.
+        if (this.db.isTransaction) this.db.exec("ROLLBACK");
+        throw err;
+      } finally {
+        this.depth--;
+      }
+    } finally {
+      // Whatever happened, including a BEGIN that failed on a lock: every later commit is durable again.
+      if (relaxed) this.db.exec("PRAGMA synchronous=FULL");
+    }
+  }
+
+  /** Inside a transaction: runs `fn` so that if it throws, only its own writes are undone. */
+  savepoint<T>(fn: () => T): T {
+    this.db.exec("SAVEPOINT part");
     try {
       const out = fn();
-      this.db.exec("COMMIT");
-      this.onCommit();
+      this.db.exec("RELEASE part");
       return out;
     } catch (err) {
-      this.db.exec("ROLLBACK");
+      if (this.db.isTransaction) this.db.exec("ROLLBACK TO part; RELEASE part");
       throw err;
-    } finally {
-      this.depth--;
-      if (relaxed) this.db.exec("PRAGMA synchronous=FULL");
     }
   }
 
@@ -118,7 +136,10 @@ export class Database {
    * instead, so what belongs together still commits together.
    */
   bulkRun(sql: string, ...params: SQLInputValue[]): { changes: number; lastInsertRowid: number } {
-    return (this.depth > 0 ? this.main : this.bulkConn).run(sql, params);
+    if (this.depth > 0) return this.main.run(sql, params);
+    const r = this.bulkConn.run(sql, params);
+    this.onCommit();
+    return r;
   }
 
   /**
@@ -144,16 +165,24 @@ export class Database {
     const batch = this.deferred;
     this.deferred = [];
     const conn = this.bulkConn;
-    conn.db.exec("BEGIN");
     try {
-      for (const w of batch) conn.run(w.sql, w.params);
-      conn.db.exec("COMMIT");
+      conn.db.exec("BEGIN");
+      try {
+        for (const w of batch) conn.run(w.sql, w.params);
+        conn.db.exec("COMMIT");
+      } catch (err) {
+        if (conn.db.isTransaction) conn.db.exec("ROLLBACK");
+        throw err;
+      }
       this.onCommit();
     } catch (err) {
-      conn.db.exec("ROLLBACK");
-      throw err;
+      // Audit-grade rows only (see bulkDefer): report, and never take the daemon down from a timer.
+      this.onFlushError(err as Error, batch.length);
     }
   }
+
+  /** Told when a batch of deferred rows could not be written. */
+  onFlushError: (err: Error, rows: number) => void = (err, rows) => process.stderr.write(`tradectl: journal: ${rows} batched rows not written: ${err.message}\n`);
 
   /** A cheap round trip for health checks. */
   ping(): boolean {

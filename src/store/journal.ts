@@ -31,6 +31,11 @@ export class Journal {
     return this.db.tx(fn, opts);
   }
 
+  /** Inside tx(): a part that, if it throws, undoes only its own writes. */
+  savepoint<T>(fn: () => T): T {
+    return this.db.savepoint(fn);
+  }
+
   insertSignal(s: Signal, status: SignalStatus, reason: string | null = null): void {
     this.db.run(
       `INSERT INTO signals (id, request_id, received_at, expires_at, ticker, action, quantity, payload, status, reason, idempotency_key)
@@ -119,6 +124,11 @@ export class Journal {
       q.offset ?? 0,
     );
     return { orders: rows.map(toOrder), total };
+  }
+
+  /** Orders not yet final, in brief: what risk must count beside the filled positions. */
+  openOrderSummary(): Array<{ ticker: string; action: "buy" | "sell"; quantity: number; limit_price: number | null; reference_price: number | null }> {
+    return this.db.all("SELECT ticker, action, quantity, limit_price, reference_price FROM orders WHERE status IN ('pending', 'submitted', 'unknown')");
   }
 
   /** Orders not in a final state, oldest first: what a restart must resume or reconcile. */

@@ -175,19 +175,20 @@ test("market hours: refused in the lunch break, allowed at 12:30 JST", async (t)
 
 test("daily loss limit blocks entries after a realised loss; exposure limit blocks a too-large entry", async (t) => {
   const { d, clock } = await daemon(t, { risk: { maxDailyLoss: 5000, maxExposure: 1_000_000 } });
-  // buy 100 at the limit price 3000, sell at the limit price 2900: a 10,000 loss
-  assert.equal((await d.post("/webhook", alert(SECRET, { price: 3000 }, clock.now()))).status, 200);
-  assert.equal((await d.post("/webhook", alert(SECRET, { action: "sell", price: 2900 }, clock.now() + 1))).status, 200);
-  const blocked = await d.post("/webhook", alert(SECRET, { price: 3000 }, clock.now() + 2));
+  // 1301 has no replayed quote, so limit orders fill at their limit: buy 100 at 3000, sell at 2900, a 10,000 loss
+  const at = (o: Record<string, unknown>, dt: number) => alert(SECRET, { ticker: "1301", ...o }, clock.now() + dt);
+  assert.equal((await d.post("/webhook", at({ price: 3000 }, 0))).status, 200);
+  assert.equal((await d.post("/webhook", at({ action: "sell", price: 2900 }, 1))).status, 200);
+  const blocked = await d.post("/webhook", at({ price: 3000 }, 2));
   assert.equal(blocked.status, 403);
   assert.equal(blocked.body.details.limit_type, "daily_loss");
 
   clock.set(Date.parse("2026-11-25T10:00:00+09:00"));
-  const big = await d.post("/webhook", alert(SECRET, { price: 3000, quantity: 400 }, clock.now()));
+  const big = await d.post("/webhook", at({ price: 3000, quantity: 400 }, 0));
   assert.equal(big.status, 403);
   assert.equal(big.body.details.limit_type, "max_exposure");
   // a new timestamp: the same timestamp+ticker+action would be an idempotent repeat of the refused one
-  const fits = await d.post("/webhook", alert(SECRET, { price: 3000, quantity: 300 }, clock.now() + 1));
+  const fits = await d.post("/webhook", at({ price: 3000, quantity: 300 }, 1));
   assert.equal(fits.status, 200, JSON.stringify(fits.body));
 });
 

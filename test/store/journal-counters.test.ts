@@ -63,3 +63,19 @@ test("a batched write queued inside a transaction is written after it, never dea
   assert.equal(db.get<{ n: number }>("SELECT COUNT(*) AS n FROM state")?.n, 600);
   db.close();
 });
+
+test("a relaxed commit that cannot start (the write lock is held) leaves the connection durable, and the real error shows", async (t) => {
+  const { tempHome } = await import("../helpers/temp-home.js");
+  const { DatabaseSync } = await import("node:sqlite");
+  const { home, cleanup } = tempHome();
+  t.after(cleanup);
+  const db = new Database(`${home}/t.db`);
+  db.db.exec("PRAGMA busy_timeout=50");
+  const other = new DatabaseSync(`${home}/t.db`);
+  other.exec("BEGIN IMMEDIATE");
+  assert.throws(() => db.tx(() => db.run("INSERT INTO state (key, value, updated_at) VALUES ('k', 'v', 1)"), { durable: false }), /locked/);
+  other.exec("ROLLBACK");
+  other.close();
+  assert.equal(db.get<{ synchronous: number }>("PRAGMA synchronous")?.synchronous, 2, "FULL again");
+  db.close();
+});

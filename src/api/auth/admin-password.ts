@@ -19,11 +19,18 @@ export function adminPasswordCheck(deps: ApiDeps) {
       throw new ApiError(429, "RATE_LIMIT_EXCEEDED", "Too many authentication attempts", { limit: max, window: "5 minutes", retry_after_seconds: retryAfter });
     }
     if (typeof password !== "string" || password.length === 0) throw new ApiError(401, "AUTH_FAILED", "Missing password");
+    // The attempt counts before the (slow) bcrypt check, so parallel guesses cannot all pass the limit above.
+    recent.push(now);
+    failures.set(req.ip, recent);
     const hash = deps.adminPasswordHash();
     const ok = hash ? await bcrypt.compare(password, hash) : false;
-    if (!ok) {
-      recent.push(now);
-      failures.set(req.ip, recent);
+    if (ok) {
+      // A right password gives its reservation back (read the list again: parallel requests replaced it).
+      const current = failures.get(req.ip) ?? [];
+      const i = current.indexOf(now);
+      if (i >= 0) current.splice(i, 1);
+      if (!current.length) failures.delete(req.ip);
+    } else {
       throw new ApiError(401, "AUTH_FAILED", hash ? "Invalid password" : "Admin password is not configured (set ADMIN_PASSWORD_HASH)");
     }
   };

@@ -63,6 +63,9 @@ export class PaperBroker implements Broker {
 
   async orderCheck(req: OrderRequest): Promise<OrderCheckResult> {
     const price = this.fillPrice(req);
+    if (price === null && req.order_type === "limit") {
+      return { ok: false, code: "LIMIT_NOT_MARKETABLE", message: `limit ${req.limit_price} for ${req.ticker} is away from the market; the paper broker does not rest limit orders` };
+    }
     if (price === null) {
       return { ok: false, code: "NO_PRICE", message: `no quote for ${req.ticker} and the alert carried no price to fill at` };
     }
@@ -109,12 +112,20 @@ export class PaperBroker implements Broker {
     return this.cfg().initialCash + this.book.cashFlow();
   }
 
+  /**
+   * Market: the quote's ask (buy) or bid (sell) with slippage, else the alert's price. Limit: only when marketable,
+   * at the better of the quote and the limit (no quote: at the limit); the paper broker does not rest orders.
+   */
   private fillPrice(req: OrderRequest): number | null {
-    if (req.order_type === "limit" && req.limit_price !== null) return req.limit_price;
     const q = this.quoteOf(req.ticker);
     const slip = this.cfg().slippageBps / 10_000;
-    if (q) return round(req.action === "buy" ? q.ask * (1 + slip) : q.bid * (1 - slip));
-    return req.reference_price;
+    const market = q ? round(req.action === "buy" ? q.ask * (1 + slip) : q.bid * (1 - slip)) : null;
+    if (req.order_type === "limit" && req.limit_price !== null) {
+      if (market === null) return req.limit_price;
+      const marketable = req.action === "buy" ? market <= req.limit_price : market >= req.limit_price;
+      return marketable ? market : null;
+    }
+    return market ?? req.reference_price;
   }
 
   private markPrice(ticker: string): number | null {

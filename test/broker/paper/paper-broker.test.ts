@@ -70,3 +70,11 @@ test("cash and no-short checks; a journaled order is found and never filled twic
   assert.equal((await restarted.positions())[0]!.quantity, 100);
   assert.deepEqual(await restarted.findOrder("ORD_X_2"), first);
 });
+
+test("a limit order fills only when marketable, at the better of quote and limit", async () => {
+  const b = setup({ "9984": q9984 }).make();
+  const away = await b.orderSend(req({ order_type: "limit", limit_price: 2900 }));
+  assert.equal(away.kind === "rejected" && away.code, "LIMIT_NOT_MARKETABLE");
+  const through = await b.orderSend(req({ client_order_id: "ORD_L_2", order_type: "limit", limit_price: 3100 }));
+  assert.equal(through.kind === "filled" && through.fill.price, 3003, "at the ask with slippage, not at the worse limit");
+});
