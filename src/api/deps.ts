@@ -6,7 +6,6 @@ import type { TradectlConfig } from "../config/types.js";
 import type { Logger } from "../log/logger.js";
 import type { Redactor } from "../log/redact.js";
 import type { ApiKeys } from "../store/api-keys.js";
-import type { AlertLog } from "../store/alert-log.js";
 import type { AuditLog } from "../store/audit-log.js";
 import type { Database } from "../store/database.js";
 import type { WebhookService } from "../webhook/webhook-service.js";
@@ -21,7 +20,6 @@ export interface ApiDeps {
   control: Control;
   bus: EventBus;
   audit: AuditLog;
-  alerts: AlertLog;
   apiKeys: ApiKeys;
   db: Database;
   clock: Clock;

@@ -3,7 +3,6 @@
  * The only module that knows every concrete part.
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import type { FastifyInstance } from "fastify";
 import { buildApp } from "../api/app.js";
 import type { ApiDeps } from "../api/deps.js";
 import { ConfigStore } from "../config/store.js";
@@ -162,7 +161,6 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       control,
       bus,
       audit,
-      alerts,
       apiKeys,
       db,
       clock,
@@ -186,7 +184,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     });
 
 
-    feeds.start(config.feeds.length ? config.feeds : defaultFeeds(config));
+    feeds.start(config.feeds.length ? config.feeds : DEFAULT_FEEDS);
     cleanups.push(() => feeds.stop());
     health.startBrokerPolling(config);
     cleanups.push(() => health.stop());
@@ -268,10 +266,8 @@ function applyOverrides(c: TradectlConfig, o: DaemonOverrides | undefined): Trad
   };
 }
 
-function defaultFeeds(c: TradectlConfig): TradectlConfig["feeds"] {
-  void c;
-  return [{ name: "replay", kind: "replay", stream: "prices", speed: 1 }];
-}
+/** Without configured feeds: the bundled recording, replayed in real time. */
+const DEFAULT_FEEDS: TradectlConfig["feeds"] = [{ name: "replay", kind: "replay", stream: "prices", speed: 1 }];
 
 function loadTls(c: TradectlConfig): { cert: Buffer; key: Buffer } | null {
   if (!c.webhook.tls.cert || !c.webhook.tls.key) return null;
@@ -293,4 +289,3 @@ function liveKeysChanged(a: TradectlConfig, b: TradectlConfig): string[] {
   return keys.filter(([, x, y]) => JSON.stringify(x) !== JSON.stringify(y)).map(([k]) => k);
 }
 
-export type { FastifyInstance };

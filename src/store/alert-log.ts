@@ -1,7 +1,4 @@
-/**
- * Every alert that reached /webhook, accepted or not, with its secret removed, written once with its outcome
- * just before the answer (on the bulk connection: an accepted alert's durable record is its signal row).
- */
+/** Every alert that reached /webhook, accepted or not, with its secret removed, written once with its outcome. */
 import type { Database } from "./database.js";
 
 export interface AlertRecord {
@@ -20,10 +17,9 @@ export interface AlertRecord {
 export class AlertLog {
   constructor(private readonly db: Database) {}
 
-  /** `deferred`: may be batched with others (refusals of unauthenticated requests, which can come as a flood). */
-  record(a: AlertRecord, opts: { deferred?: boolean } = {}): void {
-    (opts.deferred ? this.db.bulkDefer : this.db.bulkRun).call(
-      this.db,
+  /** Batched (see Database.bulkDefer): an accepted alert's durable record is its signal row, committed before. */
+  record(a: AlertRecord): void {
+    this.db.bulkDefer(
       "INSERT INTO alerts (request_id, received_at, path, source_ip, content_type, body, status_code, error_code, signal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       a.request_id,
       a.received_at,
@@ -35,10 +31,5 @@ export class AlertLog {
       a.error_code,
       a.signal_id,
     );
-  }
-
-  count(): number {
-    this.db.flush();
-    return this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM alerts")?.n ?? 0;
   }
 }

@@ -3,16 +3,11 @@ import { REDACTED } from "../log/redact.js";
 
 const PASSPHRASE_JSON = /("passphrase"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\s]+)/gi;
 
-export function redactRawBody(raw: string): string {
-  try {
-    const v = JSON.parse(raw) as unknown;
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      const o = { ...(v as Record<string, unknown>) };
-      if ("passphrase" in o) o.passphrase = REDACTED;
-      return JSON.stringify(o);
-    }
-  } catch {
-    // not JSON: fall through to the pattern, which also catches a passphrase in a truncated or broken body
-  }
+/**
+ * `parsed` is the body as the webhook already parsed it, when it parsed: it is not parsed again. Otherwise the
+ * pattern also catches a passphrase in a truncated or broken body.
+ */
+export function redactRawBody(raw: string, parsed?: Record<string, unknown>): string {
+  if (parsed) return JSON.stringify("passphrase" in parsed ? { ...parsed, passphrase: REDACTED } : parsed);
   return raw.replace(PASSPHRASE_JSON, `$1"${REDACTED}"`);
 }

@@ -18,7 +18,6 @@ import { parseInstant } from "./parse-instant.js";
 import {
   MAX_QUANTITY,
   TICKER_LETTERS,
-  TICKER_PATTERN,
   TICKER_PREFIXES,
   signalFieldSchemas,
   type SignalField,
@@ -74,7 +73,6 @@ const validators = Object.fromEntries(
   CHECKED_FIELDS.map((f) => [f, ajv.compile(signalFieldSchemas[f])]),
 ) as Record<CheckedField, ValidateFunction>;
 
-const TICKER_RE = new RegExp(TICKER_PATTERN);
 const MAX_ECHO_CHARS = 100;
 
 function typeName(v: unknown): string {

@@ -84,13 +84,12 @@ export class WebhookService {
       path: req.path,
       source_ip: req.sourceIp,
       content_type: req.contentType ?? null,
-      body: this.d.redactor.redactString(redactRawBody(req.rawBody)),
     };
+    let parsedBody: Record<string, unknown> | undefined;
     const answer = (res: WebhookResponse, signalId: string | null = null): WebhookResponse => {
       const error_code = (res.body.error_code as string | undefined) ?? null;
-      // Batched (committed within 20 ms, no fsync): an accepted alert's durable record is its signal row, which
-      // the engine committed with FULL durability before this answer.
-      this.d.alerts.record({ ...alert, status_code: res.statusCode, error_code, signal_id: signalId }, { deferred: true });
+      const redactedBody = this.d.redactor.redactString(redactRawBody(req.rawBody, parsedBody));
+      this.d.alerts.record({ ...alert, body: redactedBody, status_code: res.statusCode, error_code, signal_id: signalId });
       return res;
     };
     /**
@@ -114,6 +113,7 @@ export class WebhookService {
       return err(parsed.status, "VALIDATION_ERROR", parsed.message, parsed.status === 400 ? { errors: parsed.errors } : {}, false);
     }
     const body = parsed.body;
+    parsedBody = body;
     const pass = checkPassphrase(body.passphrase, this.d.secrets, now);
     if (!pass.ok) {
       this.authFailures.failed(req.sourceIp, pass.message, now);

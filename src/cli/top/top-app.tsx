@@ -1,6 +1,6 @@
 /** The `top` screen: status, positions, streams and quotes, refreshed every second from the socket. */
 import { Box, Text, useApp, useInput } from "ink";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import type { SocketClient } from "../socket-client.js";
 import { fmt } from "../output.js";
 
@@ -25,6 +25,15 @@ export async function fetchTopData(client: SocketClient): Promise<TopData> {
   return { status, quotes };
 }
 
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Box marginTop={1} flexDirection="column">
+      <Text bold>{title}</Text>
+      {children}
+    </Box>
+  );
+}
+
 export function TopView({ data, error }: { data: TopData | null; error: string | null }) {
   if (!data) return <Text color={error ? "red" : "gray"}>{error ?? "connecting…"}</Text>;
   const s = data.status;
@@ -43,8 +52,7 @@ export function TopView({ data, error }: { data: TopData | null; error: string |
         <Text color={(d.total_pnl ?? 0) >= 0 ? "green" : "red"}>{fmt(d.total_pnl)}</Text> · risk {String(s.risk_status.daily_entries)} cooldown {String(s.risk_status.cooldown)}
       </Text>
       {error ? <Text color="red">{error}</Text> : null}
-      <Box marginTop={1} flexDirection="column">
-        <Text bold>POSITIONS</Text>
+      <Section title="POSITIONS">
         {s.current_positions.length === 0 ? <Text color="gray">(none)</Text> : null}
         {s.current_positions.map((p) => (
           <Text key={p.ticker}>
@@ -52,23 +60,21 @@ export function TopView({ data, error }: { data: TopData | null; error: string |
             <Text color={p.unrealized_pnl >= 0 ? "green" : "red"}>{fmt(p.unrealized_pnl).padStart(10)}</Text>
           </Text>
         ))}
-      </Box>
-      <Box marginTop={1} flexDirection="column">
-        <Text bold>STREAMS</Text>
+      </Section>
+      <Section title="STREAMS">
         {s.streams.map((st) => (
           <Text key={st.name}>
             {st.name.padEnd(12)} <Text color={st.state === "live" ? "green" : st.state === "market-closed" ? "yellow" : "red"}>{st.state.padEnd(14)}</Text> reconnects {st.reconnects} last {st.last_message_at ?? "-"}
           </Text>
         ))}
-      </Box>
-      <Box marginTop={1} flexDirection="column">
-        <Text bold>QUOTES</Text>
+      </Section>
+      <Section title="QUOTES">
         {data.quotes.map((q) => (
           <Text key={q.instrument}>
             {q.instrument.padEnd(10)} {fmt(q.bid).padStart(12)} {fmt(q.ask).padStart(12)}
           </Text>
         ))}
-      </Box>
+      </Section>
       <Text color="gray">q to quit</Text>
     </Box>
   );
