@@ -97,6 +97,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     cleanups.push(() => db.close());
     const checkpointer = new Checkpointer(paths.dbFile, (message) => logger.warn("journal checkpoint failed", { message }));
     db.onCommit = () => checkpointer.wrote();
+    checkpointer.onCheckpoint = (report) => logger.debug("journal checkpointed", { ...report });
     db.onFlushError = (err, rows) => logger.error("journal: batched audit rows could not be written", { rows, error: err.message });
     cleanups.push(() => checkpointer.stop());
     const journal = new Journal(db);

@@ -1,6 +1,7 @@
 /** kill --flatten: one exit signal per open position, through the same pipeline as any alert. */
 import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../domain/clock.js";
+import { timeOrderedId } from "../domain/ids.js";
 import type { Signal } from "../domain/types.js";
 import type { Engine } from "../engine/engine.js";
 import type { Ledger } from "../store/ledger.js";
@@ -11,7 +12,7 @@ export async function flattenAll(d: { engine: Engine; ledger: Ledger; clock: Clo
   const orders: string[] = [];
   for (const p of d.ledger.positions()) {
     const signal: Signal = {
-      id: `sig_${randomBytes(8).toString("hex")}`,
+      id: timeOrderedId("sig_"),
       request_id: requestId,
       action: "sell",
       ticker: p.ticker,

@@ -1,5 +1,5 @@
 /** The unified event envelope: every event on the bus, in the journal and on `GET /events`. */
-import { randomUUID } from "node:crypto";
+import { timeOrderedId } from "../domain/ids.js";
 
 export type EventType =
   | "feed.tick"
@@ -48,7 +48,7 @@ export function makeEnvelope<P>(
 ): EventEnvelope<P> {
   return {
     v: 1,
-    id: `evt_${randomUUID()}`,
+    id: timeOrderedId("evt_"),
     type,
     time: new Date(opts.time ?? Date.now()).toISOString(),
     source,

@@ -3,7 +3,9 @@
  * whichever commit crosses its threshold, copying megabytes and syncing the database file while a webhook waits
  * for its answer. The daemon's connections turn it off; this worker thread, with its own connection, checkpoints
  * (PASSIVE: it never blocks a writer) when the journal has seen no write for a moment, so its disk traffic does not
- * slow the fsync of an alert being accepted. Under sustained writes it still checkpoints once the WAL is large.
+ * slow the fsync of an alert being accepted. Under sustained writes it checkpoints each time the part of the WAL
+ * not yet checkpointed reaches `maxWalBytes`: a checkpoint's own fsync of the database file triples the fsync time
+ * of the commits beside it, so it must come rarely, not on every tick.
  */
 import { Worker } from "node:worker_threads";
 import { settleWithin } from "../domain/settle-within.js";
@@ -11,19 +13,45 @@ import { settleWithin } from "../domain/settle-within.js";
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { DatabaseSync } = require("node:sqlite");
-const { statSync } = require("node:fs");
+const { openSync, readSync, closeSync, statSync } = require("node:fs");
+const { endianness } = require("node:os");
 const lastWrite = new Float64Array(workerData.shared);
 const db = new DatabaseSync(workerData.file);
 db.exec("PRAGMA busy_timeout=1000");
+const read32 = endianness() === "LE" ? (b, at) => b.readUInt32LE(at) : (b, at) => b.readUInt32BE(at);
+const read16 = endianness() === "LE" ? (b, at) => b.readUInt16LE(at) : (b, at) => b.readUInt16BE(at);
+const header = Buffer.alloc(100);
+let shm = null;
+// Bytes of WAL not yet copied into the database, from the wal-index header (sqlite.org/walformat.html, native
+// byte order): mxFrame (u32 at 16) less nBackfill (u32 at 96), in frames of szPage (u16 at 14; 1 means 65536)
+// plus 24. The WAL file's size cannot say this: after a complete checkpoint the WAL restarts at its beginning
+// and keeps its size. null when the wal-index cannot be read.
+const backlogBytes = () => {
+  try {
+    shm ??= openSync(workerData.file + "-shm", "r");
+    if (readSync(shm, header, 0, 100, 0) < 100) return null;
+    const frames = read32(header, 16) - read32(header, 96);
+    const page = read16(header, 14) === 1 ? 65536 : read16(header, 14);
+    return Math.max(0, frames) * (page + 24);
+  } catch { return null; }
+};
 const walSize = () => { try { return statSync(workerData.file + "-wal").size; } catch { return 0; } };
+let sizeAtCheckpoint = 0;
 const tick = () => {
+  const backlog = backlogBytes() ?? walSize() - sizeAtCheckpoint;
+  if (backlog <= 0) return;
   const quiet = Date.now() - lastWrite[0] >= workerData.quietMs;
-  if (!quiet && walSize() < workerData.maxWalBytes) return;
-  try { db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get(); } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
+  if (!quiet && backlog < workerData.maxWalBytes) return;
+  try {
+    const r = db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get();
+    if (r.busy !== 0 || r.log < 0) return; // another checkpoint holds the lock: try again next tick
+    sizeAtCheckpoint = walSize();
+    parentPort.postMessage({ checkpoint: { quiet, backlogBytes: backlog, walFrames: r.log, checkpointedFrames: r.checkpointed } });
+  } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
 };
 const timer = setInterval(tick, workerData.everyMs);
 parentPort.on("message", (m) => {
-  if (m === "stop") { clearInterval(timer); lastWrite[0] = 0; tick(); db.close(); parentPort.close(); }
+  if (m === "stop") { clearInterval(timer); lastWrite[0] = 0; tick(); db.close(); if (shm !== null) closeSync(shm); parentPort.close(); }
 });
 `;
 
@@ -31,13 +59,24 @@ export interface CheckpointerOptions {
   everyMs?: number;
   /** Checkpoint once the journal has had no write for this long. */
   quietMs?: number;
-  /** ... or whatever the traffic, once the WAL is this large. */
+  /** ... or whatever the traffic, once this much WAL is not yet checkpointed. */
   maxWalBytes?: number;
+}
+
+/** What one checkpoint did: whether the journal was quiet, the backlog that started it, and PRAGMA wal_checkpoint's answer. */
+export interface CheckpointReport {
+  quiet: boolean;
+  backlogBytes: number;
+  walFrames: number;
+  checkpointedFrames: number;
 }
 
 export class Checkpointer {
   private readonly worker: Worker;
   private readonly lastWrite: Float64Array;
+
+  /** Told after every checkpoint. */
+  onCheckpoint: (report: CheckpointReport) => void = () => {};
 
   constructor(file: string, onError: (message: string) => void, opts: CheckpointerOptions = {}) {
     const shared = new SharedArrayBuffer(8);
@@ -46,7 +85,10 @@ export class Checkpointer {
       eval: true,
       workerData: { file, shared, everyMs: opts.everyMs ?? 100, quietMs: opts.quietMs ?? 200, maxWalBytes: opts.maxWalBytes ?? 64 * 1024 * 1024 },
     });
-    this.worker.on("message", (m: { error?: string }) => m.error && onError(m.error));
+    this.worker.on("message", (m: { error?: string; checkpoint?: CheckpointReport }) => {
+      if (m.error) onError(m.error);
+      if (m.checkpoint) this.onCheckpoint(m.checkpoint);
+    });
     this.worker.on("error", (err) => onError(err.message));
     this.worker.unref();
   }

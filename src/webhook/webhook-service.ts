@@ -4,10 +4,10 @@
  * The alert is journaled before any answer; the answer is 200 with the order when the broker settles within the
  * sync budget, else 202 with the queue position, and execution goes on from the journal either way.
  */
-import { randomBytes } from "node:crypto";
 import type { TradectlConfig } from "../config/types.js";
 import type { Clock } from "../domain/clock.js";
 import { errorEnvelope } from "../domain/error-envelope.js";
+import { timeOrderedId } from "../domain/ids.js";
 import { estimateOrderPrice } from "../domain/order-price.js";
 import { evaluateRisk, type RiskEvaluation } from "../domain/risk.js";
 import { midPrice, type Signal } from "../domain/types.js";
@@ -120,7 +120,7 @@ export class WebhookService {
       return err(401, "AUTH_FAILED", pass.message, {}, false);
     }
 
-    const signalId = `sig_${randomBytes(8).toString("hex")}`;
+    const signalId = timeOrderedId("sig_");
     const v = validateAlert(body, {
       now,
       timestampWindowMs: cfg.webhook.timestampWindowMs,

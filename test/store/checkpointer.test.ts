@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { statSync } from "node:fs";
-import { Checkpointer } from "../../src/store/checkpointer.js";
+import { Checkpointer, type CheckpointReport } from "../../src/store/checkpointer.js";
 import { Database } from "../../src/store/database.js";
 import { defer } from "../helpers/defer.js";
 import { tempHome } from "../helpers/temp-home.js";
@@ -24,4 +24,44 @@ test("after a burst of writes, a quiet journal gets checkpointed by the worker",
   const deadline = Date.now() + 10_000;
   while (statSync(file).size - before < 150_000 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
   assert.ok(statSync(file).size - before >= 150_000, `database file grew by ${statSync(file).size - before} bytes`);
+});
+
+test("under sustained writes, a checkpoint waits for maxWalBytes of new WAL, also once the WAL has restarted", async (t) => {
+  const { home, cleanup } = tempHome();
+  defer(t, cleanup);
+  const file = join(home, "tradectl.db");
+  const db = new Database(file, { autoCheckpoint: false });
+  const maxWalBytes = 100_000;
+  const frameBytes = 1024 + 24;
+  // Never quiet: only the backlog can start a checkpoint.
+  const cp = new Checkpointer(file, (m) => assert.fail(m), { everyMs: 2, quietMs: 1e12, maxWalBytes });
+  const reports: CheckpointReport[] = [];
+  cp.onCheckpoint = (r) => reports.push(r);
+  db.onCommit = () => cp.wrote();
+  defer(t, () => db.close());
+  defer(t, () => cp.stop());
+  let i = 0;
+  const writeUntil = async (checkpoints: number) => {
+    const deadline = Date.now() + 30_000;
+    for (; reports.length < checkpoints && Date.now() < deadline; i++) {
+      db.run("INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)", `k${i}`, "x".repeat(500), i);
+      if (i % 20 === 0) await new Promise((res) => setImmediate(res));
+    }
+    assert.ok(reports.length >= checkpoints, `${reports.length} checkpoints, ${checkpoints} expected`);
+  };
+  await writeUntil(1);
+  assert.equal(reports[0]!.quiet, false);
+  // Checkpoint everything ourselves: the next write restarts the WAL at its beginning, and the file keeps its size,
+  // larger than maxWalBytes. A trigger on the file's size would now checkpoint on every tick, with a tiny backlog.
+  const walSize = statSync(`${file}-wal`).size;
+  assert.ok(walSize >= maxWalBytes);
+  for (let r = db.get<{ busy: number; log: number; checkpointed: number }>("PRAGMA wal_checkpoint(PASSIVE)"); r!.busy !== 0 || r!.log !== r!.checkpointed; ) {
+    await new Promise((res) => setTimeout(res, 5));
+    r = db.get("PRAGMA wal_checkpoint(PASSIVE)");
+  }
+  const before = reports.length;
+  await writeUntil(before + 1);
+  const afterRestart = reports[before]!;
+  assert.ok(afterRestart.walFrames * frameBytes >= maxWalBytes, `the first checkpoint after the restart ran with ${afterRestart.walFrames} frames`);
+  assert.ok(statSync(`${file}-wal`).size <= walSize + 2 * maxWalBytes, "the restarted WAL was written over from its beginning");
 });
