@@ -1,7 +1,7 @@
-/** winston: JSON lines to logs/ (rotated; access 90 days, errors 1 year) and a readable console line, everything redacted. */
+/** winston: JSON lines to logs/ (a file per UTC day; access 90 days, errors 1 year) and a readable console line, everything redacted. */
 import winston from "winston";
-import DailyRotateFile from "winston-daily-rotate-file";
-import { AccessLog } from "./access-log.js";
+import { DailyFile } from "./daily-file.js";
+import { DailyFileTransport } from "./daily-file-transport.js";
 import { Redactor } from "./redact.js";
 import { settleWithin } from "../domain/settle-within.js";
 
@@ -46,42 +46,33 @@ export function createLogger(opts: LoggerOptions): Logger {
       }),
     );
   }
+  const files: DailyFileTransport[] = [];
   if (opts.logsDir) {
-    const rotate = (name: string, maxFiles: string, level?: string) =>
-      new DailyRotateFile({
-        dirname: opts.logsDir,
-        filename: `${name}-%DATE%.log`,
-        datePattern: "YYYY-MM-DD",
-        maxFiles,
-        ...(level ? { level } : {}),
-        format: fileFormat,
-      });
-    transports.push(rotate("tradectl", "90d"), rotate("error", "365d", "error"));
+    files.push(
+      new DailyFileTransport(opts.logsDir, { name: "tradectl", keepDays: 90, format: fileFormat }),
+      // Errors are rare and may come just before the process ends: each is appended before the call returns.
+      new DailyFileTransport(opts.logsDir, { name: "error", keepDays: 365, level: "error", sync: true, format: fileFormat }),
+    );
+    transports.push(...files);
   }
   const main = winston.createLogger({ level: opts.level, transports, format: redactFormat(), exitOnError: false });
-  // Requests have a lean writer of their own: no bodies, no query strings, only fields the server sets; the one
-  // free-text field (the user agent) is masked for known secret values.
-  const access = opts.logsDir ? new AccessLog(opts.logsDir) : undefined;
+  // Requests skip winston: no bodies, no query strings, only fields the server sets; the one free-text field (the
+  // user agent) is masked for known secret values.
+  const access = opts.logsDir ? new DailyFile(opts.logsDir, { name: "access", keepDays: 90 }) : undefined;
+  const accessLine = (meta: Record<string, unknown>) => JSON.stringify({ time: new Date().toISOString(), ...meta });
   return {
     error: (m, meta) => main.error(m, meta),
     warn: (m, meta) => main.warn(m, meta),
     info: (m, meta) => main.info(m, meta),
     debug: (m, meta) => main.debug(m, meta),
-    access: (meta) => access?.write(typeof meta.user_agent === "string" ? { ...meta, user_agent: opts.redactor.redactString(meta.user_agent) } : meta),
+    access: (meta) => access?.writeLine(accessLine(typeof meta.user_agent === "string" ? { ...meta, user_agent: opts.redactor.redactString(meta.user_agent) } : meta)),
     close: async () => {
-      // Flush the access log; end the logger (flushing what it holds to its transports), then close its files.
+      // Close the access log; end the logger (passing what it holds to its transports), then close their files.
       await access?.close();
-      const files = main.transports.filter((t): t is DailyRotateFile => t instanceof DailyRotateFile);
       const ended = new Promise<void>((res) => main.once("finish", () => res()));
       main.end();
       await settleWithin(ended, 1000);
-      await Promise.all(
-        files.map((t) => {
-          const closed = new Promise<void>((res) => t.once("finish", () => res()));
-          t.close?.();
-          return settleWithin(closed, 1000);
-        }),
-      );
+      await Promise.all(files.map((t) => t.closeFile()));
     },
   };
 }

@@ -3,9 +3,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { timeOrderedId } from "../../src/domain/ids.js";
 
-test("time-ordered ids are unique, increase within the process, and carry their prefix", () => {
+test("time-ordered ids are unique, UUIDv7-shaped, carry their prefix and start with the time they were made", () => {
+  const before = Date.now();
   const ids = Array.from({ length: 5000 }, () => timeOrderedId("sig_"));
-  for (const id of ids) assert.match(id, /^sig_[0-9a-f]{32}$/);
+  const after = Date.now();
+  for (const id of ids) assert.match(id, /^sig_[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
   assert.equal(new Set(ids).size, ids.length);
-  assert.deepEqual([...ids].sort(), ids, "sorted as strings, they are in the order they were made");
+  const times = ids.map((id) => parseInt(id.slice(4, 16), 16));
+  assert.ok(times.every((t, i) => t >= before && t <= after && (i === 0 || t >= times[i - 1]!)), "their time prefixes never go back");
 });
