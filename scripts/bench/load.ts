@@ -58,10 +58,11 @@ export interface OpenLoopResult {
 }
 
 /** Sends `count` requests at `ratePerSecond`, open loop: each on schedule, never waiting for replies. */
-export async function openLoop(opts: { url: string; ratePerSecond: number; count: number; body: (i: number) => string; maxInFlight?: number }): Promise<OpenLoopResult> {
+/** `agent`: a keep-alive Agent to send through (kept open, so a run can reuse a warm-up's connections); else one of its own. */
+export async function openLoop(opts: { url: string; ratePerSecond: number; count: number; body: (i: number) => string; maxInFlight?: number; agent?: Agent }): Promise<OpenLoopResult> {
   const url = new URL(opts.url);
   const maxInFlight = opts.maxInFlight ?? 512;
-  const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
+  const agent = opts.agent ?? new Agent({ keepAlive: true, maxSockets: maxInFlight });
   const interval = 1000 / opts.ratePerSecond;
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
@@ -98,7 +99,7 @@ export async function openLoop(opts: { url: string; ratePerSecond: number; count
   }
   await Promise.all(pending);
   const elapsedMs = msSince(start);
-  agent.destroy();
+  if (!opts.agent) agent.destroy();
   return { latencies, statuses, samples, sent: opts.count - skipped, skipped, maxSendLagMs, elapsedMs };
 }
 
