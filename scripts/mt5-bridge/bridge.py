@@ -3,6 +3,9 @@
 
   python3 bridge.py --host 127.0.0.1 --port 8710 [--tls-cert F --tls-key F] [--state FILE]
 
+Routes: GET /health /account /positions /orders /history/orders /deals /rates /tick, POST /order/check
+/order/send (JSON), and GET /stream?symbols=A,B (prices as Server-Sent Events, see stream.py).
+
 Token from MT5_BRIDGE_TOKEN (required; every request carries `Authorization: Bearer <token>`).
 Terminal login from MT5_LOGIN / MT5_PASSWORD / MT5_SERVER / MT5_PATH when given.
 Prints one JSON line {"listening": "http://HOST:PORT"} on stdout when ready. See README.md.
@@ -27,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from convert import plain, rate_row  # noqa: E402
 from orders import Orders, ensure_symbol, normalise  # noqa: E402
+from stream import TickStream, parse_symbols  # noqa: E402
 from terminal import BridgeError, Terminal  # noqa: E402
 
 MAX_BODY = 64 * 1024
@@ -43,7 +47,7 @@ class Bridge:
 
     def __init__(self, mt5: Any, token: str, state_path: str, init_kwargs: dict | None = None,
                  call_timeout: float = 25.0, health_timeout: float = 5.0, reinit_backoff: float = 1.0,
-                 max_reinit: int = 3):
+                 max_reinit: int = 3, stream_poll_s: float = 0.1, stream_heartbeat_s: float = 5.0):
         if not token:
             raise ValueError("MT5_BRIDGE_TOKEN is empty")
         self.mt5 = mt5
@@ -52,6 +56,8 @@ class Bridge:
         self.orders = Orders(state_path)
         self.call_timeout = call_timeout
         self.health_timeout = health_timeout
+        self.stream_poll_s = stream_poll_s
+        self.stream_heartbeat_s = stream_heartbeat_s
         self.routes: dict[tuple[str, str], Callable[[dict, Any], tuple[int, Any]]] = {
             ("GET", "/health"): self.health,
             ("GET", "/account"): self.account,
@@ -156,6 +162,12 @@ class Bridge:
             return plain(t.call("symbol_info_tick", symbol))
         return 200, self.run(job)
 
+    def tick_stream(self, q: dict) -> TickStream:
+        """GET /stream: checked (symbols known to the terminal) before the answer starts; see stream.py."""
+        stream = TickStream(self.run, parse_symbols(q.get("symbols")), self.stream_poll_s, self.stream_heartbeat_s)
+        stream.open()
+        return stream
+
     def order_check(self, q: dict, body: Any) -> tuple[int, Any]:
         _, request = normalise(self.mt5, body)
         return 200, self.run(lambda t: self.orders.check(t, request))
@@ -211,6 +223,9 @@ def make_handler(bridge: Bridge) -> type[BaseHTTPRequestHandler]:
                     status = 401
                     self._error(401, "AUTH_FAILED", "missing or wrong bearer token")
                     return
+                if (method, parts.path) == ("GET", "/stream"):
+                    status = self._stream(bridge.tick_stream(query_of(parts.query)))
+                    return
                 route = bridge.routes.get((method, parts.path))
                 if route is None:
                     status = 404
@@ -224,8 +239,7 @@ def make_handler(bridge: Bridge) -> type[BaseHTTPRequestHandler]:
                         status = 400
                         self._error(400, "VALIDATION_ERROR", "body is not valid JSON")
                         return
-                query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-                status, payload = route(query, body)
+                status, payload = route(query_of(parts.query), body)
                 self._send(status, payload)
             except BridgeError as err:
                 status = err.status
@@ -237,6 +251,23 @@ def make_handler(bridge: Bridge) -> type[BaseHTTPRequestHandler]:
             finally:
                 log(f"{method} {parts.path} {status} {int((time.monotonic() - started) * 1000)}ms")
 
+        def _stream(self, stream: TickStream) -> int:
+            """Server-Sent Events until the client goes away or the terminal fails (the stream then ends)."""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            log(f"stream of {', '.join(stream.symbols)} started")
+            try:
+                for chunk in stream.events():
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError, TimeoutError):
+                pass  # the client went away
+            return 200
+
         def do_GET(self) -> None:  # noqa: N802
             self._handle("GET")
 
@@ -244,6 +275,10 @@ def make_handler(bridge: Bridge) -> type[BaseHTTPRequestHandler]:
             self._handle("POST")
 
     return Handler
+
+
+def query_of(raw: str) -> dict:
+    return {k: v[-1] for k, v in parse_qs(raw).items()}
 
 
 def make_server(bridge: Bridge, host: str, port: int, tls_cert: str | None = None,
@@ -299,6 +334,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--call-timeout", type=float, default=25.0, help="seconds an HTTP request waits for the terminal")
     p.add_argument("--reinit-backoff", type=float, default=1.0, help="first re-initialisation delay (doubles)")
     p.add_argument("--stuck-exit", type=float, default=300.0, help="exit when a terminal call hangs this long (0=off)")
+    p.add_argument("--stream-poll", type=float, default=0.1, help="seconds between two reads of the ticks of GET /stream")
+    p.add_argument("--stream-heartbeat", type=float, default=5.0, help="seconds between two heartbeat events of GET /stream")
     args = p.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         p.error("--tls-cert and --tls-key go together")
@@ -319,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     import MetaTrader5 as mt5
 
     bridge = Bridge(mt5, token, args.state, init_kwargs_from_env(), call_timeout=args.call_timeout,
-                    reinit_backoff=args.reinit_backoff)
+                    reinit_backoff=args.reinit_backoff, stream_poll_s=args.stream_poll,
+                    stream_heartbeat_s=args.stream_heartbeat)
     server = make_server(bridge, args.host, args.port, args.tls_cert, args.tls_key)
     bridge.start()
     start_watchdog(bridge, args.stuck_exit)

@@ -151,7 +151,10 @@ export class FeedSet {
     const source = `feed:${config.name}`;
     let lastState: string | null = null;
     return {
-      quote: (q) => {
+      quote: (raw) => {
+        // A broker's symbol ("9984.T" from the MT5 bridge's stream) is filed under its ticker ("9984").
+        const ticker = this.tickerOf(raw.instrument);
+        const q = ticker === raw.instrument ? raw : { ...raw, instrument: ticker };
         quotes.update(q);
         if (bus.hasListeners("feed.tick")) bus.publish(makeEnvelope("feed.tick", source, q, { time: clock.now() }));
       },

@@ -22,8 +22,9 @@ const SECRET = "mt5-webhook-secret-0123456789";
 const MAGIC = 424242;
 const ENV = { WEBHOOK_SECRET: SECRET, ADMIN_PASSWORD_HASH: bcrypt.hashSync("admin-password-123", 4), MT5_BRIDGE_TOKEN: BRIDGE_TOKEN };
 
-function mt5Config(url: string, mt5: Record<string, unknown> = {}): Record<string, unknown> {
+function mt5Config(url: string, mt5: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
+    ...extra,
     risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 100 },
     webhook: { syncBudgetMs: 2900 },
     broker: { kind: "mt5", mt5: { url, timeoutMs: 5000, magic: MAGIC, syncSeconds: 1, ...mt5 } },
@@ -38,9 +39,9 @@ interface Setup {
   restart(): Promise<TestDaemon>;
 }
 
-async function setup(t: TestContext, opts: { faults?: Record<string, unknown>; mt5?: Record<string, unknown> } = {}): Promise<Setup> {
+async function setup(t: TestContext, opts: { faults?: Record<string, unknown>; mt5?: Record<string, unknown>; config?: (bridgeUrl: string) => Record<string, unknown> } = {}): Promise<Setup> {
   const bridge = await startBridge(opts.faults ? { faults: opts.faults } : {});
-  const { home, cleanup } = tempHome(mt5Config(bridge.url, opts.mt5));
+  const { home, cleanup } = tempHome(mt5Config(bridge.url, opts.mt5, opts.config?.(bridge.url)));
   const s: Setup = {
     bridge,
     home,
@@ -386,6 +387,19 @@ test("an unexplained position at the broker blocks entries of that ticker until 
   assert.equal((await bridgeCall(bridge, { client_order_id: "MANUAL_2", type: "SELL", position: ticket })).outcome, "filled");
   await until("the block to clear", async () => (await d.socket("GET", "/status")).body.data, (s) => !("9984" in s.risk_status.blocked_tickers));
   assert.equal((await d.post("/webhook", buy())).status, 200);
+});
+
+test("the bridge's GET /stream is a price feed: ticks filed under their tickers, a moved quote follows, the stream is live", async (t) => {
+  const s = await setup(t, {
+    config: (url) => ({ feeds: [{ name: "mt5", kind: "sse", stream: "prices", url: `${url}/stream`, instruments: ["9984.T", "7203.T"] }] }),
+  });
+  const quotes = () => s.d.socket("GET", "/quotes").then((r) => r.body.data as Array<{ instrument: string; bid: number; ask: number }>);
+  const first = await until("quotes from the bridge", quotes, (q) => ["9984", "7203"].every((x) => q.some((e) => e.instrument === x)));
+  assert.ok(first.every((q) => !q.instrument.endsWith(".T")), "filed under the ticker, not the broker's symbol");
+  s.bridge.faults({ prices: { "9984.T": { bid: 9100, ask: 9101 } } });
+  await until("the moved quote", quotes, (q) => q.some((e) => e.instrument === "9984" && e.bid === 9100 && e.ask === 9101));
+  const streams = (await s.d.socket("GET", "/status")).body.data.streams as Array<{ name: string; state: string }>;
+  assert.deepEqual(streams.map((x) => [x.name, x.state]), [["mt5", "live"]]);
 });
 
 test("rates on the paper broker say there is no rate history", async (t) => {

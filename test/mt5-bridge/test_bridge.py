@@ -5,6 +5,7 @@ Run from the project root:  python3 -m unittest discover -s test/mt5-bridge -t t
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
@@ -300,6 +301,82 @@ class TimeoutTest(BridgeCase):
         _, again = self.send("ORD_20250101_020")
         self.assertEqual((again["outcome"], again["replayed"]), ("filled", True))
         self.assertEqual(fake._stats()["order_send"], 1)
+
+
+class StreamTest(BridgeCase):
+    """GET /stream: the terminal's ticks as Server-Sent Events."""
+
+    def start_bridge(self) -> None:
+        super().start_bridge()
+        self.bridge.stream_poll_s = 0.01
+        self.bridge.stream_heartbeat_s = 0.05
+
+    def open_stream(self, symbols: str, token: str = TOKEN) -> http.client.HTTPResponse:
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.server_address[1], timeout=10)
+        self.addCleanup(conn.close)
+        conn.request("GET", f"/stream?symbols={symbols}", headers={"Authorization": f"Bearer {token}"})
+        return conn.getresponse()
+
+    @staticmethod
+    def next_event(resp: http.client.HTTPResponse) -> tuple[str, dict] | None:
+        """The next event (name, data), or None at the end of the stream."""
+        name, data = "message", ""
+        while True:
+            line = resp.readline()
+            if not line:
+                return None
+            line = line.decode("utf-8").rstrip("\n")
+            if line == "":
+                return name, json.loads(data)
+            field, _, value = line.partition(": ")
+            if field == "event":
+                name = value
+            elif field == "data":
+                data += value
+
+    def events_until(self, resp, pred, limit: int = 200) -> list[tuple[str, dict]]:
+        seen = []
+        for _ in range(limit):
+            ev = self.next_event(resp)
+            self.assertIsNotNone(ev, f"the stream ended; events: {seen}")
+            seen.append(ev)
+            if pred(ev):
+                return seen
+        self.fail(f"no matching event in {limit}: {seen[-5:]}")
+
+    def test_ticks_are_sent_when_they_change_with_heartbeats_between(self) -> None:
+        resp = self.open_stream("7203.T,9984.T")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(resp.getheader("Content-Type"), "text/event-stream; charset=utf-8")
+        first = self.events_until(resp, lambda ev: ev[0] == "heartbeat")
+        ticks = {d["instrument"]: d for name, d in first if name == "tick"}
+        self.assertEqual(set(ticks), {"7203.T", "9984.T"})
+        self.assertLess(ticks["7203.T"]["bid"], ticks["7203.T"]["ask"])
+        self.assertRegex(ticks["7203.T"]["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        # An unchanged quote is not sent again: the next events are heartbeats only.
+        later = self.events_until(resp, lambda ev: ev[0] == "heartbeat")
+        later += self.events_until(resp, lambda ev: ev[0] == "heartbeat")
+        self.assertEqual([name for name, _ in later], ["heartbeat", "heartbeat"])
+        self.faults(prices={"7203.T": {"bid": 2901.0, "ask": 2902.0}})
+        moved = self.events_until(resp, lambda ev: ev[0] == "tick")[-1][1]
+        self.assertEqual((moved["instrument"], moved["bid"], moved["ask"]), ("7203.T", 2901.0, 2902.0))
+
+    def test_bad_requests_are_answered_in_json_before_any_event(self) -> None:
+        for query, status, code in (("", 400, "VALIDATION_ERROR"), ("NOPE.X", 404, "MT5_SYMBOL_NOT_FOUND")):
+            resp = self.open_stream(query)
+            self.assertEqual(resp.status, status)
+            self.assertEqual(json.loads(resp.read())["error"]["code"], code)
+        resp = self.open_stream("7203.T", token="wrong-token-0123456789")
+        self.assertEqual(resp.status, 401)
+
+    def test_a_terminal_failure_ends_the_stream_with_a_disconnect_event(self) -> None:
+        resp = self.open_stream("7203.T")
+        self.events_until(resp, lambda ev: ev[0] == "tick")
+        self.faults(ipc_down=True)
+        name, data = self.events_until(resp, lambda ev: ev[0] == "disconnect")[-1]
+        self.assertEqual(data["code"], 503)
+        self.assertIn("MT5_UNAVAILABLE", data["message"])
+        self.assertIsNone(self.next_event(resp), "the stream ends after disconnect")
 
 
 class CommandLineTest(unittest.TestCase):

@@ -450,8 +450,16 @@ def symbol_info_tick(symbol):
             _set_error((RES_E_NOT_FOUND, "Terminal: Not found"))
             return None
         bid, ask = _quote(symbol, sym)
-    now = time.time()
-    return Tick(int(now), bid, ask, bid, 0, int(now * 1000), 6, 0.0)
+        # As the terminal's: the last tick, timed when the quote last changed (not when it is read).
+        last = _last_ticks.get(symbol)
+        if last is None or last[:2] != (bid, ask):
+            last = (bid, ask, int(time.time() * 1000))
+            _last_ticks[symbol] = last
+    msc = last[2]
+    return Tick(msc // 1000, bid, ask, bid, 0, msc, 6, 0.0)
+
+
+_last_ticks: dict[str, tuple[float, float, int]] = {}
 
 
 _TF_SECONDS = {TIMEFRAME_M1: 60, TIMEFRAME_M2: 120, TIMEFRAME_M3: 180, TIMEFRAME_M4: 240, TIMEFRAME_M5: 300,
@@ -806,6 +814,7 @@ def _reset_for_tests() -> None:
         _env_faults = None
         _initialized = False
         _last_error = (RES_S_OK, "Success")
+        _last_ticks.clear()
 
 
 def _stats() -> dict:
