@@ -73,7 +73,8 @@ function run(name: string): Promise<Figures> {
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
   return new Promise((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (code) => {
+    // "close", not "exit": by then stdout has been read to its end.
+    child.once("close", (code) => {
       if (code !== 0) return reject(new Error(`${name}.ts exited with ${code}:\n${out}`));
       try {
         resolve(JSON.parse(out) as Figures);

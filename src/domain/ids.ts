@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 
-/** `prefix` + 32 hex digits: 12 of Unix milliseconds, the version digit 7, then 19 random ones: `sig_019a…`. */
+/** `prefix` + 32 hex digits: 12 of Unix milliseconds, the version digit 7, then 19 from randomUUID (74 random bits and the variant): `sig_019a…`. */
 export function timeOrderedId(prefix: string): string {
   const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: its last 19 hex digits (the variant included) are kept
   return `${prefix}${Date.now().toString(16).padStart(12, "0")}7${random.slice(15, 18)}${random.slice(19, 23)}${random.slice(24)}`;

@@ -23,6 +23,7 @@ export class DailyFile {
   private stream: WriteStream | null = null;
   private day = "";
   private streamDay = "";
+  private queuedDay = "";
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly pattern: RegExp;
@@ -34,6 +35,7 @@ export class DailyFile {
   ) {
     this.now = opts.now ?? Date.now;
     this.pattern = new RegExp(`^${opts.name}-(\\d{4}-\\d{2}-\\d{2})\\.log$`);
+    this.day = this.dayOf(this.now());
     this.prune();
   }
 
@@ -41,6 +43,10 @@ export class DailyFile {
   writeLine(line: string): void {
     if (this.closed) return; // a line logged during shutdown, after the file was closed
     if (this.opts.sync) return this.append(`${line}\n`);
+    // A line goes to the file of the day it was written: lines queued before midnight are written out first.
+    const day = this.dayOf(this.now());
+    if (this.lines.length && day !== this.queuedDay) this.flush();
+    if (!this.lines.length) this.queuedDay = day;
     this.lines.push(`${line}\n`);
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.opts.flushMs ?? 100);
@@ -52,12 +58,17 @@ export class DailyFile {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (!this.lines.length) return;
-    const day = this.currentDay();
+    this.currentDay(); // prunes on a new day
+    const day = this.queuedDay;
     if (day !== this.streamDay || !this.stream) {
       this.stream?.end();
-      this.stream = createWriteStream(join(this.dir, `${this.opts.name}-${day}.log`), { flags: "a", mode: 0o600 });
-      // A lost log line must never take the daemon down (a full disk, a removed folder).
-      this.stream.on("error", (err) => process.stderr.write(`tradectl: ${this.opts.name} log: ${err.message}\n`));
+      const stream = createWriteStream(join(this.dir, `${this.opts.name}-${day}.log`), { flags: "a", mode: 0o600 });
+      // A lost log line must never take the daemon down (a full disk, a removed folder); the next batch reopens.
+      stream.on("error", (err) => {
+        process.stderr.write(`tradectl: ${this.opts.name} log: ${err.message}\n`);
+        if (this.stream === stream) this.stream = null;
+      });
+      this.stream = stream;
       this.streamDay = day;
     }
     this.stream.write(this.lines.join(""));
@@ -73,9 +84,13 @@ export class DailyFile {
     }
   }
 
+  private dayOf(t: number): string {
+    return new Date(t).toISOString().slice(0, 10);
+  }
+
   /** Today's date (UTC); on a new day, files past their age are deleted. */
   private currentDay(): string {
-    const day = new Date(this.now()).toISOString().slice(0, 10);
+    const day = this.dayOf(this.now());
     if (this.day && day !== this.day) this.prune();
     this.day = day;
     return day;

@@ -60,14 +60,23 @@ export function createLogger(opts: LoggerOptions): Logger {
   // user agent) is masked for known secret values.
   const access = opts.logsDir ? new DailyFile(opts.logsDir, { name: "access", keepDays: 90 }) : undefined;
   const accessLine = (meta: Record<string, unknown>) => JSON.stringify({ time: new Date().toISOString(), ...meta });
+  let open = true;
+  // A line logged after close (a late timer or reply during shutdown) would be a "write after end" error thrown
+  // from winston's stream: warnings and errors go to stderr instead, redacted; the rest is dropped.
+  const line = (level: "error" | "warn" | "info" | "debug") => (m: string, meta?: Record<string, unknown>) => {
+    if (open) main[level](m, meta);
+    else if (level === "error" || level === "warn") process.stderr.write(`tradectl: ${level}: ${opts.redactor.redactString(m)}\n`);
+  };
   return {
-    error: (m, meta) => main.error(m, meta),
-    warn: (m, meta) => main.warn(m, meta),
-    info: (m, meta) => main.info(m, meta),
-    debug: (m, meta) => main.debug(m, meta),
+    error: line("error"),
+    warn: line("warn"),
+    info: line("info"),
+    debug: line("debug"),
     access: (meta) => access?.writeLine(accessLine(typeof meta.user_agent === "string" ? { ...meta, user_agent: opts.redactor.redactString(meta.user_agent) } : meta)),
     close: async () => {
       // Close the access log; end the logger (passing what it holds to its transports), then close their files.
+      if (!open) return;
+      open = false;
       await access?.close();
       const ended = new Promise<void>((res) => main.once("finish", () => res()));
       main.end();

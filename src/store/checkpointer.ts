@@ -13,7 +13,7 @@ import { settleWithin } from "../domain/settle-within.js";
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { DatabaseSync } = require("node:sqlite");
-const { openSync, readSync, closeSync, statSync } = require("node:fs");
+const { openSync, readSync, closeSync, fstatSync, statSync } = require("node:fs");
 const { endianness } = require("node:os");
 const lastWrite = new Float64Array(workerData.shared);
 const db = new DatabaseSync(workerData.file);
@@ -28,7 +28,9 @@ let shm = null;
 // and keeps its size. null when the wal-index cannot be read.
 const backlogBytes = () => {
   try {
-    shm ??= openSync(workerData.file + "-shm", "r");
+    const path = workerData.file + "-shm";
+    if (shm !== null && fstatSync(shm).ino !== statSync(path).ino) { closeSync(shm); shm = null; } // replaced
+    shm ??= openSync(path, "r");
     if (readSync(shm, header, 0, 100, 0) < 100) return null;
     const frames = read32(header, 16) - read32(header, 96);
     const page = read16(header, 14) === 1 ? 65536 : read16(header, 14);
@@ -36,22 +38,29 @@ const backlogBytes = () => {
   } catch { return null; }
 };
 const walSize = () => { try { return statSync(workerData.file + "-wal").size; } catch { return 0; } };
+let checkpointedAt = 0;
 let sizeAtCheckpoint = 0;
-const tick = () => {
-  const backlog = backlogBytes() ?? walSize() - sizeAtCheckpoint;
-  if (backlog <= 0) return;
-  const quiet = Date.now() - lastWrite[0] >= workerData.quietMs;
-  if (!quiet && backlog < workerData.maxWalBytes) return;
+const tick = (final = false) => {
+  const now = Date.now();
+  const quiet = now - lastWrite[0] >= workerData.quietMs;
+  const backlog = backlogBytes();
+  const due = backlog !== null
+    ? backlog > 0 && (quiet || backlog >= workerData.maxWalBytes)
+    // Unknown backlog: after every quiet spell that followed a write, and whenever the WAL file has grown by
+    // maxWalBytes since the last checkpoint (a restarted WAL is rewritten within its old size).
+    : (quiet && lastWrite[0] > checkpointedAt) || walSize() - sizeAtCheckpoint >= workerData.maxWalBytes;
+  if (!due && !(final && backlog !== 0)) return;
   try {
     const r = db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get();
     if (r.busy !== 0 || r.log < 0) return; // another checkpoint holds the lock: try again next tick
+    checkpointedAt = now;
     sizeAtCheckpoint = walSize();
     parentPort.postMessage({ checkpoint: { quiet, backlogBytes: backlog, walFrames: r.log, checkpointedFrames: r.checkpointed } });
   } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
 };
-const timer = setInterval(tick, workerData.everyMs);
+const timer = setInterval(() => tick(), workerData.everyMs);
 parentPort.on("message", (m) => {
-  if (m === "stop") { clearInterval(timer); lastWrite[0] = 0; tick(); db.close(); if (shm !== null) closeSync(shm); parentPort.close(); }
+  if (m === "stop") { clearInterval(timer); tick(true); db.close(); if (shm !== null) closeSync(shm); parentPort.close(); }
 });
 `;
 
@@ -63,10 +72,10 @@ export interface CheckpointerOptions {
   maxWalBytes?: number;
 }
 
-/** What one checkpoint did: whether the journal was quiet, the backlog that started it, and PRAGMA wal_checkpoint's answer. */
+/** What one checkpoint did: whether the journal was quiet, the backlog that started it (null: unknown), and PRAGMA wal_checkpoint's answer. */
 export interface CheckpointReport {
   quiet: boolean;
-  backlogBytes: number;
+  backlogBytes: number | null;
   walFrames: number;
   checkpointedFrames: number;
 }

@@ -150,7 +150,7 @@ export class Journal {
   lastEntryAt(): number | null {
     return (
       this.db.get<{ last: number | null }>(
-        // Walks the (action, created_at) index from the newest buy and stops at the first that counts.
+        // The newest row of the partial index orders_entries (buys that count): one page, whatever the history.
         "SELECT created_at AS last FROM orders WHERE action = 'buy' AND status NOT IN ('rejected', 'expired', 'failed') ORDER BY created_at DESC LIMIT 1",
       )?.last ?? null
     );

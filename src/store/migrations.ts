@@ -169,11 +169,14 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   },
   {
     version: 3,
-    name: "fewer pages written per alert: indexes no query uses dropped, open orders in a partial index, events keyed by seq",
+    name: "fewer pages written per alert: indexes narrowed to what the hot queries read, events keyed by seq",
     // Every index a row is in is one more page each commit rewrites (1 KB pages: a commit of an alert wrote about
-    // 20 pages, a paper fill 14, a batch of events 80). Dropped: signals_status, orders_status, orders_ticker,
-    // orders_action_created, fills_time and events_type (no query reads them; `type LIKE` cannot use an index).
-    // The open orders (the only status query) get a partial index that holds just them, so it stays one page.
+    // 20 pages, a paper fill 14, a batch of events 80). Dropped: signals_status, fills_time and events_type (no
+    // query reads them; "type LIKE" cannot use an index), and orders_status, orders_ticker and
+    // orders_action_created, whose rows were every order ever made. In their place, partial indexes that hold only
+    // what the hot queries look for, so they stay a page or two: the open orders (resume, exposure) and the
+    // entries that count (the cooldown's last entry). Listing orders by ticker or status (GET /orders) now reads
+    // the date-ordered index and filters: a few ms per ten thousand orders, off the alert path.
     sql: `
       DROP INDEX signals_status;
       DROP INDEX orders_status;
@@ -181,6 +184,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       DROP INDEX orders_action_created;
       DROP INDEX fills_time;
       DROP INDEX events_type;
+      CREATE INDEX orders_entries ON orders(created_at) WHERE action = 'buy' AND status NOT IN ('rejected', 'expired', 'failed');
       CREATE INDEX orders_open ON orders(created_at) WHERE status IN ('pending', 'submitted', 'unknown');
 
       -- seq becomes the rowid: one b-tree fewer than a rowid table with a separate UNIQUE(seq).

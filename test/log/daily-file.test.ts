@@ -16,9 +16,8 @@ test("a daily file moves to a new file at UTC midnight and deletes files past th
   writeFileSync(join(home, "tradectl-2026-08-25.log"), "old\n"); // 90 days before 2026-11-23: kept until the next day
   writeFileSync(join(home, "other-2000-01-01.log"), "not ours\n");
   const file = new DailyFile(home, { name: "tradectl", keepDays: 90, now: () => now });
-  file.writeLine("first");
-  file.flush();
-  now = Date.parse("2026-11-24T00:00:00.100Z");
+  file.writeLine("first"); // still queued (batched) when the day changes
+  now = Date.parse("2026-11-24T00:00:00.010Z");
   file.writeLine("second");
   await file.close();
   assert.equal(readFileSync(join(home, "tradectl-2026-11-23.log"), "utf8"), "first\n");
@@ -45,4 +44,15 @@ test("errors go to the main log and to the error log, at once; info only to the 
   assert.deepEqual(main.map((r) => [r.level, r.message, r.n]), [["info", "an info line", 1], ["error", "an error line", 2]]);
   assert.ok(main.every((r) => typeof r.timestamp === "string"));
   assert.doesNotMatch(read("error-"), /an info line/);
+});
+
+test("a line logged after the logger closed does not throw", async (t) => {
+  const { home, cleanup } = tempHome();
+  defer(t, cleanup);
+  const logger = createLogger({ level: "info", logsDir: home, console: false, redactor: new Redactor() });
+  await logger.close();
+  logger.info("late info");
+  logger.error("late error");
+  await logger.close();
+  await new Promise((res) => setImmediate(res));
 });

@@ -55,6 +55,9 @@ test("version 3 keeps a version 2 journal's events and orders, and the queries s
   assert.deepEqual(db.all(open).map((r) => r.order_id), ["ORD_20261120_002"], "only the open order is in the partial index");
   assert.match(plan("SELECT * FROM events WHERE seq > 1 ORDER BY seq DESC LIMIT 5"), /INTEGER PRIMARY KEY/);
   assert.match(plan("SELECT * FROM orders WHERE created_at >= 1 ORDER BY created_at DESC LIMIT 5"), /orders_created/);
+  const lastEntry = "SELECT created_at AS last FROM orders WHERE action = 'buy' AND status NOT IN ('rejected', 'expired', 'failed') ORDER BY created_at DESC LIMIT 1";
+  assert.match(plan(lastEntry), /orders_entries/, "the cooldown's last entry reads its own small index");
+  assert.equal(db.get<{ last: number }>(lastEntry)?.last, 2, "the submitted buy counts; the filled one before it too, but it is older");
 
   const indexes = db.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name").map((r) => r.name);
   for (const gone of ["signals_status", "orders_status", "orders_ticker", "orders_action_created", "fills_time", "events_type"]) {
