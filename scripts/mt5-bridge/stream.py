@@ -81,8 +81,8 @@ class TickStream:
             except BridgeError as err:
                 yield sse("disconnect", {"code": err.status, "message": f"{err.code}: {err.message}"})
                 return
-            for tick in ticks:
-                yield sse("tick", tick)
+            if ticks:
+                yield b"".join(sse("tick", tick) for tick in ticks)  # one write (one TLS record) per poll
             now = self.clock()
             if now >= next_beat:
                 yield sse("heartbeat", {"time": iso_ms(int(time.time() * 1000))})

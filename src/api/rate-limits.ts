@@ -23,21 +23,27 @@ async function registerPlugin(app: FastifyInstance, deps: ApiDeps): Promise<void
   }
 }
 
-/** Adds an onRequest hook to every route of `app` checking all `limits` (counted on every request). */
+/**
+ * Adds an onRequest hook to every route of `app` checking all `limits` (counted on every request). `limits` is
+ * read on every request (a reload applies at once); the limiters are resolved again only when it returns a new array.
+ */
 export async function limitRequests(app: FastifyInstance, deps: ApiDeps, limits: () => WindowLimit[]): Promise<void> {
   await registerPlugin(app, deps);
-  const checks = new Map<string, Check>();
+  const created = new Map<string, Check>();
   const checkFor = (l: WindowLimit): Check => {
     const id = `${l.label}:${l.max}:${l.windowMs}`;
-    let c = checks.get(id);
+    let c = created.get(id);
     if (!c) {
       c = (app as unknown as { createRateLimit: (o: object) => Check }).createRateLimit({ max: l.max, timeWindow: l.windowMs, keyGenerator: (req: FastifyRequest) => `${l.label}|${req.ip}` });
-      checks.set(id, c);
+      created.set(id, c);
     }
     return c;
   };
+  let resolved: { from: WindowLimit[] | null; checks: Array<{ l: WindowLimit; check: Check }> } = { from: null, checks: [] };
   app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
-    const results = await Promise.all(limits().map(async (l) => ({ l, r: await checkFor(l)(req) })));
+    const current = limits();
+    if (current !== resolved.from) resolved = { from: current, checks: current.map((l) => ({ l, check: checkFor(l) })) };
+    const results = await Promise.all(resolved.checks.map(async ({ l, check }) => ({ l, r: await check(req) })));
     if (!results.length) return;
     const exceeded = results.find((x) => x.r.isExceeded);
     const shown = exceeded ?? results.reduce((a, b) => (b.r.remaining < a.r.remaining ? b : a));
@@ -53,24 +59,32 @@ export async function limitRequests(app: FastifyInstance, deps: ApiDeps, limits:
   });
 }
 
-/** GET /status and friends on the public port: 30 per minute (seed 6.1 api_status). */
-export async function statusRateLimit(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  await limitRequests(app, deps, () => [{ max: deps.config().webhook.rateLimits.statusPerMinute, windowMs: 60_000, label: "1 minute" }]);
-}
+type RateLimitConfig = ReturnType<ApiDeps["config"]>["webhook"]["rateLimits"];
 
-export function webhookLimits(deps: ApiDeps): () => WindowLimit[] {
-  let from: unknown = null;
+/** Limits built from the config's `webhook.rateLimits`, the same array until a reload replaces that object. */
+function fromConfig(deps: ApiDeps, build: (r: RateLimitConfig) => WindowLimit[]): () => WindowLimit[] {
+  let from: RateLimitConfig | null = null;
   let limits: WindowLimit[] = [];
   return () => {
     const r = deps.config().webhook.rateLimits;
     if (r !== from) {
       from = r;
-      limits = [
-        { max: r.perMinute, windowMs: 60_000, label: "1 minute" },
-        { max: r.perHour, windowMs: 3_600_000, label: "1 hour" },
-        { max: r.perDay, windowMs: 86_400_000, label: "1 day" },
-      ];
+      limits = build(r);
     }
     return limits;
   };
+}
+
+/** GET /status and friends on the public port: 30 per minute (seed 6.1 api_status). */
+export async function statusRateLimit(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  await limitRequests(app, deps, fromConfig(deps, (r) => [{ max: r.statusPerMinute, windowMs: 60_000, label: "1 minute" }]));
+}
+
+/** POST /webhook: per minute, hour and day (seed 6.1). */
+export function webhookLimits(deps: ApiDeps): () => WindowLimit[] {
+  return fromConfig(deps, (r) => [
+    { max: r.perMinute, windowMs: 60_000, label: "1 minute" },
+    { max: r.perHour, windowMs: 3_600_000, label: "1 hour" },
+    { max: r.perDay, windowMs: 86_400_000, label: "1 day" },
+  ]);
 }

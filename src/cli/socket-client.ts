@@ -14,6 +14,9 @@ export interface SocketClient {
 
 const UNREACHABLE = new Set(["ENOENT", "ECONNREFUSED", "ENOTSOCK", "EACCES"]);
 
+/** Whether a socket error means "no daemon listens there" (exit code 3), not a failed request. */
+export const isUnreachable = (code: string | undefined): boolean => code !== undefined && UNREACHABLE.has(code);
+
 interface Envelope {
   status?: string;
   data?: unknown;
@@ -31,7 +34,7 @@ export function socketClient(socketPath: string, timeoutMs = 30_000): SocketClie
       res = await unixHttp(socketPath, method, qs ? `${path}?${qs}` : path, body === undefined ? undefined : JSON.stringify(body), timeoutMs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code && UNREACHABLE.has(code)) throw new DaemonUnreachableError(socketPath, code);
+      if (isUnreachable(code)) throw new DaemonUnreachableError(socketPath, code!);
       if (code === "ETIMEDOUT") throw new DaemonError(0, "TIMEOUT", `no answer from the daemon on ${socketPath} within ${timeoutMs} ms`);
       throw err;
     }

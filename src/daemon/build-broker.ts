@@ -17,15 +17,13 @@ export interface BrokerDeps {
   clock: Clock;
   env: NodeJS.ProcessEnv;
   logger: Logger;
-  /** The live paper settings (slippage, fees; a reload applies); defaults to the config's. */
-  paper?: () => TradectlConfig["broker"]["paper"];
-  /** The live `instruments` config (read on every use, so a reload applies); defaults to the config's. */
-  instruments?: () => Record<string, InstrumentConfig>;
+  /** The live `instruments` config (read on every use, so a reload applies). The broker's own keys do not reload. */
+  instruments: () => Record<string, InstrumentConfig>;
 }
 
 export function buildBroker(config: TradectlConfig, d: BrokerDeps): Broker {
   if (config.broker.kind === "paper") {
-    return new PaperBroker(d.paper ?? (() => config.broker.paper), d.ledger, (t) => d.quotes.forTicker(t), d.clock);
+    return new PaperBroker(() => config.broker.paper, d.ledger, (t) => d.quotes.forTicker(t), d.clock);
   }
   if (config.broker.kind === "mt5") {
     // The token is a secret: from the environment or MT5_BRIDGE_TOKEN_FILE, never from config.json, never logged.
@@ -35,7 +33,7 @@ export function buildBroker(config: TradectlConfig, d: BrokerDeps): Broker {
     }
     const { url, timeoutMs, magic, syncSeconds } = config.broker.mt5;
     d.logger.info("MT5 broker: orders go through the bridge", { url, timeout_ms: timeoutMs, magic, sync_seconds: syncSeconds });
-    return createMt5Broker(config.broker.mt5, d.instruments ?? (() => config.instruments), token, { clock: d.clock });
+    return createMt5Broker(config.broker.mt5, d.instruments, token, { clock: d.clock });
   }
   throw new OperationalError("BROKER_UNAVAILABLE", `broker.kind=${String(config.broker.kind)} is not available in this build`);
 }

@@ -115,7 +115,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     });
 
     const quotes = new QuoteBook((t) => config.instruments[t]?.symbol ?? t);
-    const broker = buildBroker(config, { ledger, quotes, clock, env, logger, instruments: () => config.instruments, paper: () => config.broker.paper });
+    const broker = buildBroker(config, { ledger, quotes, clock, env, logger, instruments: () => config.instruments });
     cleanups.push(() => broker.close?.());
 
     const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments });

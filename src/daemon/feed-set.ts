@@ -47,14 +47,16 @@ interface Running {
 }
 
 /** State-store key of an event stream's last processed transaction id. */
-export function cursorKey(feedName: string): string {
+function cursorKey(feedName: string): string {
   return `feed.${feedName}.lastTransactionId`;
 }
 
 /** Default silence limits (seed 003: rates 10 s, events 20 s). */
-export function silenceLimitMs(config: FeedConfig): number {
+function silenceLimitMs(config: FeedConfig): number {
   return config.staleAfterMs ?? (config.stream === "prices" ? 10_000 : 20_000);
 }
+
+const NO_INSTRUMENTS: Record<string, InstrumentConfig> = {};
 
 export class FeedSet {
   private feeds: Running[] = [];
@@ -85,11 +87,6 @@ export class FeedSet {
     return this.feeds.map(({ feed }) => feed.status());
   }
 
-  /** Feeds that /health must consider (all of them unless some are marked `required`). */
-  required(): StreamStatus[] {
-    return this.requiredFeeds().map(({ feed }) => feed.status());
-  }
-
   /**
    * Required streams that are down right now: failed (e.g. the token is refused), stale, or —
    * whatever their state says while they reconnect — without any message for longer than their
@@ -116,6 +113,7 @@ export class FeedSet {
     return out;
   }
 
+  /** Feeds that /health must consider (all of them unless some are marked `required`). */
   private requiredFeeds(): Running[] {
     const marked = this.feeds.filter(({ config }) => config.required);
     return marked.length ? marked : this.feeds;
@@ -130,7 +128,7 @@ export class FeedSet {
       logger: this.d.logger,
       ...(this.d.timers ? { timers: this.d.timers } : {}),
       ...(typeof stored === "string" ? { lastTransactionId: stored } : {}),
-      ...(events ? { onTransactionId: (id: string) => this.d.state.set(cursorKey(config.name), id, this.d.clock.now()) } : {}),
+      ...(events ? { onTransactionId: (id: string) => this.saveCursor(config, id) } : {}),
       stream: config.maxBackoffMs ? { backoff: { capMs: config.maxBackoffMs } } : {},
     });
   }
@@ -140,11 +138,19 @@ export class FeedSet {
     return readSecret(config.kind === "sse" ? "MT5_BRIDGE_TOKEN" : "OANDA_TOKEN", this.d.env);
   }
 
+  /** Our ticker for a broker symbol (the reverse of `instruments.<ticker>.symbol`); a name not in the map is its own. */
   private tickerOf(symbol: string): string {
-    const instruments = this.d.instruments?.() ?? {};
-    for (const [ticker, c] of Object.entries(instruments)) if (c.symbol === symbol) return ticker;
-    return symbol;
+    const instruments = this.d.instruments?.() ?? NO_INSTRUMENTS;
+    // Rebuilt only when a reload swaps the config: this runs on every tick.
+    if (this.symbols.from !== instruments) {
+      const tickers = new Map<string, string>();
+      for (const [ticker, c] of Object.entries(instruments)) if (!tickers.has(c.symbol)) tickers.set(c.symbol, ticker);
+      this.symbols = { from: instruments, tickers };
+    }
+    return this.symbols.tickers.get(symbol) ?? symbol;
   }
+
+  private symbols: { from: Record<string, InstrumentConfig> | null; tickers: Map<string, string> } = { from: null, tickers: new Map() };
 
   private sinkFor(config: FeedConfig): FeedSink {
     const { bus, quotes, clock, logger } = this.d;
@@ -172,6 +178,18 @@ export class FeedSet {
     };
   }
 
+  /**
+   * The stream's cursor. A transaction's id is saved with its effect (applyTransaction); the feed then reports
+   * the same id once more as processed, which needs no second commit. Heartbeat and gap-fill ids are saved here.
+   */
+  private saveCursor(config: FeedConfig, id: string): void {
+    if (this.cursors.get(config.name) === id) return;
+    this.d.state.set(cursorKey(config.name), id, this.d.clock.now());
+    this.cursors.set(config.name, id);
+  }
+
+  private readonly cursors = new Map<string, string>();
+
   /** The effect and the stream's cursor commit together: after a crash the transaction is either done and skipped, or redone. */
   private applyTransaction(config: FeedConfig, tx: BrokerTransaction): void {
     if (!this.effects || !this.d.journal) return;
@@ -180,6 +198,8 @@ export class FeedSet {
         this.effects!.apply(tx, config.accountId ?? config.name);
         if (config.stream === "events") this.d.state.set(cursorKey(config.name), tx.id, this.d.clock.now());
       });
+      // Committed: the feed's report of this id needs no write. (A rolled-back one is still moved past there.)
+      if (config.stream === "events") this.cursors.set(config.name, tx.id);
     } catch (err) {
       this.d.logger.error("broker transaction could not be applied", { stream: config.name, transaction_id: tx.id, type: tx.type, error: (err as Error).message });
     }

@@ -13,6 +13,7 @@
  *   a later sync finds no difference. A ticker with an order in motion during the read is not judged.
  */
 import type { Clock } from "../domain/clock.js";
+import { settleWithin } from "../domain/settle-within.js";
 import type { Broker, BrokerDeal } from "../engine/broker.js";
 import type { Engine } from "../engine/engine.js";
 import { makeEnvelope } from "../engine/envelope.js";
@@ -65,18 +66,14 @@ export class Reconciler {
     const first = this.sync();
     this.timer = setInterval(() => void this.sync(), this.d.periodMs);
     this.timer.unref();
-    let wait: NodeJS.Timeout | undefined;
-    await Promise.race([first, new Promise<void>((r) => (wait = setTimeout(r, this.d.startWaitMs ?? 5000)))]);
-    clearTimeout(wait);
+    await settleWithin(first, this.d.startWaitMs ?? 5000);
   }
 
   /** Stops the timer; a sync still waiting on the broker gets a moment, then is left to find `stopped`. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    let wait: NodeJS.Timeout | undefined;
-    await Promise.race([this.running, new Promise<void>((r) => (wait = setTimeout(r, 1000)))]);
-    clearTimeout(wait);
+    if (this.running) await settleWithin(this.running, 1000);
   }
 
   /** One sync; a sync already under way is joined, not doubled. Never throws. */
@@ -119,9 +116,10 @@ export class Reconciler {
     const before = engine.activity();
     // The journal first, then the broker (see the header).
     const openOrders = journal.openOrders();
-    const journalPositions = ledger.positions().map((p) => ({ ticker: p.ticker, quantity: p.quantity }));
+    const positions = ledger.positions();
+    const journalPositions = positions.map((p) => ({ ticker: p.ticker, quantity: p.quantity }));
     const now = this.d.clock.now();
-    const since = Math.min(now, ...ledger.positions().map((p) => p.opened_at), ...openOrders.map((o) => o.created_at)) - SERVER_TIME_MARGIN_MS;
+    const since = Math.min(now, ...positions.map((p) => p.opened_at), ...openOrders.map((o) => o.created_at)) - SERVER_TIME_MARGIN_MS;
 
     const brokerPositions = await broker.positions();
     const deals = ((await broker.deals?.(since, now + SERVER_TIME_MARGIN_MS)) ?? []).filter((x) => x.magic === this.d.magic);
@@ -179,7 +177,15 @@ export class Reconciler {
    */
   private recordExternalCloses(deals: BrokerDeal[]): Map<string, number> {
     const { journal, ledger } = this.d;
-    const ourOrder = (comment: string) => /^ORD_\d{8}_\d+(\.\d+)?$/.test(comment) && journal.getOrder(comment.replace(/\.\d+$/, "")) !== undefined;
+    const known = new Map<string, boolean>(); // comment → is one of our orders (each looked up once per sync)
+    const ourOrder = (comment: string): boolean => {
+      let ours = known.get(comment);
+      if (ours === undefined) {
+        ours = /^ORD_\d{8}_\d+(\.\d+)?$/.test(comment) && journal.getOrder(comment.replace(/\.\d+$/, "")) !== undefined;
+        known.set(comment, ours);
+      }
+      return ours;
+    };
     const ourPositions = new Set(deals.filter((x) => x.entry === "in" && ourOrder(x.comment)).map((x) => x.position_id));
     const recorded = new Map<string, number>();
     for (const deal of deals.sort((a, b) => a.time - b.time)) {
@@ -194,7 +200,6 @@ export class Reconciler {
         time: deal.time,
         broker_deal_id: deal.ticket,
       });
-      if (applied.duplicate) continue;
       this.externalFills += 1;
       const signed = deal.side === "buy" ? deal.quantity : -deal.quantity;
       recorded.set(deal.ticker, (recorded.get(deal.ticker) ?? 0) + signed);

@@ -5,7 +5,7 @@ export const HELP_PATH = "/docs/errors";
 
 const helpUrls = new Map<string, string>();
 
-export function helpUrl(code: string): string {
+function helpUrl(code: string): string {
   let url = helpUrls.get(code);
   if (!url) helpUrls.set(code, (url = `${HELP_PATH}#${code.toLowerCase().replace(/_/g, "-")}`));
   return url;

@@ -32,7 +32,9 @@ export type RiskLimitType =
   | "cooldown"
   | "daily_loss"
   | "max_exposure"
-  | "no_position";
+  | "no_position"
+  /** Entries of a ticker whose position differs from the broker's, until a sync finds them equal again. */
+  | "reconciliation_mismatch";
 
 /** The checks, by the names the /webhook/test report uses. */
 export type RiskCheckName = "market_hours" | "daily_limit" | "cooldown" | "daily_loss" | "max_exposure" | "position";
@@ -269,6 +271,8 @@ function refusalMessage(check: RiskCheck): string {
       return `Exposure limit exceeded (${check.detail})`;
     case "no_position":
       return `Nothing to sell (${check.detail})`;
+    case "reconciliation_mismatch": // not a rule of evaluateRisk: the webhook adds it from the reconciler
+      return `Position differs from the broker (${check.detail})`;
   }
 }
 

@@ -110,7 +110,7 @@ export class Control {
       lastEntryAt: this.d.journal.lastEntryAt(),
       realizedToday: day.realized_pnl,
       exposure: positions.reduce((s, p) => s + p.market_value, 0) + openEntryValue,
-      held: (t) => Math.max(0, (this.d.ledger.position(t)?.quantity ?? 0) + pendingShares(t)),
+      held: (t) => Math.max(0, (positions.find((p) => p.ticker === t)?.quantity ?? 0) + pendingShares(t)),
     };
   }
 

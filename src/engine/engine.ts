@@ -53,7 +53,8 @@ interface PendingAdmission {
 export class Engine {
   private readonly queue = new KeyedSerialQueue();
   /** Orders queued or being executed: never queued twice, and never reconciled from outside while here. */
-  private readonly inFlight = new Map<string, Promise<StoredOrder>>();
+  /** Orders queued or executing, by id, with their ticker (the reconciler asks which tickers are busy). */
+  private readonly inFlight = new Map<string, { done: Promise<StoredOrder>; ticker: string }>();
   /** Per ticker, a counter bumped whenever an order of it is queued or settles (see `activity`). */
   private readonly changes = new Map<string, number>();
 
@@ -69,11 +70,7 @@ export class Engine {
    * broker was read cannot be judged from that read.
    */
   activity(): { busy: Set<string>; changes: Map<string, number> } {
-    const busy = new Set<string>();
-    for (const id of this.inFlight.keys()) {
-      const o = this.d.journal.getOrder(id);
-      if (o) busy.add(o.ticker);
-    }
+    const busy = new Set([...this.inFlight.values()].map((f) => f.ticker));
     return { busy, changes: new Map(this.changes) };
   }
 
@@ -88,12 +85,12 @@ export class Engine {
   }
 
   /**
-   * Journals an accepted signal and its order in one transaction, then queues it for the broker.
-   * `beforeCommit` runs inside the same transaction (the caller stores the idempotent response there).
+   * Journals an accepted signal and its order in one transaction, then queues it for the broker (flatten's
+   * exits; webhook alerts go through admit).
    */
-  accept(signal: Signal, beforeCommit: (order: StoredOrder, queuePosition: number) => void = () => {}): Accepted {
+  accept(signal: Signal): Accepted {
     const now = this.d.clock.now();
-    const order = this.d.journal.tx(() => this.journalAccepted(signal, beforeCommit, now, this.queue.pending + 1));
+    const order = this.d.journal.tx(() => this.journalAccepted(signal, () => {}, now, this.queue.pending + 1));
     return this.afterAccepted(signal, order);
   }
 
@@ -212,13 +209,13 @@ export class Engine {
 
   private enqueue(order: StoredOrder): Promise<StoredOrder> {
     const running = this.inFlight.get(order.order_id);
-    if (running) return running;
+    if (running) return running.done;
     this.bump(order.ticker);
     const done = this.queue.run(order.ticker, () => this.execute(order.order_id)).finally(() => {
       this.inFlight.delete(order.order_id);
       this.bump(order.ticker);
     });
-    this.inFlight.set(order.order_id, done);
+    this.inFlight.set(order.order_id, { done, ticker: order.ticker });
     return done;
   }
 
@@ -245,10 +242,11 @@ export class Engine {
     }
     let sending = false;
     try {
-      const refusal = this.refusalBeforeSend(order);
+      const exit = this.isExit(order);
+      const refusal = this.refusalBeforeSend(order, exit);
       if (refusal) return this.finish(order, refusal.status, refusal.code, refusal.message);
 
-      const req = toRequest(order, this.isExit(order));
+      const req = toRequest(order, exit);
       // Journaled before the send, so a crash in between is reconciled, never resent blindly. A broker inside the
       // journal (paper) records its fill in the settle transaction itself: the mark would only cost an fsync.
       if (this.d.broker.external !== false) {
@@ -285,8 +283,7 @@ export class Engine {
   }
 
   /** Why an order must not be sent now, if it must not. */
-  private refusalBeforeSend(order: StoredOrder): { status: "expired" | "rejected"; code: string; message: string } | null {
-    const exit = this.isExit(order);
+  private refusalBeforeSend(order: StoredOrder, exit = this.isExit(order)): { status: "expired" | "rejected"; code: string; message: string } | null {
     if (this.d.killSwitch.active && !exit) {
       return { status: "rejected", code: "KILL_SWITCH_ACTIVE", message: "kill switch is active: entry not sent" };
     }

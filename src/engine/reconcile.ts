@@ -71,26 +71,41 @@ export function belongsTo(comment: string, orderId: ClientOrderId): boolean {
   return comment === orderId || (comment.startsWith(`${orderId}.`) && /^\d+$/.test(comment.slice(orderId.length + 1)));
 }
 
+/**
+ * Several fills of one order (the legs of a split exit, or its deals) as one: the volume-weighted price, the
+ * summed quantity and fee, the ids of the earliest, the time of the latest. Every path that finds an order's
+ * fill at the broker records it through here, so the same order is recorded the same way whichever found it.
+ */
+export function mergeFills(fills: OrderFill[]): OrderFill {
+  const quantity = round8(fills.reduce((s, f) => s + f.quantity, 0));
+  const first = fills.reduce((a, b) => (b.time < a.time ? b : a));
+  return {
+    price: fills.reduce((s, f) => s + f.price * f.quantity, 0) / quantity,
+    quantity,
+    fee: round8(fills.reduce((s, f) => s + f.fee, 0)),
+    broker_order_id: first.broker_order_id,
+    broker_deal_id: first.broker_deal_id,
+    time: Math.max(...fills.map((f) => f.time)),
+  };
+}
+
+/** An order's deals → its fill (see mergeFills). */
+export function fillOfDeals(deals: BrokerDeal[]): OrderFill {
+  return mergeFills(deals.map((d) => ({ price: d.price, quantity: d.quantity, fee: d.fee, broker_order_id: d.order, broker_deal_id: d.ticket, time: d.time })));
+}
+
 export function reconcile(input: ReconcileInput): ReconcileReport {
   const deals = input.deals.filter((d) => input.magic === undefined || d.magic === input.magic);
   const orders = input.orders.map((o): OrderStatusReport => {
     const mine = deals.filter((d) => belongsTo(d.comment, o.order_id));
     if (mine.length > 0) {
-      const quantity = round8(mine.reduce((s, d) => s + d.quantity, 0));
-      const first = mine.reduce((a, b) => (b.time < a.time ? b : a));
+      const fill = fillOfDeals(mine);
       return {
         kind: "filled",
         order_id: o.order_id,
         ticker: o.ticker,
-        fill: {
-          price: mine.reduce((s, d) => s + d.price * d.quantity, 0) / quantity,
-          quantity,
-          fee: round8(mine.reduce((s, d) => s + d.fee, 0)),
-          broker_order_id: first.order,
-          broker_deal_id: first.ticket,
-          time: Math.max(...mine.map((d) => d.time)),
-        },
-        partial: quantity < o.quantity - EPSILON,
+        fill,
+        partial: fill.quantity < o.quantity - EPSILON,
         deal_ids: mine.map((d) => d.ticket),
       };
     }

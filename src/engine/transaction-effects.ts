@@ -10,7 +10,8 @@
  * caller stores the stream's cursor in the same journal transaction as the effect.
  */
 import type { Clock } from "../domain/clock.js";
-import type { Action, Position } from "../domain/types.js";
+import { FINAL_ORDER_STATUSES, type Action, type Position } from "../domain/types.js";
+import { isRecord, toNumber, toStringOrNull } from "../feeds/formats/message.js";
 import type { Journal, StoredOrder } from "../store/journal.js";
 import type { Ledger } from "../store/ledger.js";
 import { makeEnvelope } from "./envelope.js";
@@ -36,7 +37,7 @@ export type TransactionOutcome =
   | { kind: "ignored"; reason: string };
 
 /** Transaction types that fill (open, reduce or close) a position. */
-export const FILL_TYPES: ReadonlySet<string> = new Set([
+const FILL_TYPES: ReadonlySet<string> = new Set([
   "ORDER_FILL", // v20; reason STOP_LOSS_ORDER, TAKE_PROFIT_ORDER, TRAILING_STOP_LOSS_ORDER, MARKET_ORDER_MARGIN_CLOSEOUT, …
   "ORDER_FILLED",
   "STOP_LOSS_FILLED",
@@ -45,12 +46,11 @@ export const FILL_TYPES: ReadonlySet<string> = new Set([
   "MARGIN_CLOSEOUT",
 ]);
 
-const OPEN_STATUSES = new Set(["pending", "submitted", "unknown"]);
 const CLIENT_ID = /^ORD_\d{8}_\d{3,}$/;
 const CLIENT_ID_IN_COMMENT = /^\s*(ORD_\d{8}_\d{3,})\b/;
 
 /** The deal id a broker transaction is recorded under (unique per account and transaction). */
-export function dealIdOf(tx: BrokerTransaction, fallbackAccount: string): string {
+function dealIdOf(tx: BrokerTransaction, fallbackAccount: string): string {
   return `oanda:${tx.account_id || fallbackAccount}:${tx.id}`;
 }
 
@@ -66,7 +66,7 @@ export class TransactionEffects {
 
   private fill(tx: BrokerTransaction, account: string): TransactionOutcome {
     const raw = record(tx.raw);
-    const price = tx.price ?? num(raw.fullVWAP) ?? num(record(raw.fullPrice).closeoutBid);
+    const price = tx.price ?? toNumber(raw.fullVWAP) ?? toNumber(record(raw.fullPrice).closeoutBid);
     if (!tx.instrument || !tx.side || !tx.units || price === null || price <= 0) {
       this.d.logger.warn("broker fill without instrument, side, units or price; not applied", { transaction_id: tx.id, type: tx.type });
       return { kind: "ignored", reason: "incomplete fill" };
@@ -79,7 +79,7 @@ export class TransactionEffects {
     const ticker = order?.ticker ?? this.d.tickerOf(tx.instrument);
     const action: Action = tx.side;
     const time = tx.time || this.d.clock.now();
-    const fee = Math.abs(num(raw.commission) ?? 0);
+    const fee = Math.abs(toNumber(raw.commission) ?? 0);
     const now = this.d.clock.now();
     const applied = this.d.journal.tx(() => {
       const a = this.d.ledger.applyFill({
@@ -141,7 +141,7 @@ export class TransactionEffects {
   private endOrder(tx: BrokerTransaction): TransactionOutcome {
     const order = this.ourOrder(tx);
     if (!order) return { kind: "ignored", reason: "not one of our orders" };
-    if (!OPEN_STATUSES.has(order.status) || order.filled_quantity > 0) return { kind: "ignored", reason: `order ${order.order_id} is ${order.status}` };
+    if (FINAL_ORDER_STATUSES.has(order.status) || order.filled_quantity > 0) return { kind: "ignored", reason: `order ${order.order_id} is ${order.status}` };
     const reason = str(record(tx.raw).reason) ?? str(record(tx.raw).rejectReason) ?? tx.type;
     const code = tx.type === "ORDER_CANCEL" ? "BROKER_CANCELLED" : "BROKER_REJECTED";
     const message = `${tx.type === "ORDER_CANCEL" ? "cancelled" : "rejected"} by the broker (${reason}), transaction ${tx.id}`;
@@ -169,7 +169,7 @@ export class TransactionEffects {
 }
 
 /** Client order ids a transaction may carry: v20 clientOrderID and clientExtensions.id, or a comment starting with one. */
-export function clientIdsOf(rawTx: unknown): string[] {
+function clientIdsOf(rawTx: unknown): string[] {
   const raw = record(rawTx);
   const ext = record(raw.clientExtensions);
   const tradeExt = record(record(raw.tradeOpened).clientExtensions);
@@ -185,17 +185,5 @@ export function clientIdsOf(rawTx: unknown): string[] {
   return [...new Set(out)];
 }
 
-function record(v: unknown): Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
-
-function str(v: unknown): string | null {
-  if (typeof v === "string" && v !== "") return v;
-  if (typeof v === "number" && Number.isFinite(v)) return String(v);
-  return null;
-}
-
-function num(v: unknown): number | null {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : null;
-}
+const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
+const str = (v: unknown): string | null => toStringOrNull(v) || null; // "" is no id either

@@ -9,6 +9,8 @@ import { appendFileSync, createWriteStream, readdirSync, rmSync, type WriteStrea
 import { join } from "node:path";
 import { settleWithin } from "../domain/settle-within.js";
 
+const DAY_MS = 86_400_000;
+
 export interface DailyFileOptions {
   name: string;
   keepDays: number;
@@ -84,14 +86,21 @@ export class DailyFile {
     }
   }
 
+  /** The UTC date of `t`, formatted once per day (this runs for every line). */
   private dayOf(t: number): string {
-    return new Date(t).toISOString().slice(0, 10);
+    if (t < this.cached.from || t >= this.cached.from + DAY_MS) {
+      const from = t - (t % DAY_MS);
+      this.cached = { day: new Date(from).toISOString().slice(0, 10), from };
+    }
+    return this.cached.day;
   }
+
+  private cached = { day: "", from: Number.POSITIVE_INFINITY };
 
   /** Today's date (UTC); on a new day, files past their age are deleted. */
   private currentDay(): string {
     const day = this.dayOf(this.now());
-    if (this.day && day !== this.day) this.prune();
+    if (day !== this.day) this.prune();
     this.day = day;
     return day;
   }
@@ -106,7 +115,7 @@ export class DailyFile {
 
   /** Deletes this log's files older than `keepDays` (by the date in their name). */
   private prune(): void {
-    const cutoff = new Date(this.now() - this.opts.keepDays * 86_400_000).toISOString().slice(0, 10);
+    const cutoff = new Date(this.now() - this.opts.keepDays * DAY_MS).toISOString().slice(0, 10);
     let names: string[] = [];
     try {
       names = readdirSync(this.dir);

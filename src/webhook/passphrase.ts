@@ -11,12 +11,10 @@ function sha256(s: string): Buffer {
   return createHash("sha256").update(s, "utf8").digest();
 }
 
-/** Compares SHA-256 digests so neither the length nor the content leaks through timing. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(sha256(a), sha256(b));
-}
-
-/** The expected passphrases' digests are computed once, not on every request. */
+/**
+ * SHA-256 digests are compared, so neither the length nor the content leaks through timing; the expected
+ * passphrases' digests are computed once, not on every request.
+ */
 const digests = new WeakMap<PassphraseSecrets, { current: Buffer; previous: Buffer | null }>();
 
 export function checkPassphrase(given: unknown, s: PassphraseSecrets, now: number): { ok: true } | { ok: false; message: string } {

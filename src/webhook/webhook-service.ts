@@ -121,15 +121,16 @@ export class WebhookService {
     }
 
     const signalId = timeOrderedId("sig_");
+    const dryRun = req.path === "/webhook/test";
     const v = validateAlert(body, {
       now,
       timestampWindowMs: cfg.webhook.timestampWindowMs,
       signalTtlMs: cfg.webhook.signalTtlMs,
       requestId: req.requestId,
       signalId,
-      mode: req.path === "/webhook/test" ? "test" : "live",
+      mode: dryRun ? "test" : "live",
     });
-    if (req.path === "/webhook/test") return answer(this.dryRun(req, body, v, now));
+    if (dryRun) return answer(this.dryRun(req, body, v, now));
     if (!v.ok) {
       this.d.logger.info("webhook refused: validation", { request_id: req.requestId, fields: v.errors.map((e) => e.field) });
       return err(400, "VALIDATION_ERROR", "Validation failed", { errors: v.errors });
@@ -180,13 +181,9 @@ export class WebhookService {
     }
     const risk = this.evaluate(signal, now);
     if (!risk.ok) {
-      return decided(this.refuse(signal, 403, "RISK_LIMIT_EXCEEDED", "Risk limit exceeded", risk.details, answer, now, true, risk.message));
-    }
-    const mismatch = risk.is_exit ? null : (this.d.reconciliationBlock?.(signal.ticker) ?? null);
-    if (mismatch) {
-      const reason = `${signal.ticker}: the broker holds ${mismatch.broker_quantity}, the journal ${mismatch.journal_quantity}; entries are blocked until the difference is resolved`;
-      const details = { limit_type: "reconciliation_mismatch", current_value: mismatch.unexplained, max_value: 0, reset_at: null, ticker: signal.ticker, broker_quantity: mismatch.broker_quantity, journal_quantity: mismatch.journal_quantity, message: reason };
-      return decided(this.refuse(signal, 403, "RISK_LIMIT_EXCEEDED", "Risk limit exceeded", details, answer, now, false, reason));
+      // A reconciliation block lifts when a sync finds the positions equal, not by time: a repeat is judged afresh.
+      const remember = risk.limit_type !== "reconciliation_mismatch";
+      return decided(this.refuse(signal, 403, "RISK_LIMIT_EXCEEDED", "Risk limit exceeded", risk.details, answer, now, remember, risk.message));
     }
     const broker = this.d.brokerHealth();
     if (!risk.is_exit && !broker.connected) {
@@ -201,7 +198,18 @@ export class WebhookService {
     };
   }
 
+  /** The risk rules, then (for an entry) a block on its ticker from reconciliation: the live path and /webhook/test both. */
   private evaluate(signal: Signal, now: number): RiskEvaluation {
+    const risk = this.evaluateRules(signal, now);
+    const mismatch = risk.ok && !risk.is_exit ? (this.d.reconciliationBlock?.(signal.ticker) ?? null) : null;
+    if (!mismatch) return risk;
+    const message = `${signal.ticker}: the broker holds ${mismatch.broker_quantity}, the journal ${mismatch.journal_quantity}; entries are blocked until the difference is resolved`;
+    const limit = { limit_type: "reconciliation_mismatch" as const, current_value: mismatch.unexplained, max_value: 0, reset_at: null };
+    const details = { ...limit, ticker: signal.ticker, broker_quantity: mismatch.broker_quantity, journal_quantity: mismatch.journal_quantity, message };
+    return { ok: false, is_exit: false, message, details, checks: risk.checks, ...limit };
+  }
+
+  private evaluateRules(signal: Signal, now: number): RiskEvaluation {
     const cfg = this.d.config();
     const snap = this.d.control.riskSnapshot();
     const q = this.d.quotes.forTicker(signal.ticker);
@@ -264,8 +272,7 @@ function publicSignal(s: Signal): Record<string, unknown> {
 }
 
 function errorShape(requestId: string, code: string, message: string, extra: Record<string, unknown>, now: number): Record<string, unknown> {
-  const { details, ...rest } = extra as { details?: Record<string, unknown> };
-  return errorEnvelope({ requestId, code, message, now, details, extra: rest });
+  return errorEnvelope({ requestId, code, message, now, extra });
 }
 
 function acceptedBody(requestId: string, order: StoredOrder, queuePosition: number): Record<string, unknown> {

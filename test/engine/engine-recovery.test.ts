@@ -1,6 +1,6 @@
 /** Restart recovery with the real journal and the paper broker: nothing lost, nothing sent twice, stale entries never sent. */
 import { defer } from "../helpers/defer.js";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PaperBroker } from "../../src/broker/paper/paper-broker.js";
@@ -28,15 +28,19 @@ function open(file: string, clock: ManualClock) {
   return { db, journal, ledger, broker, engine };
 }
 
+/** A journal file in a temp home (removed after the test) and a clock at T0: each test opens it, "crashes", opens it again. */
+function journalFile(t: TestContext): { file: string; clock: ManualClock } {
+  const { home, cleanup } = tempHome();
+  defer(t, cleanup);
+  return { file: join(home, "tradectl.db"), clock: new ManualClock(T0) };
+}
+
 function signal(id: string, o: Partial<Signal> = {}): Signal {
   return { id, request_id: `req_${id}`, action: "buy", ticker: "9984", quantity: 100, price: "market", entry_price: 3000, alert_time: T0, received_at: T0, expires_at: T0 + 60_000, idempotency_key: id, ...o };
 }
 
 test("an order whose fill was journaled but whose status was not is settled from the broker's record, not resent", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
-  const clock = new ManualClock(T0);
-  const file = join(home, "tradectl.db");
+  const { file, clock } = journalFile(t);
   const a = open(file, clock);
   const accepted = a.engine.accept(signal("s1"));
   await accepted.done;
@@ -57,10 +61,7 @@ test("an order whose fill was journaled but whose status was not is settled from
 });
 
 test("a pending entry whose signal expired during an outage is marked expired and never sent; a pending exit is still sent", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
-  const clock = new ManualClock(T0);
-  const file = join(home, "tradectl.db");
+  const { file, clock } = journalFile(t);
   const a = open(file, clock);
   await a.engine.accept(signal("held", { ticker: "7203" })).done;
   // Journal two orders, then "crash" before they are sent: they stay pending.

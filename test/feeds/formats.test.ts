@@ -4,6 +4,7 @@ import { parseOandaV1, V1TickScanner } from "../../src/feeds/formats/oanda-v1.js
 import { parseOandaV20 } from "../../src/feeds/formats/oanda-v20.js";
 import { parseSseEvent } from "../../src/feeds/formats/sse-events.js";
 import { parseFeedTime } from "../../src/feeds/time.js";
+import { createDecoder } from "../../src/feeds/decoders.js";
 
 test("times: RFC 3339 with micro/nanoseconds, UNIX seconds strings, numbers", () => {
   assert.equal(parseFeedTime("2014-01-30T20:47:11.855887Z"), Date.parse("2014-01-30T20:47:11.855Z"));
@@ -154,4 +155,16 @@ test("v1 tick scanner: same message as JSON.parse + parseOandaV1, or null (never
   assert.equal(scanner.scan(two, 0, two.indexOf("\n"))?.instrument, "X");
   assert.equal(scanner.scan(two, two.indexOf("\n") + 1)?.bid, 3);
   assert.equal(scanner.scan(two), null);
+});
+
+test("v1 decoder: a raw control character inside a tick's strings is an invalid line, not a thrown error", () => {
+  const messages: unknown[] = [];
+  const invalid: string[] = [];
+  const decoder = createDecoder("oanda-v1", { message: (m) => messages.push({ ...m }), invalid: (r) => invalid.push(r) });
+  const good = '{"tick":{"instrument":"USD_JPY","time":"2014-01-30T20:47:08.066398Z","bid":101.1,"ask":101.2}}';
+  const bad = good.replace("USD_JPY", "USD\tJPY");
+  const badTime = good.replace("2014-01-30T20:47:08", "2014-01-30\tT20:47:08");
+  assert.doesNotThrow(() => decoder.push(new TextEncoder().encode(`${bad}\n${badTime}\n${good}\n`)));
+  assert.deepEqual(invalid, ["line is not JSON", "line is not JSON"]);
+  assert.equal(messages.length, 1, "the good tick after them is still read");
 });

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
-import { alert, runCli, spawnDaemon } from "../helpers/daemon.js";
+import { spawn } from "node:child_process";
+import { alert, BIN, runCli, spawnDaemon } from "../helpers/daemon.js";
 import { tempHome } from "../helpers/temp-home.js";
 
 const SECRET = "cli-test-webhook-secret-0123456789";
@@ -66,6 +67,32 @@ test("the CLI end to end against a running daemon", async (t) => {
     const events = await cli("events", "--type", "system.", "--history", "10");
     const types = events.stdout.trim().split("\n").map((l) => JSON.parse(l).type);
     assert.deepEqual(types, ["system.killed", "system.resumed"]);
+  });
+
+  await t.test("events --follow prints the history, then what happens next, from one request", async () => {
+    const proc = spawn(process.execPath, [BIN, "events", "--follow", "--type", "system.", "--history", "2", "--home", home], { stdio: ["ignore", "pipe", "pipe"] });
+    defer(t, () => proc.kill());
+    const lines: Array<{ type: string; payload: { reason?: string } }> = [];
+    let buffered = "";
+    const seen = (n: number) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => (lines.length >= n ? resolve() : undefined);
+        proc.stdout.on("data", check);
+        proc.once("exit", (code) => reject(new Error(`events --follow exited with ${code}`)));
+        check();
+      });
+    proc.stdout.on("data", (c: Buffer) => {
+      buffered += c.toString();
+      const parts = buffered.split("\n");
+      buffered = parts.pop()!;
+      for (const l of parts) if (l.trim()) lines.push(JSON.parse(l));
+    });
+    await seen(2);
+    assert.deepEqual(lines.map((l) => l.type), ["system.killed", "system.resumed"], "the history first");
+    assert.equal((await cli("kill", "--reason", "followed")).code, 0);
+    await seen(3);
+    assert.deepEqual([lines[2]!.type, lines[2]!.payload.reason], ["system.killed", "followed"]);
+    assert.equal((await cli("resume")).code, 0);
   });
 
   await t.test("top --once renders one frame of status, positions, streams and quotes", async () => {

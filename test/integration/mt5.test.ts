@@ -377,6 +377,9 @@ test("an unexplained position at the broker blocks entries of that ticker until 
   assert.equal(refused.body.error_code, "RISK_LIMIT_EXCEEDED");
   assert.equal(refused.body.details.limit_type, "reconciliation_mismatch");
   assert.equal(refused.body.details.current_value, 100);
+  const dry = await d.post("/webhook/test", buy());
+  assert.equal(dry.body.data.would_execute, false, "the dry run sees the block too");
+  assert.equal(dry.body.data.risk_limit.limit_type, "reconciliation_mismatch");
   assert.equal((await d.post("/webhook", buy({ ticker: "7203" }))).status, 200, "other tickers trade");
   const events = new DatabaseSync(join(home, "tradectl.db"), { readOnly: true });
   const row = events.prepare("SELECT payload FROM events WHERE type = 'reconcile.mismatch'").get() as { payload: string } | undefined;

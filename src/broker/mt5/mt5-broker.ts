@@ -13,7 +13,7 @@ import type { InstrumentConfig, TradectlConfig } from "../../config/types.js";
 import { systemClock, type Clock } from "../../domain/clock.js";
 import { RejectedError, TemporaryError, TradectlError } from "../../domain/errors.js";
 import type { ClientOrderId } from "../../domain/types.js";
-import { belongsTo } from "../../engine/reconcile.js";
+import { belongsTo, fillOfDeals, mergeFills } from "../../engine/reconcile.js";
 import type {
   AccountInfo,
   Broker,
@@ -103,6 +103,11 @@ export class Mt5Broker implements Broker {
   readonly #reconcileRetry: RetryPolicy;
   readonly #deviation: number;
   readonly #lookbackMs: number;
+  /**
+   * Legs whose order_check passed in orderCheck, by client id and body: the send that follows (the engine checks,
+   * then sends) needs no second check round trip to the terminal. A leg built differently is checked again.
+   */
+  readonly #checked = new Set<string>();
 
   constructor(config: Mt5Config, instruments: Instruments, client: BridgeClient, deps: Mt5BrokerDeps) {
     this.#config = config;
@@ -146,17 +151,14 @@ export class Mt5Broker implements Broker {
     let attempts = 0;
     const attempt = async (): Promise<OrderCheckResult> => {
       attempts += 1;
-      let legs: Leg[];
-      try {
-        legs = await this.#legs(req);
-      } catch (err) {
-        if (err instanceof TradectlError && err.kind === "rejected") return { ok: false, code: err.code, message: err.message };
-        throw err;
-      }
-      const first = legs[0];
+      const first = (await this.#legs(req))[0];
       if (!first) return { ok: false, code: "MT5_NO_POSITION", message: this.#noPositionMessage(req) };
       const { check, info } = await this.#checkDetailed(first.body);
       if (!check.ok && (info.class === "temporary" || info.class === "unknown")) throw new TemporaryError(check.code, check.message);
+      if (check.ok) {
+        if (this.#checked.size >= 1000) this.#checked.clear(); // checks never followed by a send (a late kill switch)
+        this.#checked.add(checkedKey(first));
+      }
       return check;
     };
     try {
@@ -237,7 +239,7 @@ export class Mt5Broker implements Broker {
 
   async #sendLeg(leg: Leg): Promise<OrderResult> {
     let reconcileFirst = false;
-    let checked = false;
+    let checked = this.#checked.delete(checkedKey(leg));
     let attempts = 0;
     const attempt = async (): Promise<OrderResult> => {
       attempts += 1;
@@ -317,11 +319,8 @@ export class Mt5Broker implements Broker {
     const now = this.#clock.now();
     const mine = (comment: string, magic: number): boolean =>
       magic === this.#config.magic && belongsTo(comment, clientOrderId);
-    const deals = await this.#client.call<BridgeDeal[]>("GET", "deals", {
-      query: { from: Math.floor((now - this.#lookbackMs) / 1000), to: Math.ceil((now + 2 * DAY_MS) / 1000) },
-    });
-    const matched = deals.filter((d) => (d.type === 0 || d.type === 1) && mine(d.comment, d.magic));
-    if (matched.length > 0) return { kind: "filled", fill: aggregate(matched.map((d) => this.#deal(d))) };
+    const matched = (await this.deals(now - this.#lookbackMs, now + 2 * DAY_MS)).filter((d) => mine(d.comment, d.magic));
+    if (matched.length > 0) return { kind: "filled", fill: fillOfDeals(matched) };
     const orders = await this.#client.call<BridgeOrder[]>("GET", "orders");
     const pending = orders.find((o) => mine(o.comment, o.magic));
     if (pending) return { kind: "unknown", message: `order ${clientOrderId} is pending at the broker (#${pending.ticket})` };
@@ -441,40 +440,13 @@ function isTemporary(err: unknown): err is TradectlError {
 
 const round8 = (n: number): number => Math.round(n * 1e8) / 1e8;
 
-/** Deals of one client order id (all legs) → one fill at the volume-weighted price. */
-function aggregate(deals: BrokerDeal[]): OrderFill {
-  const quantity = deals.reduce((s, d) => s + d.quantity, 0);
-  const price = deals.reduce((s, d) => s + d.price * d.quantity, 0) / quantity;
-  const first = deals[0]!;
-  return {
-    price,
-    quantity: round8(quantity),
-    fee: deals.reduce((s, d) => s + d.fee, 0),
-    broker_order_id: first.order,
-    broker_deal_id: first.ticket,
-    time: Math.max(...deals.map((d) => d.time)),
-  };
-}
-
 /** Legs of one exit → one result: any unknown is unknown; fills add up; else the first rejection. */
 function combine(results: OrderResult[]): OrderResult {
   const unknown = results.find((r) => r.kind === "unknown");
   if (unknown) return unknown;
   const fills = results.flatMap((r) => (r.kind === "filled" ? [r.fill] : []));
   if (fills.length === 0) return results[0] ?? { kind: "rejected", code: "MT5_NO_POSITION", message: "nothing to send" };
-  if (fills.length === 1) return { kind: "filled", fill: fills[0]! };
-  const quantity = fills.reduce((s, f) => s + f.quantity, 0);
-  return {
-    kind: "filled",
-    fill: {
-      price: fills.reduce((s, f) => s + f.price * f.quantity, 0) / quantity,
-      quantity: round8(quantity),
-      fee: fills.reduce((s, f) => s + f.fee, 0),
-      broker_order_id: fills[0]!.broker_order_id,
-      broker_deal_id: fills[0]!.broker_deal_id,
-      time: Math.max(...fills.map((f) => f.time)),
-    },
-  };
+  return { kind: "filled", fill: fills.length === 1 ? fills[0]! : mergeFills(fills) };
 }
 
 /** Builds the MT5 broker; `token` is MT5_BRIDGE_TOKEN (never logged). */
@@ -488,3 +460,5 @@ export function createMt5Broker(
   const client = deps.client ?? new BridgeClient({ url: config.url, token, timeoutMs: config.timeoutMs });
   return new Mt5Broker(config, instruments, client, deps);
 }
+
+const checkedKey = (leg: Leg): string => `${leg.clientOrderId}\n${JSON.stringify(leg.body)}`;

@@ -1,28 +1,29 @@
 /**
  * `tradectl events [--type PREFIX] [--history N] [--follow]`: the audit log, one JSON envelope per line;
- * with --follow, then the live stream (SSE over the socket, read with eventsource-parser).
+ * with --follow, the live stream after that history, in one request (SSE over the socket, read with
+ * eventsource-parser), so no event falls between the history and the stream.
  */
 import { createParser } from "eventsource-parser";
 import { connect } from "node:net";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { DaemonUnreachableError } from "../errors.js";
+import { isUnreachable } from "../socket-client.js";
 
 export async function run(_args: string[], opts: GlobalOptions & { follow?: boolean; type?: string; history?: string }): Promise<void> {
   const ctx = makeContext(opts);
-  const recent = await ctx.client.get<Array<{ id: string }>>("/audit", { limit: opts.history ?? "20", type: opts.type });
-  for (const e of recent) process.stdout.write(`${JSON.stringify(e)}\n`);
-  if (!opts.follow) return;
-  const seen = new Set(recent.map((e) => e.id));
-  const query = new URLSearchParams(opts.type ? { type: opts.type } : {});
+  const history = opts.history ?? "20";
+  if (!opts.follow) {
+    const recent = await ctx.client.get<unknown[]>("/audit", { limit: history, type: opts.type });
+    for (const e of recent) process.stdout.write(`${JSON.stringify(e)}\n`);
+    return;
+  }
+  const query = new URLSearchParams({ history, ...(opts.type ? { type: opts.type } : {}) });
   await new Promise<void>((resolve, reject) => {
     const sock = connect(ctx.paths.socketPath);
     let headerDone = false;
     let pending = "";
     const parser = createParser({
-      onEvent: (e) => {
-        if (e.id && seen.has(e.id)) return;
-        process.stdout.write(`${e.data}\n`);
-      },
+      onEvent: (e) => process.stdout.write(`${e.data}\n`),
     });
     // HTTP/1.0: the daemon answers with a plain body that ends when the connection does (no chunk framing).
     sock.on("connect", () => sock.write(`GET /events?${query} HTTP/1.0\r\nHost: tradectl\r\nAccept: text/event-stream\r\n\r\n`));
@@ -37,7 +38,7 @@ export async function run(_args: string[], opts: GlobalOptions & { follow?: bool
       }
       parser.feed(text);
     });
-    sock.on("error", (err: NodeJS.ErrnoException) => reject(err.code === "ENOENT" || err.code === "ECONNREFUSED" ? new DaemonUnreachableError(ctx.paths.socketPath, err.code) : err));
+    sock.on("error", (err: NodeJS.ErrnoException) => reject(isUnreachable(err.code) ? new DaemonUnreachableError(ctx.paths.socketPath, err.code) : err));
     sock.on("close", () => resolve());
     process.on("SIGINT", () => sock.destroy());
   });

@@ -4,23 +4,15 @@
  * progress bar on stderr when it is a terminal. SYMBOL is a ticker of `instruments` or the broker's own symbol.
  */
 import type { Rate } from "../../engine/broker.js";
+import type { RatesView } from "../../engine/control.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
+import { printJson } from "../output.js";
 
 interface Opts extends GlobalOptions {
   timeframe?: string;
   count?: string;
   format?: string;
-}
-
-type Bar = Rate;
-
-interface RatesData {
-  symbol: string;
-  timeframe: string;
-  start: number;
-  broker: string;
-  rates: Bar[];
 }
 
 const CHUNK = 1000;
@@ -38,11 +30,11 @@ export async function run(args: string[], opts: Opts): Promise<void> {
 
   const ctx = makeContext(opts);
   const bar = process.stderr.isTTY && count > CHUNK ? await progressBar(count) : null;
-  const chunks: Bar[][] = [];
+  const chunks: Rate[][] = [];
   try {
     for (let start = 0; start < count; start += CHUNK) {
       const n = Math.min(CHUNK, count - start);
-      const data = await ctx.client.get<RatesData>("/rates", { symbol, timeframe, start, count: n });
+      const data = await ctx.client.get<RatesView>("/rates", { symbol, timeframe, start, count: n });
       if (data.broker === "paper") {
         throw new CliError("paper broker has no rate history: rates come from MetaTrader 5 (set broker.kind to mt5)", 1, "NO_RATE_HISTORY");
       }
@@ -58,7 +50,7 @@ export async function run(args: string[], opts: Opts): Promise<void> {
   const rows = chunks.flat().filter((r) => !seen.has(r.time) && seen.add(r.time)).sort((a, b) => a.time - b.time);
 
   if (format === "json") {
-    process.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r, time: new Date(r.time).toISOString() })), null, 2)}\n`);
+    printJson(rows.map((r) => ({ ...r, time: new Date(r.time).toISOString() })));
     return;
   }
   const lines = [COLUMNS.join(",")];

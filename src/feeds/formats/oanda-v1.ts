@@ -7,6 +7,9 @@ import type { BrokerTransaction } from "../../engine/feed.js";
 import { parseFeedTime } from "../time.js";
 import { checkPrice, isRecord, toNumber, toStringOrNull, type FeedMessage, type PriceMessage } from "./message.js";
 
+/** A backslash escape or a raw control character (not valid inside a JSON string): left to JSON.parse. */
+const ESCAPED_OR_CONTROL = /[\\\u0000-\u001f]/;
+
 export function parseOandaV1(value: unknown): FeedMessage {
   if (!isRecord(value)) return { type: "unknown", reason: "not an object" };
   if (isRecord(value.tick)) return parseTick(value.tick);
@@ -99,7 +102,7 @@ export class V1TickScanner {
     i = this.end;
     if (ask !== ask || end !== i + closing) return null;
     for (let k = i; k < end; k++) if (line.charCodeAt(k) !== 125) return null;
-    if (bid <= 0 || ask < bid) return null;
+    if (checkPrice(bid, ask) !== null) return null;
     const m = this.msg;
     m.instrument = instrument;
     m.bid = bid;
@@ -113,7 +116,7 @@ export class V1TickScanner {
     const len = to - from;
     for (const n of this.names) if (n.length === len && line.startsWith(n, from)) return n;
     const text = line.slice(from, to);
-    if (text.includes("\\")) return null;
+    if (ESCAPED_OR_CONTROL.test(text)) return null; // the slow path (JSON.parse) judges it
     const known = this.moreNames.get(text);
     if (known !== undefined) return known;
     const own = JSON.parse(`"${text}"`) as string;
@@ -125,7 +128,7 @@ export class V1TickScanner {
   private time(line: string, from: number, to: number): number | null {
     if (to - from === this.timeText.length && line.startsWith(this.timeText, from)) return this.timeMs;
     const text = line.slice(from, to);
-    const ms = text.includes("\\") ? null : parseFeedTime(text);
+    const ms = ESCAPED_OR_CONTROL.test(text) ? null : parseFeedTime(text);
     if (ms !== null) {
       this.timeText = JSON.parse(`"${text}"`) as string;
       this.timeMs = ms;

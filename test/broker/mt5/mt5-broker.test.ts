@@ -105,6 +105,16 @@ test("a market buy fills end to end and shows in positions, deals and findOrder"
   assert.ok(rates[2]!.time > rates[0]!.time && rates[0]!.time % 300_000 === 0);
 });
 
+test("a send right after its passing check (the engine's order) does not check again; a send alone does", async (t) => {
+  const { bridge, broker } = await setup(t);
+  const req = order("ORD_20250101_050");
+  t.assert.equal((await broker.orderCheck(req)).ok, true);
+  t.assert.equal((await broker.orderSend(req)).kind, "filled");
+  t.assert.equal(bridge.fakeState().stats.calls.order_check, 1);
+  t.assert.equal((await broker.orderSend(order("ORD_20250101_051"))).kind, "filled");
+  t.assert.equal(bridge.fakeState().stats.calls.order_check, 2);
+});
+
 test("final retcodes become rejections with specific codes", async (t) => {
   const cases: [Record<string, unknown>, string, number][] = [
     [{ market_closed: true }, "MT5_MARKET_CLOSED", 0],
@@ -200,21 +210,18 @@ test("requotes beyond the retry budget give up after 3 sends and no deal", async
   t.assert.equal(bridge.fakeState().deals.length, 0);
 });
 
-test("an ambiguous retcode (10031) is reconciled, found absent, and sent once more", async (t) => {
-  const { bridge, broker } = await setup(t, { faults: { send_retcode: { code: 10031, count: 1, fill: false } } });
-  const result = await broker.orderSend(order("ORD_20250101_042"));
-  t.assert.equal(result.kind, "filled");
-  t.assert.equal(bridge.fakeState().stats.order_send, 2);
-  t.assert.equal(bridge.fakeState().deals.length, 1);
-});
-
-test("an ambiguous retcode after a real fill (10012) is reconciled to the fill without a second send", async (t) => {
-  const { bridge, broker } = await setup(t, { faults: { send_retcode: { code: 10012, count: 1, fill: true } } });
-  const result = await broker.orderSend(order("ORD_20250101_043"));
-  t.assert.equal(result.kind, "filled");
-  t.assert.equal(bridge.fakeState().stats.order_send, 1);
-  t.assert.equal(bridge.fakeState().deals.length, 1);
-});
+for (const c of [
+  { code: 10031, fill: false, coid: "ORD_20250101_042", sends: 2, name: "an ambiguous retcode (10031) is reconciled, found absent, and sent once more" },
+  { code: 10012, fill: true, coid: "ORD_20250101_043", sends: 1, name: "an ambiguous retcode after a real fill (10012) is reconciled to the fill without a second send" },
+]) {
+  test(c.name, async (t) => {
+    const { bridge, broker } = await setup(t, { faults: { send_retcode: { code: c.code, count: 1, fill: c.fill } } });
+    const result = await broker.orderSend(order(c.coid));
+    t.assert.equal(result.kind, "filled");
+    t.assert.equal(bridge.fakeState().stats.order_send, c.sends);
+    t.assert.equal(bridge.fakeState().deals.length, 1);
+  });
+}
 
 test("a reply that never comes is reconciled to the fill without a second send", async (t) => {
   const bridge = await startBridge({ faults: { hang_after_fill: -1 } });
