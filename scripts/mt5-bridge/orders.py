@@ -13,7 +13,7 @@ from typing import Any
 
 from convert import outcome_of, plain, send_result
 from store import IdempotencyStore
-from terminal import IPC_ERRORS, BridgeError, Terminal
+from terminal import IPC_ERRORS, BridgeError, CallFailed, Terminal
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:#~-]{1,31}$")  # MT5 comments hold at most 31 characters
 LOOKBACK_S = 2 * 86400  # deal times are in trade-server time: search a wide window around now
@@ -21,6 +21,9 @@ ENUM_PREFIXES = {"action": "TRADE_ACTION_", "type": "ORDER_TYPE_", "type_filling
                  "type_time": "ORDER_TIME_"}
 NUMBER_FIELDS = ("volume", "price", "sl", "tp", "stoplimit")
 INT_FIELDS = ("deviation", "magic", "position", "position_by", "order", "expiration")
+#: last_error() of symbol_info() for a name the terminal does not know: RES_E_FAIL ("Terminal: Call failed") or
+#: RES_E_NOT_FOUND. Anything else (an IPC failure above all) says nothing about the symbol.
+SYMBOL_UNKNOWN = {-1, -4}
 
 
 def normalise(mt5: Any, body: Any) -> tuple[str, dict]:
@@ -75,9 +78,15 @@ def normalise(mt5: Any, body: Any) -> tuple[str, dict]:
 
 
 def ensure_symbol(t: Terminal, symbol: str) -> Any:
-    info, _ = t.raw("symbol_info", symbol)
-    if info is None:
-        raise BridgeError("MT5_SYMBOL_NOT_FOUND", f"symbol {symbol} is not known to the terminal", 404)
+    """symbol_info (selected into Market Watch when hidden). None is "not found" only when last_error() says so:
+    a lost IPC channel re-initialises and asks again, and fails as MT5_UNAVAILABLE (temporary) if it stays lost."""
+    try:
+        info = t.call("symbol_info", symbol)
+    except CallFailed as err:
+        if err.error[0] not in SYMBOL_UNKNOWN:
+            raise
+        raise BridgeError("MT5_SYMBOL_NOT_FOUND", f"symbol {symbol} is not known to the terminal "
+                          f"(last_error={err.error[0]} {err.error[1]})", 404, {"last_error": list(err.error)}) from None
     if not info.visible:
         t.call("symbol_select", symbol, True)
     return info
@@ -149,9 +158,8 @@ class Orders:
         if row and row["status"] == "done":
             return {**row["result"], "replayed": True}
         if row and row["status"] == "in_flight":
-            found = find_by_comment(t, coid, magic, row["created_at"])
+            found = self._look_up(t, coid, magic, row["created_at"], "an earlier send of this id is unresolved", {})
             if found:
-                store.finish(coid, "done", found)
                 return found
             # the earlier attempt left nothing at the terminal: sending now is the first real send
         req = complete_request(t, request)
@@ -163,13 +171,25 @@ class Orders:
         data = send_result(result)
         data.update(client_order_id=coid, outcome=outcome_of(data["retcode"]))
         if data["outcome"] == "unknown":
-            found = find_by_comment(t, coid, magic, started)
-            if found:
-                store.finish(coid, "done", found)
-                return found
-            return data  # row stays in_flight: the next send looks up first
+            found = self._look_up(t, coid, magic, started, f"order_send answered {data['retcode_name']}", {})
+            return found or data  # not found: the row stays in_flight, the next send looks up first
         store.finish(coid, "retryable" if data["outcome"] == "retryable" else "done", data)
         return data
+
+    def _look_up(self, t: Terminal, coid: str, magic: int | None, since: float, why: str, details: dict,
+                 reinit: tuple[int, str] | None = None) -> dict | None:
+        """What the terminal holds for an id whose send may have happened (stored when found). A look-up that fails
+        (the IPC channel lost and not re-established) leaves the outcome unknown: MT5_NO_REPLY, never a refusal."""
+        try:
+            if reinit:
+                t.reinitialise(reinit)
+            found = find_by_comment(t, coid, magic, since)
+        except BridgeError as err:
+            raise BridgeError("MT5_NO_REPLY", f"{why} and the terminal could not be checked ({err.message}); "
+                              f"outcome unknown", 502, {**details, "client_order_id": coid, "outcome": "unknown"}) from None
+        if found:
+            self.store().finish(coid, "done", found)
+        return found
 
     def _no_reply(self, t: Terminal, coid: str, magic: int | None, started: float, error: tuple[int, str]) -> dict:
         details = {"last_error": list(error), "client_order_id": coid}
@@ -178,15 +198,9 @@ class Orders:
             self.store().finish(coid, "retryable", None)
             raise BridgeError("MT5_REQUEST_REFUSED", f"order_send refused the request: {error[0]} {error[1]}",
                               422, details)
-        try:
-            t.reinitialise(error)
-            found = find_by_comment(t, coid, magic, started)
-        except BridgeError as err:
-            raise BridgeError("MT5_NO_REPLY", f"order_send gave no reply ({error[0]} {error[1]}) and the terminal "
-                              f"could not be checked ({err.message}); outcome unknown", 502,
-                              {**details, "outcome": "unknown"}) from None
+        found = self._look_up(t, coid, magic, started, f"order_send gave no reply ({error[0]} {error[1]})", details,
+                              reinit=error)
         if found:
-            self.store().finish(coid, "done", found)
             return found
         raise BridgeError("MT5_NO_REPLY", f"order_send gave no reply ({error[0]} {error[1]}); no deal carries "
                           f"comment {coid} yet; outcome unknown until looked up again", 502,

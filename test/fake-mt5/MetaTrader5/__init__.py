@@ -11,6 +11,10 @@ rewritten). Keys:
 
   ipc_down: true              every call fails: None (initialize: False), last_error (-10005, "IPC timeout")
   ipc_fail: K                 the next K calls (not initialize/shutdown/last_error) fail the same way
+  ipc_lost_at: {"fn": N}      the Nth call of fn from now fails with (-10002, "IPC recv failed")
+  init_fail: K                the next K initialize() fail with (-10003, "IPC initialization failed")
+  hang_at: {"fn": N}          the Nth call of fn from now blocks until the control file holds "release": true
+                              (then runs as usual)
   call_delay_s: S             every call sleeps S seconds inside the "terminal" (widens overlap windows)
   requote: K                  the next K order_send return 10004 TRADE_RETCODE_REQUOTE
   market_closed: true         order_check / order_send return 10018
@@ -18,14 +22,22 @@ rewritten). Keys:
   autotrading_disabled: true  order_send returns 10027; terminal_info().trade_allowed is False
   no_connection: true         order_send returns 10031; terminal_info().connected is False
   send_none: K                the next K order_send return None, last_error (-10001, "IPC send failed"); nothing sent
-  send_retcode: {"code": C, "count": K, "fill": bool}
-                              the next K order_send return retcode C; with fill, the deal is made first
+  send_retcode: {"code": C, "count": K, "fill": bool, "comment": S}
+                              the next K order_send (with "comment": only those whose comment is S) return
+                              retcode C; with fill, the deal is made first
   none_after_fill: true       next order_send makes the deal, then returns None with (-10005, "IPC timeout")
   hang_after_fill: S          next order_send makes the deal (state saved), then blocks S seconds
                               (-1: until the control file holds "release": true), then returns DONE
   crash_after_fill: true      next order_send makes the deal (state saved), then the process exits (code 70)
   auth_fail: true             initialize(login=...) / login() fail with (-6, "Terminal: Authorization failed")
   prices: {"SYM": {"bid": b, "ask": a}}   overrides the symbol's quote
+
+A lost IPC channel stays lost, as the real package's does: after any IPC failure (-10000..-10005) every
+later call fails with (-10004, "No IPC connection") until initialize() succeeds again.
+
+MT5_FAKE_SEND_LOG names a file to which every order_send that reaches the terminal appends its comment (one
+line, flushed and fsynced before the request is executed), so a test can check that no client order id was
+sent twice, across bridge crashes.
 
 Stops: like the trade server, a position whose sl/tp the quote has crossed is closed on the next call
 (a DEAL_ENTRY_OUT deal at the sl/tp price, reason DEAL_REASON_SL/TP, the position's magic, comment
@@ -183,6 +195,8 @@ _env_faults: dict | None = None
 
 _IPC_TIMEOUT = (RES_E_INTERNAL_FAIL_TIMEOUT, "IPC timeout")
 _NO_IPC = (RES_E_INTERNAL_FAIL_CONNECT, "No IPC connection")
+_IPC_RECV = (RES_E_INTERNAL_FAIL_RECEIVE, "IPC recv failed")
+_IPC_SEND = (RES_E_INTERNAL_FAIL_SEND, "IPC send failed")
 
 
 def _default_state() -> dict:
@@ -266,17 +280,43 @@ def _take(name: str):
         if count <= 0:
             return None
         source[name] = {**value, "count": count - 1}
-    elif isinstance(value, int) and name in ("ipc_fail", "requote", "send_none"):
+    elif isinstance(value, int) and name in ("ipc_fail", "requote", "send_none", "init_fail"):
         source[name] = value - 1
     else:
         del source[name]
     if source is control:
-        path = os.environ["MT5_FAKE_CONTROL"]
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(control, f)
-        os.replace(tmp, path)
+        _write_control(control)
     return value
+
+
+def _countdown(key: str, name: str) -> bool:
+    """Counts one call of `name` against the fault map `key` ({"fn": N}); true for the Nth call (then removed)."""
+    control = _read_control()
+    source = control if key in control else _env_faults if _env_faults and key in _env_faults else None
+    if source is None or not isinstance(source[key], dict) or name not in source[key]:
+        return False
+    left = int(source[key][name]) - 1
+    source[key] = {k: v for k, v in source[key].items() if k != name}
+    if left > 0:
+        source[key][name] = left
+    if source is control:
+        _write_control(control)
+    return left == 0
+
+
+def _write_control(control: dict) -> None:
+    path = os.environ["MT5_FAKE_CONTROL"]
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(control, f)
+    os.replace(tmp, path)
+
+
+def _lose_ipc(err) -> None:
+    """The channel to the terminal is gone: it stays gone until initialize() succeeds."""
+    global _initialized
+    _initialized = False
+    _set_error(err)
 
 
 def _set_error(err) -> None:
@@ -306,8 +346,13 @@ def _api(name: str, needs_init: bool = True, fail_value=None):
                 if delay:
                     time.sleep(delay)
                 if faults.get("ipc_down") or (name not in ("initialize", "shutdown") and _take("ipc_fail")):
-                    _set_error(_IPC_TIMEOUT)
+                    _lose_ipc(_IPC_TIMEOUT)
                     return fail_value
+                if _countdown("ipc_lost_at", name):
+                    _lose_ipc(_IPC_RECV)
+                    return fail_value
+                if _countdown("hang_at", name):
+                    _wait_release(-1)
                 if needs_init and not _initialized:
                     _set_error(_NO_IPC)
                     return fail_value
@@ -328,6 +373,9 @@ def _api(name: str, needs_init: bool = True, fail_value=None):
 @_api("initialize", needs_init=False, fail_value=False)
 def initialize(path=None, *, login=None, password=None, server=None, timeout=60000, portable=False):
     global _initialized
+    if _take("init_fail"):
+        _set_error((RES_E_INTERNAL_FAIL_INIT, "IPC initialization failed"))
+        return False
     if login is not None and _faults().get("auth_fail"):
         _set_error((RES_E_AUTH_FAILED, "Terminal: Authorization failed"))
         return False
@@ -752,6 +800,24 @@ def _execute(request: dict, st: dict, ctx: dict) -> dict:
     return {"retcode": TRADE_RETCODE_DONE, "deal": deal_ticket, "order": order_ticket, "price": ctx["price"]}
 
 
+def _forced_retcode(comment: str):
+    """send_retcode, consumed only by a send it applies to (its "comment", when it names one)."""
+    wanted = (_faults().get("send_retcode") or {}).get("comment")
+    if wanted is not None and wanted != comment:
+        return None
+    return _take("send_retcode")
+
+
+def _log_send(comment: str) -> None:
+    path = os.environ.get("MT5_FAKE_SEND_LOG")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(comment + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def _wait_release(seconds: float) -> None:
     deadline = None if seconds < 0 else time.monotonic() + seconds
     while deadline is None or time.monotonic() < deadline:
@@ -772,8 +838,9 @@ def order_send(request):
         st = _load()
         st["stats"]["order_send"] += 1
         _save()
+        _log_send(str(request.get("comment", "")))
     if _take("send_none"):
-        _set_error((RES_E_INTERNAL_FAIL_SEND, "IPC send failed"))
+        _lose_ipc(_IPC_SEND)
         return None
     req = _request_tuple(request)
     with _lock:
@@ -786,14 +853,14 @@ def order_send(request):
             return OrderSendResult(TRADE_RETCODE_REQUOTE, 0, 0, 0.0, 0.0, bid, ask, "Requote", 1, 0, req)
         if ctx is None:
             return OrderSendResult(retcode, 0, 0, 0.0, 0.0, bid, ask, comment, 1, 0, req)
-        forced = _take("send_retcode")
+        forced = _forced_retcode(str(request.get("comment", "")))
         if forced and not forced.get("fill"):
             return OrderSendResult(int(forced["code"]), 0, 0, 0.0, 0.0, bid, ask, "Forced", 1, 0, req)
         done = _execute(request, st, ctx)
     if forced:
         return OrderSendResult(int(forced["code"]), 0, 0, 0.0, 0.0, bid, ask, "Forced", 1, 0, req)
     if _take("none_after_fill"):
-        _set_error(_IPC_TIMEOUT)
+        _lose_ipc(_IPC_TIMEOUT)
         return None
     if _take("crash_after_fill"):
         os._exit(70)
