@@ -92,7 +92,9 @@ class Bridge:
             term = t.call("terminal_info")
             acc = t.call("account_info")
             return {"connected": bool(term.connected), "trade_allowed": bool(term.trade_allowed and acc.trade_expert),
-                    "login": acc.login, "server": acc.server, "build": term.build}
+                    "login": acc.login, "server": acc.server, "build": term.build,
+                    "account": {"currency": acc.currency, "balance": acc.balance, "equity": acc.equity,
+                                "margin_free": acc.margin_free}}
         try:
             info = self.run(job, self.health_timeout)
         except BridgeError as err:

@@ -41,7 +41,7 @@ command("orders", "order history", () => import("./commands/orders.js"), (c) =>
     .option("--from <date>", "from (YYYY-MM-DD, ISO-8601 or Unix ms)")
     .option("--to <date>", "to (exclusive)")
     .option("--ticker <code>", "one ticker")
-    .option("--status <status>", "pending|submitted|filled|rejected|failed|expired|unknown")
+    .option("--status <status>", "pending|submitted|filled|partially_filled|rejected|failed|expired|unknown")
     .option("--limit <n>", "page size (max 500)")
     .option("--offset <n>", "skip this many"),
 );

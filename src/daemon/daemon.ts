@@ -125,6 +125,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       broker.kind === "mt5"
         ? new Reconciler({ broker, journal, ledger, engine, bus, clock, logger, magic: config.broker.mt5.magic, periodMs: config.broker.mt5.syncSeconds * 1000 })
         : null;
+    const health = buildHealth({ db, broker, feeds, clock });
     const control = new Control({
       journal,
       ledger,
@@ -136,10 +137,10 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       risk: () => config.risk,
       marketOpen: (now) => isMarketOpen(config.risk.marketHours, now),
       streams: () => feeds.statuses(),
+      brokerState: health.brokerState,
       flatten: (reason) => flattenAll({ engine, ledger, clock, reason, signalTtlMs: config.webhook.signalTtlMs }),
       ...(reconciler ? { blockedTickers: () => reconciler.blockedTickers(), reconciliation: () => reconciler.view() } : {}),
     });
-    const health = buildHealth({ db, broker, feeds, clock });
     const webhook = new WebhookService({
       secrets,
       config: () => config,

@@ -7,20 +7,21 @@
  *   the terminal) are recorded as fills — once, by deal ticket — so the journal follows the broker;
  * - every order left `pending`/`submitted`/`unknown` and not in motion is handed back to the engine, which
  *   looks it up by client order id (findOrder) and settles it, or — confirmed absent — sends it if still
- *   valid (an expired entry is never sent; an exit still is);
+ *   valid (an expired entry is never sent; an exit still is); this happens also when the broker's positions
+ *   and deals could not be read (each order's lookup stands on its own), and is counted (`rechecks`);
  * - per ticker, broker quantity − (journal quantity + fills found now) ≠ 0 is an unexplained difference:
  *   logged, emitted as `reconcile.mismatch`, shown in /status and blocking new entries of that ticker until
  *   a later sync finds no difference. A ticker with an order in motion during the read is not judged.
  */
 import type { Clock } from "../domain/clock.js";
 import { settleWithin } from "../domain/settle-within.js";
-import type { Broker, BrokerDeal } from "../engine/broker.js";
+import type { Broker, BrokerDeal, BrokerPosition } from "../engine/broker.js";
 import type { Engine } from "../engine/engine.js";
 import { makeEnvelope } from "../engine/envelope.js";
 import type { EventBus } from "../engine/event-bus.js";
-import { reconcile, type PositionDifference } from "../engine/reconcile.js";
+import { reconcile, type PositionDifference, type ReconcileReport } from "../engine/reconcile.js";
 import type { Logger } from "../log/logger.js";
-import type { Journal } from "../store/journal.js";
+import type { Journal, StoredOrder } from "../store/journal.js";
 import type { Ledger } from "../store/ledger.js";
 
 export interface ReconcilerDeps {
@@ -45,6 +46,8 @@ export interface ReconciliationView {
   differences: PositionDifference[];
   /** Closes recorded from the broker since the daemon started (stop loss, take profit, manual). */
   external_fills: number;
+  /** Open orders handed back to the engine to be looked up at the broker since the daemon started. */
+  rechecks: number;
 }
 
 /** MT5 keeps deal times in trade-server time: search a window wide enough for any server offset. */
@@ -58,6 +61,7 @@ export class Reconciler {
   private lastSyncAt: number | null = null;
   private lastError: string | null = null;
   private externalFills = 0;
+  private rechecks = 0;
 
   constructor(private readonly d: ReconcilerDeps) {}
 
@@ -108,6 +112,7 @@ export class Reconciler {
       last_error: this.lastError,
       differences: [...this.blocked.values()],
       external_fills: this.externalFills,
+      rechecks: this.rechecks,
     };
   }
 
@@ -121,8 +126,17 @@ export class Reconciler {
     const now = this.d.clock.now();
     const since = Math.min(now, ...positions.map((p) => p.opened_at), ...openOrders.map((o) => o.created_at)) - SERVER_TIME_MARGIN_MS;
 
-    const brokerPositions = await broker.positions();
-    const deals = ((await broker.deals?.(since, now + SERVER_TIME_MARGIN_MS)) ?? []).filter((x) => x.magic === this.d.magic);
+    let brokerPositions: BrokerPosition[];
+    let deals: BrokerDeal[];
+    try {
+      brokerPositions = await broker.positions();
+      deals = ((await broker.deals?.(since, now + SERVER_TIME_MARGIN_MS)) ?? []).filter((x) => x.magic === this.d.magic);
+    } catch (err) {
+      // The broker could not be read, so no difference can be judged; open orders are still looked up, each on its
+      // own (a lookup that fails leaves its order unknown, nothing is sent), so no outcome waits on this read.
+      if (!this.stopped) this.recheckOpen(openOrders, null);
+      throw err;
+    }
     const after = engine.activity();
     if (this.stopped) return; // the daemon stopped while the broker answered: the journal may be closed
 
@@ -141,13 +155,7 @@ export class Reconciler {
       magic: this.d.magic,
     });
 
-    // Orders not in motion go back to the engine: it looks each up and settles it (or, absent, sends it if still valid).
-    for (const o of openOrders) {
-      const found = report.orders.find((r) => r.order_id === o.order_id);
-      if (engine.recheck(o.order_id)) {
-        this.d.logger.info("re-checking an open order with the broker", { order_id: o.order_id, status: o.status, at_broker: found?.kind === "filled" ? "filled" : "not found" });
-      }
-    }
+    this.recheckOpen(openOrders, report);
 
     const unsettled = (ticker: string) =>
       before.busy.has(ticker) || after.busy.has(ticker) || (before.changes.get(ticker) ?? 0) !== (after.changes.get(ticker) ?? 0) || openOrders.some((o) => o.ticker === ticker);
@@ -168,6 +176,17 @@ export class Reconciler {
     }
     this.lastSyncAt = this.d.clock.now();
     this.lastError = null;
+  }
+
+  /** Orders not in motion go back to the engine: it looks each up and settles it (or, absent, sends it if still valid). */
+  private recheckOpen(openOrders: StoredOrder[], report: ReconcileReport | null): void {
+    for (const o of openOrders) {
+      if (!this.d.engine.recheck(o.order_id)) continue;
+      this.rechecks += 1;
+      const found = report?.orders.find((r) => r.order_id === o.order_id);
+      const atBroker = !report ? "broker not read" : found?.kind === "filled" ? (found.partial ? "dealt in part" : "dealt") : "not found";
+      this.d.logger.info("re-checking an open order with the broker", { order_id: o.order_id, status: o.status, at_broker: atBroker });
+    }
   }
 
   /**

@@ -37,6 +37,7 @@ export type OrderStatus =
   | "pending" // journaled, not yet sent to the broker
   | "submitted" // sent, outcome not yet known
   | "filled"
+  | "partially_filled" // final: less than ordered was dealt; error_message says what was not and why
   | "rejected" // final refusal by the broker or by us
   | "failed" // gave up after retries
   | "expired" // never sent: the signal went stale before it could be
@@ -44,6 +45,7 @@ export type OrderStatus =
 
 export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
   "filled",
+  "partially_filled",
   "rejected",
   "failed",
   "expired",

@@ -48,9 +48,12 @@ export interface OrderFill {
  * The outcome of one send. `unknown` means the order may or may not exist at the broker.
  * A `rejected` result with `temporary` set was refused for a passing reason (requote, no connection,
  * bridge unreachable) and given up after the broker's retries: nothing was dealt; the order failed.
+ * `partial`: less than ordered was dealt (`remaining` was not: a part refused, a leg of a split exit never
+ * sent); `code`/`message` say why. From orderSend it is final; from findOrder it says what is left to send.
  */
 export type OrderResult =
   | { kind: "filled"; fill: OrderFill }
+  | { kind: "partial"; fill: OrderFill; remaining: number; code: string; message: string }
   | { kind: "rejected"; code: string; message: string; temporary?: boolean }
   | { kind: "unknown"; message: string };
 
@@ -78,6 +81,14 @@ export interface BrokerHealth {
   kind: string;
   connected: boolean;
   message?: string;
+  /** The account, when the health check reads it anyway (the MT5 bridge does): status shows it without a call. */
+  account?: AccountInfo;
+}
+
+/** The broker as the daemon last saw it (status shows this; it never waits on the broker). */
+export interface BrokerState extends BrokerHealth {
+  /** ISO-8601 time of that look, or null before the first one. */
+  checked_at: string | null;
 }
 
 /** One execution at the broker (an MT5 deal), for reconciliation and reports. */
@@ -114,8 +125,11 @@ export interface Broker {
   positions(): Promise<BrokerPosition[]>;
   orderCheck(req: OrderRequest): Promise<OrderCheckResult>;
   orderSend(req: OrderRequest): Promise<OrderResult>;
-  /** Finds what the broker knows of a client order id (for reconciling an unknown outcome). */
-  findOrder(clientOrderId: ClientOrderId): Promise<OrderResult | null>;
+  /**
+   * Finds what the broker knows of a client order id (for reconciling an unknown outcome), every part of it (the
+   * legs of a split exit): `filled` only when `quantity` (when given) was dealt in full, else `partial`.
+   */
+  findOrder(clientOrderId: ClientOrderId, quantity?: number): Promise<OrderResult | null>;
   rates(symbol: string, timeframe: string, start: number, count: number): Promise<Rate[]>;
   health(): Promise<BrokerHealth>;
   /** Executions between two Unix ms instants (optional; MT5 has it). */

@@ -7,7 +7,7 @@ import { nextJstMidnight } from "../domain/jst.js";
 import { midPrice, type Quote } from "../domain/types.js";
 import type { Ledger } from "../store/ledger.js";
 import type { Journal, OrderQuery, StoredOrder } from "../store/journal.js";
-import type { Broker, Rate } from "./broker.js";
+import type { Broker, BrokerState, Rate } from "./broker.js";
 import { makeEnvelope } from "./envelope.js";
 import type { EventBus } from "./event-bus.js";
 import type { StreamStatus } from "./feed.js";
@@ -32,6 +32,8 @@ export interface ControlDeps {
   risk: () => RiskLimits;
   marketOpen: (now: number) => boolean;
   streams: () => StreamStatus[];
+  /** The broker's last known health and account, without a round trip to it (a hung bridge never holds status up). */
+  brokerState: () => Promise<BrokerState>;
   /** Closes every position through the pipeline (kill --flatten). */
   flatten: (reason: string) => Promise<string[]>;
   /** Tickers blocked for new entries by an unexplained difference with the broker. */
@@ -121,13 +123,12 @@ export class Control {
     const r = this.riskSnapshot();
     const limits = this.d.risk();
     const unrealized = round2(positions.reduce((s, p) => s + p.unrealized_pnl, 0));
-    const health = await this.d.broker.health().catch((err: Error) => ({ kind: this.d.broker.kind, connected: false, message: err.message }));
-    const account = health.connected ? await this.d.broker.accountInfo().catch(() => null) : null;
+    const broker = await this.d.brokerState().catch((err: Error): BrokerState => ({ kind: this.d.broker.kind, connected: false, message: err.message, checked_at: null }));
     const marketOpen = this.d.marketOpen(now);
     const cooldownLeftMs = r.lastEntryAt === null ? 0 : r.lastEntryAt + limits.cooldownMinutes * 60_000 - now;
     return {
       system_enabled: !kill.active,
-      trading_active: !kill.active && marketOpen && health.connected,
+      trading_active: !kill.active && marketOpen && broker.connected,
       market_open: marketOpen,
       daily_stats: {
         entries: r.entriesToday,
@@ -153,7 +154,13 @@ export class Control {
       },
       kill_switch: killView(kill),
       streams: this.d.streams(),
-      broker: { kind: health.kind, connected: health.connected, ...(health.message ? { message: health.message } : {}), ...(account ? { account } : {}) },
+      broker: {
+        kind: broker.kind,
+        connected: broker.connected,
+        ...(broker.message ? { message: broker.message } : {}),
+        ...(broker.account ? { account: broker.account } : {}),
+        checked_at: broker.checked_at,
+      },
       ...(this.d.reconciliation ? { reconciliation: this.d.reconciliation() } : {}),
       timestamp: new Date(now).toISOString(),
     };

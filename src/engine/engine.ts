@@ -227,18 +227,23 @@ export class Engine {
     let order = this.d.journal.getOrder(orderId)!;
     // A final order is never sent again, whoever queued it.
     if (FINAL_ORDER_STATUSES.has(order.status)) return order;
+    // Part of a split exit was dealt before a restart, the rest never sent: it was checked before its first leg went.
+    let resuming = false;
     if (order.status === "submitted" || order.status === "unknown") {
       // We may have sent it before a crash or a lost reply: ask the broker before anything else.
       let known: OrderResult | null;
       try {
-        known = await this.d.broker.findOrder(order.order_id);
+        known = await this.d.broker.findOrder(order.order_id, order.quantity);
       } catch (err) {
         // Cannot tell whether it exists: nothing may be sent; the periodic reconciliation asks again.
         const message = `could not be looked up at the broker: ${err instanceof Error ? err.message : String(err)}`;
         return this.markUnknown(order, message);
       }
-      if (known) return this.settle(order, known);
-      this.d.logger.info("order not found at the broker: it was never executed", { order_id: order.order_id, was: order.status });
+      // Dealt in part: an exit goes on with the rest (the broker sends only what was not dealt); anything else ends.
+      resuming = known?.kind === "partial" && this.isExit(order);
+      if (known && !resuming) return this.settle(order, known);
+      if (resuming) this.d.logger.warn("order dealt in part before a restart: sending the rest", { order_id: order.order_id, found: known?.kind === "partial" ? known.message : null });
+      else this.d.logger.info("order not found at the broker: it was never executed", { order_id: order.order_id, was: order.status });
     }
     let sending = false;
     try {
@@ -253,9 +258,11 @@ export class Engine {
         this.d.journal.updateOrder(order.order_id, { status: "submitted", submitted_at: this.d.clock.now(), attempts: order.attempts + 1 }, this.d.clock.now());
       }
       this.emit("order.submitted", { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: order.quantity }, order.request_id);
-      const check = await this.d.broker.orderCheck(req);
-      order = this.d.journal.getOrder(orderId)!;
-      if (!check.ok) return this.finish(order, check.temporary ? "failed" : "rejected", check.code, check.message);
+      if (!resuming) {
+        const check = await this.d.broker.orderCheck(req);
+        order = this.d.journal.getOrder(orderId)!;
+        if (!check.ok) return this.finish(order, check.temporary ? "failed" : "rejected", check.code, check.message);
+      }
       // The check can take seconds (MT5, retries): a kill switch or an expiry in the meantime still stops the send.
       const late = this.refusalBeforeSend(order);
       if (late) return this.finish(order, late.status, late.code, late.message);
@@ -308,6 +315,8 @@ export class Engine {
     if (result.kind === "rejected") return this.finish(order, result.temporary ? "failed" : "rejected", result.code, result.message);
     if (result.kind === "unknown") return this.markUnknown(order, result.message);
     const f = result.fill;
+    // Less than ordered was dealt and the rest will not be: recorded as dealt, with what was not and why.
+    const partial = result.kind === "partial" ? result : null;
     // A fill at a real broker must outlive a power cut (durable). A paper fill exists only here: if a power cut
     // undoes it, it never happened, and the order (still pending) is simply executed again.
     const applied = this.d.journal.tx(() => {
@@ -324,24 +333,28 @@ export class Engine {
       this.d.journal.updateOrder(
         order.order_id,
         {
-          status: "filled",
+          status: partial ? "partially_filled" : "filled",
           fill_price: f.price,
           filled_quantity: f.quantity,
           fee: f.fee,
           broker_order_id: f.broker_order_id,
           filled_at: f.time,
-          error_code: null,
-          error_message: null,
+          error_code: partial?.code ?? null,
+          error_message: partial?.message ?? null,
           // A broker inside the journal was never marked "submitted": its send and this fill are one step.
           ...(order.status === "pending" ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
         },
         now,
       );
-      this.d.journal.setSignalStatus(order.signal_id, "done", null);
+      this.d.journal.setSignalStatus(order.signal_id, "done", partial?.message ?? null);
       return a;
     }, { durable: this.d.broker.external !== false });
     const filled = this.d.journal.getOrder(order.order_id)!;
-    this.emit("order.filled", { order_id: filled.order_id, ticker: filled.ticker, action: filled.action, quantity: f.quantity, price: f.price, fee: f.fee }, order.request_id);
+    const dealt = { order_id: filled.order_id, ticker: filled.ticker, action: filled.action, quantity: f.quantity, price: f.price, fee: f.fee };
+    if (partial) {
+      this.emit("order.partially_filled", { ...dealt, ordered: order.quantity, remaining: partial.remaining, code: partial.code, message: partial.message }, order.request_id);
+      this.d.logger.warn("order partially filled", { order_id: order.order_id, ticker: order.ticker, code: partial.code, reason: partial.message });
+    } else this.emit("order.filled", dealt, order.request_id);
     this.emit("position.changed", { ticker: order.ticker, position: applied.position, realized_pnl: applied.realized_pnl }, order.request_id);
     return filled;
   }

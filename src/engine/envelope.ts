@@ -10,6 +10,7 @@ export type EventType =
   | "signal.expired"
   | "order.submitted"
   | "order.filled"
+  | "order.partially_filled"
   | "order.rejected"
   | "order.failed"
   | "order.unknown"

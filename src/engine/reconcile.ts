@@ -67,8 +67,23 @@ export interface ReconcileReport {
 const EPSILON = 1e-6;
 const round8 = (n: number): number => Math.round(n * 1e8) / 1e8;
 
+/**
+ * Legs of one order (a split exit: one leg per position it closes) carry the order id, then "<id>.2", "<id>.3"…:
+ * the leg's number in a comment, or null when the comment is not of this order.
+ */
+export function legNumber(comment: string, orderId: ClientOrderId): number | null {
+  if (comment === orderId) return 1;
+  const rest = comment.startsWith(`${orderId}.`) ? comment.slice(orderId.length + 1) : "";
+  return /^\d+$/.test(rest) ? Number(rest) : null;
+}
+
 export function belongsTo(comment: string, orderId: ClientOrderId): boolean {
-  return comment === orderId || (comment.startsWith(`${orderId}.`) && /^\d+$/.test(comment.slice(orderId.length + 1)));
+  return legNumber(comment, orderId) !== null;
+}
+
+/** The client id of leg `n` of an order (the first leg is the order id itself). */
+export function legId(orderId: ClientOrderId, n: number): string {
+  return n === 1 ? orderId : `${orderId}.${n}`;
 }
 
 /**

@@ -417,7 +417,7 @@ export const StatusDataSchema: JsonSchema = {
 
 export const StatusResponseSchema = successWith(StatusDataSchema, "System state.");
 
-export const ORDER_STATUSES = ["pending", "submitted", "filled", "rejected", "failed", "expired", "unknown"] as const;
+export const ORDER_STATUSES = ["pending", "submitted", "filled", "partially_filled", "rejected", "failed", "expired", "unknown"] as const;
 
 /** An order as journaled (domain Order). */
 export const OrderSchema: JsonSchema = {

@@ -25,6 +25,7 @@ test("held quantity and exposure include open orders; final ones do not", () => 
     journal, ledger, quotes, clock, bus: new EventBus(), killSwitch: new KillSwitch(new SqliteStateStore(db)),
     broker: new PaperBroker(() => ({ initialCash: 1e7, slippageBps: 0, feeRate: 0, feeMin: 0 }), ledger, (t) => quotes.forTicker(t), clock),
     risk: () => ({ maxDailyEntries: 3, cooldownMinutes: 0, maxDailyLoss: 0, maxExposure: 0 }), marketOpen: () => true, streams: () => [], flatten: async () => [],
+    brokerState: async () => ({ kind: "paper", connected: true, checked_at: null }),
   });
   const add = (action: "buy" | "sell", ticker: string, quantity: number, status: StoredOrder["status"], limit: number | null = null) => {
     const { orderId, tradingDate } = journal.nextOrderId(T);

@@ -5,77 +5,18 @@
  */
 import { defer } from "../helpers/defer.js";
 import assert from "node:assert/strict";
-import { test, type TestContext } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
+import { test } from "node:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import bcrypt from "bcryptjs";
 import { Database } from "../../src/store/database.js";
-import { Journal, type StoredOrder } from "../../src/store/journal.js";
+import { Journal } from "../../src/store/journal.js";
 import { BRIDGE_TOKEN, removeDir, startBridge, type BridgeProcess } from "../broker/mt5/bridge-process.js";
-import { alert, runCli, spawnDaemon, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
+import { runCli, spawnDaemon, startTestDaemon } from "../helpers/daemon.js";
+import { buy, ENV, MAGIC, mt5Config, order, SECRET, sends, settled, setup } from "../helpers/mt5-daemon.js";
 import { socketRequest } from "../helpers/socket-request.js";
 import { tempHome } from "../helpers/temp-home.js";
-
-const SECRET = "mt5-webhook-secret-0123456789";
-const MAGIC = 424242;
-const ENV = { WEBHOOK_SECRET: SECRET, ADMIN_PASSWORD_HASH: bcrypt.hashSync("admin-password-123", 4), MT5_BRIDGE_TOKEN: BRIDGE_TOKEN };
-
-function mt5Config(url: string, mt5: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ...extra,
-    risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 100 },
-    webhook: { syncBudgetMs: 2900 },
-    broker: { kind: "mt5", mt5: { url, timeoutMs: 5000, magic: MAGIC, syncSeconds: 1, ...mt5 } },
-    instruments: { "9984": { symbol: "9984.T", contractSize: 100 }, "7203": { symbol: "7203.T", contractSize: 100 } },
-  };
-}
-
-interface Setup {
-  bridge: BridgeProcess;
-  d: TestDaemon;
-  home: string;
-  restart(): Promise<TestDaemon>;
-}
-
-async function setup(t: TestContext, opts: { faults?: Record<string, unknown>; mt5?: Record<string, unknown>; config?: (bridgeUrl: string) => Record<string, unknown> } = {}): Promise<Setup> {
-  const bridge = await startBridge(opts.faults ? { faults: opts.faults } : {});
-  const { home, cleanup } = tempHome(mt5Config(bridge.url, opts.mt5, opts.config?.(bridge.url)));
-  const s: Setup = {
-    bridge,
-    home,
-    d: await startTestDaemon({ env: ENV, home }),
-    async restart() {
-      await s.d.close();
-      s.d = await startTestDaemon({ env: ENV, home });
-      return s.d;
-    },
-  };
-  defer(t, async () => {
-    await s.d.close();
-    await bridge.stop();
-    removeDir(bridge.dir);
-    cleanup();
-  });
-  return s;
-}
-
-async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T;
-  do {
-    last = await probe();
-    if (ok(last)) return last;
-    await delay(50);
-  } while (Date.now() < deadline);
-  assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-}
-
-const order = async (d: TestDaemon, id: string): Promise<StoredOrder> => (await d.socket("GET", `/orders/${id}`)).body.data;
-const settled = (d: TestDaemon, id: string) => until(`order ${id} to settle`, () => order(d, id), (o) => !["pending", "submitted", "unknown"].includes(o.status));
-const buy = (over: Record<string, unknown> = {}) => alert(SECRET, { ticker: "9984", quantity: 100, ...over }, Date.now());
-const sends = (b: BridgeProcess) => b.fakeState().stats.order_send;
+import { until } from "../helpers/until.js";
 
 async function bridgeCall(b: BridgeProcess, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const res = await fetch(`${b.url}/order/send`, {
@@ -265,8 +206,14 @@ test("retries never double-send: a repeated alert, and a lost reply that stays u
   const id = res.body.data.order_id as string;
   const unknown = await until(`order ${id} unknown`, () => order(d, id), (o) => o.status === "unknown");
   assert.equal(unknown.error_code, "OUTCOME_UNKNOWN");
-  await delay(1500); // a few re-checks while the terminal still hangs: nothing is sent again
-  assert.equal((await order(d, id)).status, "unknown");
+  // Re-checks while the terminal still hangs: each looks the order up (and cannot tell), none sends it again.
+  const rechecks = async () => (await d.socket("GET", "/status")).body.data.reconciliation.rechecks as number;
+  const from = await rechecks();
+  await until("three re-checks while the terminal hangs", rechecks, (n) => n >= from + 3);
+  const looked = await order(d, id);
+  assert.equal(looked.status, "unknown");
+  assert.match(looked.error_message ?? "", /could not be looked up at the broker/);
+  assert.equal(sends(bridge), 2);
   bridge.faults({ release: true });
   const o = await settled(d, id);
   assert.equal(o.status, "filled");
@@ -299,7 +246,9 @@ test("daemon killed between order_send and its reply: the restart reconciles and
   const get = async (path: string) => (await socketRequest(socket, "GET", path)).body.data;
   const before = await get(`/orders/${id}`);
   assert.ok(["submitted", "unknown"].includes(before.status), before.status);
-  await delay(1500); // re-checks while the terminal still hangs: looked up, never resent
+  // Re-checks while the terminal still hangs: each looks the order up (and cannot tell), none sends it again.
+  await until("three re-checks while the terminal hangs", () => get("/status"), (s) => s.reconciliation.rechecks >= 3);
+  assert.match((await get(`/orders/${id}`)).error_message ?? "", /could not be looked up at the broker/);
   assert.equal(sends(bridge), 1);
   bridge.faults({ release: true });
   const o = await until(`order ${id} filled`, () => get(`/orders/${id}`), (x) => x.status === "filled");

@@ -48,6 +48,13 @@ class AuthTest(BridgeCase):
         self.assertEqual(fake._stats()["order_send"], 0)
 
 
+class HealthTest(BridgeCase):
+    def test_health_carries_the_account_so_the_daemon_needs_no_second_call(self) -> None:
+        status, body = self.req("GET", "/health")
+        self.assertEqual((status, body["healthy"], body["account"]["currency"]), (200, True, "JPY"))
+        self.assertEqual(set(body["account"]), {"currency", "balance", "equity", "margin_free"})
+
+
 class WorkerTest(BridgeCase):
     def test_the_fake_detects_overlapping_calls(self) -> None:
         """Control: called from two threads directly, the fake records concurrency 2."""

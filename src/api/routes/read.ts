@@ -7,7 +7,7 @@ import type { ApiDeps } from "../deps.js";
 import type { AppKind } from "../app.js";
 import { statusRateLimit } from "../rate-limits.js";
 
-const ORDER_STATUSES = ["pending", "submitted", "filled", "rejected", "failed", "expired", "unknown"];
+const ORDER_STATUSES = ["pending", "submitted", "filled", "partially_filled", "rejected", "failed", "expired", "unknown"];
 
 const ordersQuery = {
   type: "object",

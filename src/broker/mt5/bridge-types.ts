@@ -8,6 +8,8 @@ export interface BridgeHealth {
   login?: number;
   server?: string;
   reinitialisations?: number;
+  /** account_info(), which the health check reads anyway. */
+  account?: Pick<BridgeAccount, "currency" | "balance" | "equity" | "margin_free">;
   error?: { code: string; message: string };
 }
 

@@ -38,6 +38,13 @@ export interface BridgeResponse<T> {
 
 type Query = Record<string, string | number | undefined>;
 
+export interface CallOptions {
+  query?: Query;
+  body?: unknown;
+  /** This call's own limit, instead of the client's (a health check must answer sooner than an order). */
+  timeoutMs?: number;
+}
+
 /** Connection never established: nothing was sent. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 
@@ -58,7 +65,7 @@ export class BridgeClient {
   }
 
   /** Any status; throws only for transport failures. */
-  async request<T>(method: "GET" | "POST", path: string, opts: { query?: Query; body?: unknown } = {}): Promise<BridgeResponse<T>> {
+  async request<T>(method: "GET" | "POST", path: string, opts: CallOptions = {}): Promise<BridgeResponse<T>> {
     const searchParams: Record<string, string | number> = {};
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) searchParams[k] = v;
     try {
@@ -66,25 +73,26 @@ export class BridgeClient {
         method,
         searchParams,
         ...(opts.body === undefined ? {} : { json: opts.body }),
+        ...(opts.timeoutMs === undefined ? {} : { timeout: { request: opts.timeoutMs } }),
       });
       return { status: res.statusCode, body: res.body };
     } catch (err) {
-      throw this.#transportError(err, method, path);
+      throw this.#transportError(err, method, path, opts.timeoutMs ?? this.#timeoutMs);
     }
   }
 
   /** 2xx body, else a BridgeError built from the bridge's {error: {code, message}}. */
-  async call<T>(method: "GET" | "POST", path: string, opts: { query?: Query; body?: unknown } = {}): Promise<T> {
+  async call<T>(method: "GET" | "POST", path: string, opts: CallOptions = {}): Promise<T> {
     const res = await this.request<unknown>(method, path, opts);
     if (res.status >= 200 && res.status < 300) return res.body as T;
     throw httpError(res.status, res.body, `${method} /${path.replace(/^\/+/, "")}`);
   }
 
-  #transportError(err: unknown, method: string, path: string): BridgeError {
+  #transportError(err: unknown, method: string, path: string, timeoutMs: number): BridgeError {
     const code = err instanceof RequestError ? err.code : "EUNKNOWN";
     const where = `${method} /${path.replace(/^\/+/, "")}`;
     if (code === "ETIMEDOUT" || (err instanceof Error && err.name === "TimeoutError")) {
-      return new BridgeError("BRIDGE_TIMEOUT", `MT5 bridge did not answer ${where} within ${this.#timeoutMs} ms`, {
+      return new BridgeError("BRIDGE_TIMEOUT", `MT5 bridge did not answer ${where} within ${timeoutMs} ms`, {
         kind: "temporary",
         status: null,
         unknownOutcome: true,

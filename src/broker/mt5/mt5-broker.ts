@@ -13,7 +13,7 @@ import type { InstrumentConfig, TradectlConfig } from "../../config/types.js";
 import { systemClock, type Clock } from "../../domain/clock.js";
 import { RejectedError, TemporaryError, TradectlError } from "../../domain/errors.js";
 import type { ClientOrderId } from "../../domain/types.js";
-import { belongsTo, fillOfDeals, mergeFills } from "../../engine/reconcile.js";
+import { fillOfDeals, legId, legNumber, mergeFills } from "../../engine/reconcile.js";
 import type {
   AccountInfo,
   Broker,
@@ -78,6 +78,8 @@ export type Mt5Config = TradectlConfig["broker"]["mt5"];
 export type Instruments = Record<string, InstrumentConfig> | (() => Record<string, InstrumentConfig>);
 
 const DAY_MS = 86_400_000;
+/** A health check's own limit: the daemon's /health answers within the seed's 5 s whatever the order timeout. */
+export const HEALTH_TIMEOUT_MS = 3000;
 const ENTRY: Record<number, BrokerDeal["entry"]> = { 0: "in", 1: "out", 2: "inout", 3: "out_by" };
 
 /** Reconciliation could not reach a verdict: the order may exist; nothing may be sent. */
@@ -91,6 +93,11 @@ interface Leg {
   clientOrderId: string;
   body: BridgeOrderRequest;
 }
+
+/** What the terminal holds of an order (or of one leg): nothing, a pending order, or deals (of legs up to `lastLeg`). */
+type Found = { kind: "none" } | { kind: "pending"; message: string } | { kind: "dealt"; fill: OrderFill; lastLeg: number };
+
+const EPSILON = 1e-6;
 
 export class Mt5Broker implements Broker {
   readonly kind = "mt5";
@@ -151,7 +158,7 @@ export class Mt5Broker implements Broker {
     let attempts = 0;
     const attempt = async (): Promise<OrderCheckResult> => {
       attempts += 1;
-      const first = (await this.#legs(req))[0];
+      const first = (await this.#legs(req, req.quantity, 1))[0];
       if (!first) return { ok: false, code: "MT5_NO_POSITION", message: this.#noPositionMessage(req) };
       const { check, info } = await this.#checkDetailed(first.body);
       if (!check.ok && (info.class === "temporary" || info.class === "unknown")) throw new TemporaryError(check.code, check.message);
@@ -172,36 +179,66 @@ export class Mt5Broker implements Broker {
     }
   }
 
+  /**
+   * Sends an order, as legs for an exit (one per position it closes). An exit is looked up first (a retry after
+   * a restart): the legs dealt already count, and only the rest is sent, as legs numbered after them, so no leg id
+   * is ever used for a second request.
+   */
   async orderSend(req: OrderRequest): Promise<OrderResult> {
+    let before: Extract<Found, { kind: "dealt" }> | null = null;
     if (req.is_exit) {
-      // an exit may already have happened (a retry after a restart): never close twice
-      const done = await this.#reconcile(req.client_order_id).catch((err: unknown) => {
-        if (err instanceof OutcomeUnknown) return { kind: "unknown", message: err.message } as const;
+      let found: Found;
+      try {
+        found = await this.#reconcile(req.client_order_id, belongsToOrder(req.client_order_id));
+      } catch (err) {
+        if (err instanceof OutcomeUnknown) return { kind: "unknown", message: err.message };
         throw err;
-      });
-      if (done) return done;
+      }
+      if (found.kind === "pending") return { kind: "unknown", message: found.message };
+      if (found.kind === "dealt") {
+        if (found.fill.quantity >= req.quantity - EPSILON) return { kind: "filled", fill: found.fill };
+        before = found;
+      }
     }
+    const remaining = round8(req.quantity - (before?.fill.quantity ?? 0));
+    const dealt = before ? [before.fill] : [];
     let legs: Leg[];
     try {
-      legs = await pRetry(() => this.#legs(req), { ...this.#retry, shouldRetry: ({ error }) => isTemporary(error) });
+      legs = await pRetry(() => this.#legs(req, remaining, (before?.lastLeg ?? 0) + 1), { ...this.#retry, shouldRetry: ({ error }) => isTemporary(error) });
     } catch (err) {
       if (err instanceof TradectlError && err.kind !== "operational") {
-        return { kind: "rejected", code: err.code, message: `nothing sent: ${err.message}`, ...(err.kind === "temporary" ? { temporary: true } : {}) };
+        const refused: OrderResult = { kind: "rejected", code: err.code, message: `nothing sent: ${err.message}`, ...(err.kind === "temporary" ? { temporary: true } : {}) };
+        return combine(req.quantity, dealt, [refused]);
       }
       throw err;
     }
-    if (legs.length === 0) return { kind: "rejected", code: "MT5_NO_POSITION", message: this.#noPositionMessage(req) };
+    if (legs.length === 0) return combine(req.quantity, dealt, [{ kind: "rejected", code: "MT5_NO_POSITION", message: this.#noPositionMessage(req) }]);
     const results: OrderResult[] = [];
     for (const leg of legs) {
       const result = await this.#sendLeg(leg);
       results.push(result);
       if (result.kind !== "filled") break;
     }
-    return combine(results);
+    return combine(req.quantity, dealt, results);
   }
 
-  async findOrder(clientOrderId: ClientOrderId): Promise<OrderResult | null> {
-    return this.#find(clientOrderId);
+  async findOrder(clientOrderId: ClientOrderId, quantity?: number): Promise<OrderResult | null> {
+    const found = await this.#find(clientOrderId, belongsToOrder(clientOrderId));
+    switch (found.kind) {
+      case "none":
+        return null;
+      case "pending":
+        return { kind: "unknown", message: found.message };
+      case "dealt":
+        if (quantity === undefined || found.fill.quantity >= quantity - EPSILON) return { kind: "filled", fill: found.fill };
+        return {
+          kind: "partial",
+          fill: found.fill,
+          remaining: round8(quantity - found.fill.quantity),
+          code: "MT5_PARTIALLY_DEALT",
+          message: `${found.fill.quantity} of ${quantity} dealt at the broker (legs up to ${legId(clientOrderId, found.lastLeg)}); ${round8(quantity - found.fill.quantity)} not`,
+        };
+    }
   }
 
   async rates(symbol: string, timeframe: string, start: number, count: number): Promise<Rate[]> {
@@ -214,12 +251,13 @@ export class Mt5Broker implements Broker {
 
   async health(): Promise<BrokerHealth> {
     try {
-      const res = await this.#client.request<BridgeHealth>("GET", "health");
+      const res = await this.#client.request<BridgeHealth>("GET", "health", { timeoutMs: Math.min(HEALTH_TIMEOUT_MS, this.#config.timeoutMs) });
       const h = res.body;
       if (res.status === 200 && h.healthy) {
+        const account = h.account ? { account: { currency: h.account.currency, balance: h.account.balance, equity: h.account.equity, margin_free: h.account.margin_free } } : {};
         return h.trade_allowed === false
-          ? { kind: this.kind, connected: true, message: "AutoTrading is disabled in the terminal" }
-          : { kind: this.kind, connected: true };
+          ? { kind: this.kind, connected: true, message: "AutoTrading is disabled in the terminal", ...account }
+          : { kind: this.kind, connected: true, ...account };
       }
       const why = h?.error?.message ?? (h && h.connected === false ? "the MT5 terminal has no connection to the trade server" : `HTTP ${res.status}`);
       return { kind: this.kind, connected: false, message: `MT5 bridge unhealthy: ${why}` };
@@ -244,7 +282,7 @@ export class Mt5Broker implements Broker {
     const attempt = async (): Promise<OrderResult> => {
       attempts += 1;
       if (reconcileFirst) {
-        const found = await this.#reconcile(leg.clientOrderId);
+        const found = await this.#legFound(leg);
         if (found) return found;
         reconcileFirst = false;
       }
@@ -297,15 +335,22 @@ export class Mt5Broker implements Broker {
 
   /** The outcome of a send is unknown: find it, else (absence confirmed) let p-retry send again. */
   async #afterUnknown(leg: Leg, why: string): Promise<OrderResult> {
-    const found = await this.#reconcile(leg.clientOrderId);
+    const found = await this.#legFound(leg);
     if (found) return found;
     throw new TemporaryError("MT5_NOT_EXECUTED", `${why}; no deal carries comment ${leg.clientOrderId}`);
   }
 
-  /** findOrder with its own backoff; throws OutcomeUnknown when the bridge cannot say. */
-  async #reconcile(clientOrderId: string): Promise<OrderResult | null> {
+  /** What the terminal holds of this one leg (its own comment only), or null. */
+  async #legFound(leg: Leg): Promise<OrderResult | null> {
+    const found = await this.#reconcile(leg.clientOrderId, (comment) => comment === leg.clientOrderId);
+    if (found.kind === "none") return null;
+    return found.kind === "pending" ? { kind: "unknown", message: found.message } : { kind: "filled", fill: found.fill };
+  }
+
+  /** #find with its own backoff; throws OutcomeUnknown when the bridge cannot say. */
+  async #reconcile(clientOrderId: string, matches: (comment: string) => boolean): Promise<Found> {
     try {
-      return await pRetry(() => this.#find(clientOrderId), {
+      return await pRetry(() => this.#find(clientOrderId, matches), {
         ...this.#reconcileRetry,
         shouldRetry: ({ error }) => isTemporary(error),
       });
@@ -315,15 +360,16 @@ export class Mt5Broker implements Broker {
     }
   }
 
-  async #find(clientOrderId: string): Promise<OrderResult | null> {
+  /** Our deals whose comment `matches` (every leg of an order, or one leg), else a pending order, else positions. */
+  async #find(clientOrderId: string, matches: (comment: string) => boolean): Promise<Found> {
     const now = this.#clock.now();
-    const mine = (comment: string, magic: number): boolean =>
-      magic === this.#config.magic && belongsTo(comment, clientOrderId);
+    const mine = (comment: string, magic: number): boolean => magic === this.#config.magic && matches(comment);
+    const lastLeg = (comments: string[]): number => Math.max(...comments.map((c) => legNumber(c, clientOrderId) ?? 1));
     const matched = (await this.deals(now - this.#lookbackMs, now + 2 * DAY_MS)).filter((d) => mine(d.comment, d.magic));
-    if (matched.length > 0) return { kind: "filled", fill: fillOfDeals(matched) };
+    if (matched.length > 0) return { kind: "dealt", fill: fillOfDeals(matched), lastLeg: lastLeg(matched.map((d) => d.comment)) };
     const orders = await this.#client.call<BridgeOrder[]>("GET", "orders");
     const pending = orders.find((o) => mine(o.comment, o.magic));
-    if (pending) return { kind: "unknown", message: `order ${clientOrderId} is pending at the broker (#${pending.ticket})` };
+    if (pending) return { kind: "pending", message: `order ${clientOrderId} is pending at the broker (#${pending.ticket})` };
     const positions = await this.#client.call<BridgePosition[]>("GET", "positions");
     const open = positions.filter((p) => mine(p.comment, p.magic));
     if (open.length > 0) {
@@ -331,12 +377,10 @@ export class Mt5Broker implements Broker {
       const quantity = fills.reduce((s, f) => s + volumeToShares(f.volume, f.inst.contractSize), 0);
       const price = fills.reduce((s, f) => s + f.price * volumeToShares(f.volume, f.inst.contractSize), 0) / quantity;
       const first = open[0]!;
-      return {
-        kind: "filled",
-        fill: { price, quantity, fee: 0, broker_order_id: String(first.identifier), broker_deal_id: null, time: first.time * 1000 },
-      };
+      const fill = { price, quantity, fee: 0, broker_order_id: String(first.identifier), broker_deal_id: null, time: first.time * 1000 };
+      return { kind: "dealt", fill, lastLeg: lastLeg(open.map((p) => p.comment)) };
     }
-    return null;
+    return { kind: "none" };
   }
 
   async #checkDetailed(body: BridgeOrderRequest): Promise<{ check: OrderCheckResult; info: RetcodeInfo }> {
@@ -348,13 +392,16 @@ export class Mt5Broker implements Broker {
     return { check: { ok: false, code: info.code, message: `${info.message} (retcode ${res.retcode}: ${res.comment})` }, info };
   }
 
-  /** Entry: one leg. Exit: close our positions on the symbol, oldest first (hedging account). */
-  async #legs(req: OrderRequest): Promise<Leg[]> {
+  /**
+   * `quantity` of the order as legs. Entry: one leg. Exit: close our positions on the symbol, oldest first (hedging
+   * account), one leg each, numbered from `firstLeg` (legs before it were dealt before a restart).
+   */
+  async #legs(req: OrderRequest, quantity: number, firstLeg: number): Promise<Leg[]> {
     if (req.order_type !== "market") {
       throw new RejectedError("MT5_ORDER_TYPE_UNSUPPORTED", "the MT5 gateway sends market orders only (limit orders have no pending state in tradectl yet)");
     }
     const inst = instrumentFor(this.#instruments(), req.ticker);
-    const volume = sharesToVolume(req.quantity, inst.contractSize);
+    const volume = sharesToVolume(quantity, inst.contractSize);
     const base = {
       action: "DEAL" as const,
       symbol: inst.symbol,
@@ -385,7 +432,7 @@ export class Mt5Broker implements Broker {
     for (const p of open) {
       if (remaining <= 1e-9) break;
       const take = Math.min(remaining, p.volume);
-      const id = legs.length === 0 ? req.client_order_id : `${req.client_order_id}.${legs.length + 1}`;
+      const id = legId(req.client_order_id, firstLeg + legs.length);
       legs.push({ clientOrderId: id, body: { ...base, client_order_id: id, volume: round8(take), position: p.ticket } });
       remaining = round8(remaining - take);
     }
@@ -440,13 +487,25 @@ function isTemporary(err: unknown): err is TradectlError {
 
 const round8 = (n: number): number => Math.round(n * 1e8) / 1e8;
 
-/** Legs of one exit → one result: any unknown is unknown; fills add up; else the first rejection. */
-function combine(results: OrderResult[]): OrderResult {
+/** A matcher of the comments of every leg of an order. */
+const belongsToOrder = (orderId: string) => (comment: string): boolean => legNumber(comment, orderId) !== null;
+
+/**
+ * The legs of one order (and fills of legs dealt before) → one result: any unknown is unknown; fills that add up to
+ * what was ordered are filled; fewer are partial, with what was not dealt and why; no fill at all is the refusal.
+ */
+function combine(ordered: number, before: OrderFill[], results: OrderResult[]): OrderResult {
   const unknown = results.find((r) => r.kind === "unknown");
   if (unknown) return unknown;
-  const fills = results.flatMap((r) => (r.kind === "filled" ? [r.fill] : []));
-  if (fills.length === 0) return results[0] ?? { kind: "rejected", code: "MT5_NO_POSITION", message: "nothing to send" };
-  return { kind: "filled", fill: fills.length === 1 ? fills[0]! : mergeFills(fills) };
+  const fills = [...before, ...results.flatMap((r) => (r.kind === "filled" || r.kind === "partial" ? [r.fill] : []))];
+  const refusal = results.find((r) => r.kind === "rejected");
+  if (fills.length === 0) return refusal ?? { kind: "rejected", code: "MT5_NO_POSITION", message: "nothing to send" };
+  const fill = fills.length === 1 ? fills[0]! : mergeFills(fills);
+  const remaining = round8(ordered - fill.quantity);
+  if (remaining <= EPSILON) return { kind: "filled", fill };
+  const code = refusal?.code ?? "MT5_DONE_PARTIAL";
+  const why = refusal?.message ?? "the trade server dealt less than requested";
+  return { kind: "partial", fill, remaining, code, message: `${fill.quantity} of ${ordered} dealt; the remaining ${remaining} was not: ${why}` };
 }
 
 /** Builds the MT5 broker; `token` is MT5_BRIDGE_TOKEN (never logged). */

@@ -34,7 +34,13 @@ export interface BridgeProcess {
   dir: string;
   /** Replaces the fake terminal's faults (re-read by the fake on every call). */
   faults(faults: Record<string, unknown>): void;
+  /** The faults as the fake left them (counted faults are consumed from the file as they fire). */
+  control(): Record<string, unknown>;
   fakeState(): FakeState;
+  /** The comment of every order_send that reached the fake terminal, in order, across restarts of the bridge. */
+  sent(): string[];
+  /** Sends SIGSTOP (a hung bridge) or SIGCONT to the process. */
+  signal(signal: NodeJS.Signals): void;
   /** Ends the process and waits for it (SIGTERM, or SIGKILL for a crash). */
   stop(signal?: NodeJS.Signals): Promise<void>;
   exited: Promise<number | null>;
@@ -43,6 +49,8 @@ export interface BridgeProcess {
 export interface StartOptions {
   /** Reuse a folder from an earlier process (restart). */
   dir?: string;
+  /** Listen on this port (a restart where the daemon knows the old URL); default ephemeral. */
+  port?: number;
   callTimeoutS?: number;
   faults?: Record<string, unknown>;
 }
@@ -51,11 +59,12 @@ export async function startBridge(opts: StartOptions = {}): Promise<BridgeProces
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "tradectl-mt5-"));
   const control = join(dir, "control.json");
   const statePath = join(dir, "fake-terminal.json");
+  const sendLog = join(dir, "sends.log");
   if (opts.faults) writeFileSync(control, JSON.stringify(opts.faults));
   const args = [
     join(ROOT, "scripts/mt5-bridge/bridge.py"),
     "--host", "127.0.0.1",
-    "--port", "0",
+    "--port", String(opts.port ?? 0),
     "--state", join(dir, "bridge.db"),
     "--call-timeout", String(opts.callTimeoutS ?? 10),
     "--reinit-backoff", "0.01",
@@ -68,6 +77,7 @@ export async function startBridge(opts: StartOptions = {}): Promise<BridgeProces
       MT5_FAKE_STATE: statePath,
       MT5_FAKE_CONTROL: control,
       MT5_FAKE_FAULTS: "{}",
+      MT5_FAKE_SEND_LOG: sendLog,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -94,11 +104,23 @@ export async function startBridge(opts: StartOptions = {}): Promise<BridgeProces
     faults(faults) {
       writeFileSync(control, JSON.stringify(faults));
     },
+    control() {
+      return existsSync(control) ? (JSON.parse(readFileSync(control, "utf8") || "{}") as Record<string, unknown>) : {};
+    },
     fakeState() {
       return JSON.parse(readFileSync(statePath, "utf8")) as FakeState;
     },
+    sent() {
+      return existsSync(sendLog) ? readFileSync(sendLog, "utf8").split("\n").filter(Boolean) : [];
+    },
+    signal(signal) {
+      child.kill(signal);
+    },
     async stop(signal: NodeJS.Signals = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        child.kill("SIGCONT"); // a stopped process (SIGSTOP) handles SIGTERM only once it runs again
+      }
       await exited;
       lines.close();
     },

@@ -99,7 +99,7 @@ test("a market buy fills end to end and shows in positions, deals and findOrder"
   t.assert.deepEqual(deals.map((d) => [d.ticker, d.side, d.entry, d.quantity, d.comment]), [["7203", "buy", "in", 200, "ORD_20250101_001"]]);
   const account = await broker.accountInfo();
   t.assert.equal(account.currency, "JPY");
-  t.assert.deepEqual(await broker.health(), { kind: "mt5", connected: true });
+  t.assert.deepEqual(await broker.health(), { kind: "mt5", connected: true, account }, "the health check carries the account");
   const rates = await broker.rates("7203", "M5", 0, 3);
   t.assert.equal(rates.length, 3);
   assert.ok(rates[2]!.time > rates[0]!.time && rates[0]!.time % 300_000 === 0);
@@ -134,7 +134,8 @@ test("final retcodes become rejections with specific codes", async (t) => {
     t.assert.equal(bridge.fakeState().stats.order_send - before, sends, code);
   }
   bridge.faults({ autotrading_disabled: true });
-  t.assert.deepEqual(await broker.health(), { kind: "mt5", connected: true, message: "AutoTrading is disabled in the terminal" });
+  const { account: _, ...health } = await broker.health();
+  t.assert.deepEqual(health, { kind: "mt5", connected: true, message: "AutoTrading is disabled in the terminal" });
   t.assert.equal(bridge.fakeState().deals.length, 0);
 });
 
@@ -329,4 +330,59 @@ test("the client never puts the token into an error", async (t) => {
   t.assert.equal((err as { unknownOutcome?: boolean }).unknownOutcome, false);
   t.assert.doesNotMatch(JSON.stringify(err) + String(err) + String((err as Error).stack), /secret-token-value-123/);
   t.assert.equal((err as Error).cause, undefined);
+});
+
+/** Two buys of 100 (two positions of volume 1) and the sell of 200 that closes both, as two legs. */
+async function twoPositions(broker: Mt5Broker, exitId: string): Promise<OrderRequest> {
+  for (const id of ["ORD_20250101_080", "ORD_20250101_081"]) assert.equal((await broker.orderSend(order(id, { quantity: 100 }))).kind, "filled");
+  return order(exitId, { action: "sell", quantity: 200, is_exit: true });
+}
+
+test("a rejected later leg of a split exit is partial with the remainder stated, never filled", async (t) => {
+  const { bridge, broker } = await setup(t);
+  const exit = await twoPositions(broker, "ORD_20250101_082");
+  bridge.faults({ send_retcode: { code: 10006, count: 1, comment: "ORD_20250101_082.2" } });
+  const result = await broker.orderSend(exit);
+  t.assert.equal(result.kind, "partial");
+  if (result.kind !== "partial") return;
+  t.assert.deepEqual([result.fill.quantity, result.remaining, result.code], [100, 100, "MT5_REJECTED"]);
+  t.assert.match(result.message, /100 of 200 dealt; the remaining 100 was not: the trade server rejected/);
+  t.assert.deepEqual(bridge.sent().slice(2), ["ORD_20250101_082", "ORD_20250101_082.2"]);
+  t.assert.equal(bridge.fakeState().positions.length, 1, "the second position is still open");
+});
+
+test("an exit cut after its first leg is found partial; sent again, only the rest goes, as the next leg, once", async (t) => {
+  const { bridge, broker } = await setup(t);
+  const exit = await twoPositions(broker, "ORD_20250101_083");
+  // What a daemon killed after the first leg leaves: that leg dealt, the second never sent.
+  const first = bridge.fakeState().positions.sort((a, b) => a.ticket - b.ticket)[0]!;
+  const leg = await new BridgeClient({ url: bridge.url, token: BRIDGE_TOKEN, timeoutMs: 5000 }).call<{ outcome: string }>("POST", "order/send", {
+    body: { action: "DEAL", symbol: "7203.T", type: "SELL", volume: 1, magic: MAGIC, position: first.ticket, client_order_id: "ORD_20250101_083" },
+  });
+  t.assert.equal(leg.outcome, "filled");
+
+  const found = await broker.findOrder("ORD_20250101_083", 200);
+  t.assert.deepEqual(found?.kind === "partial" ? [found.fill.quantity, found.remaining] : found, [100, 100]);
+  t.assert.equal((await broker.findOrder("ORD_20250101_083"))?.kind, "filled", "without the ordered quantity: what was dealt");
+  const result = await broker.orderSend(exit);
+  t.assert.deepEqual(result.kind === "filled" ? [result.fill.quantity, result.fill.price] : result, [200, 2500]);
+  const again = await broker.orderSend(exit);
+  t.assert.equal(again.kind === "filled" ? again.fill.quantity : again, 200);
+  t.assert.deepEqual(bridge.sent().slice(2), ["ORD_20250101_083", "ORD_20250101_083.2"]);
+  t.assert.deepEqual(bridge.fakeState().positions, []);
+});
+
+test("a split exit whose rest has no position left to close is partial, and nothing more is sent", async (t) => {
+  const { bridge, broker } = await setup(t);
+  const exit = await twoPositions(broker, "ORD_20250101_084");
+  const client = new BridgeClient({ url: bridge.url, token: BRIDGE_TOKEN, timeoutMs: 5000 });
+  const positions = bridge.fakeState().positions.sort((a, b) => a.ticket - b.ticket);
+  for (const [i, p] of positions.entries()) {
+    // leg 1 of the exit, then a close by hand of the other position
+    const id = i === 0 ? "ORD_20250101_084" : "MANUAL_CLOSE";
+    await client.call("POST", "order/send", { body: { action: "DEAL", symbol: "7203.T", type: "SELL", volume: 1, magic: MAGIC, position: p.ticket, client_order_id: id } });
+  }
+  const result = await broker.orderSend(exit);
+  t.assert.deepEqual(result.kind === "partial" ? [result.fill.quantity, result.remaining, result.code] : result, [100, 100, "MT5_NO_POSITION"]);
+  t.assert.deepEqual(bridge.sent().slice(2), ["ORD_20250101_084", "MANUAL_CLOSE"]);
 });
