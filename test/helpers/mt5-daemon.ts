@@ -2,12 +2,14 @@
  * The daemon with broker.kind=mt5 against the real bridge.py (python3, fake MetaTrader5 package): config, secrets,
  * a setup that starts both and cleans up, and the order look-ups the MT5 integration tests share.
  */
+import { join } from "node:path";
 import type { TestContext } from "node:test";
 import bcrypt from "bcryptjs";
 import type { StoredOrder } from "../../src/store/journal.js";
 import { BRIDGE_TOKEN, removeDir, startBridge, type BridgeProcess } from "../broker/mt5/bridge-process.js";
-import { alert, startTestDaemon, type TestDaemon } from "./daemon.js";
+import { alert, spawnDaemon, startTestDaemon, type SpawnedDaemon, type TestDaemon } from "./daemon.js";
 import { defer } from "./defer.js";
+import { socketRequest } from "./socket-request.js";
 import { tempHome } from "./temp-home.js";
 import { until } from "./until.js";
 
@@ -53,6 +55,38 @@ export async function setup(t: TestContext, opts: { faults?: Record<string, unkn
     cleanup();
   });
   return s;
+}
+
+export interface SpawnedMt5Setup {
+  bridge: BridgeProcess;
+  home: string;
+  /** Starts `tradectl daemon` on the home (again, after a SIGKILL): stopped with SIGKILL after the test. */
+  spawn(): Promise<SpawnedDaemon>;
+  /** GET on the control socket: the answer's `data`. */
+  get(path: string): Promise<any>;
+}
+
+/** A bridge and daemons run as child processes (to be killed and restarted), in one temp home, removed after the test. */
+export async function spawnedSetup(t: TestContext, mt5: Record<string, unknown> = {}): Promise<SpawnedMt5Setup> {
+  const bridge = await startBridge();
+  const { home, cleanup } = tempHome(mt5Config(bridge.url, mt5));
+  const daemons: SpawnedDaemon[] = [];
+  defer(t, async () => {
+    for (const p of daemons) await p.stop("SIGKILL");
+    await bridge.stop();
+    removeDir(bridge.dir);
+    cleanup();
+  });
+  return {
+    bridge,
+    home,
+    async spawn() {
+      const d = await spawnDaemon(home, ENV);
+      daemons.push(d);
+      return d;
+    },
+    get: async (path) => (await socketRequest(join(home, "tradectl.sock"), "GET", path)).body.data,
+  };
 }
 
 export const order = async (d: TestDaemon, id: string): Promise<StoredOrder> => (await d.socket("GET", `/orders/${id}`)).body.data;

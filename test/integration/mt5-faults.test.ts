@@ -5,12 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { join } from "node:path";
 import { removeDir, startBridge, type BridgeProcess } from "../broker/mt5/bridge-process.js";
-import { runCli, spawnDaemon, startTestDaemon, type SpawnedDaemon } from "../helpers/daemon.js";
+import { runCli, startTestDaemon } from "../helpers/daemon.js";
 import { defer } from "../helpers/defer.js";
-import { buy, ENV, mt5Config, order, settled, setup } from "../helpers/mt5-daemon.js";
-import { socketRequest } from "../helpers/socket-request.js";
+import { buy, ENV, mt5Config, order, settled, setup, spawnedSetup } from "../helpers/mt5-daemon.js";
 import { tempHome } from "../helpers/temp-home.js";
 import { until } from "../helpers/until.js";
 
@@ -127,17 +125,8 @@ for (const c of [
   { at: "after its first leg, before the second is sent", faults: { hang_at: { order_check: 2 } }, reached: (b: BridgeProcess) => JSON.stringify(b.control().hang_at) === "{}" },
 ]) {
   test(`daemon killed ${c.at} of a split exit: the restart accounts for every leg, sends the rest once, fills all`, async (t) => {
-    const bridge = await startBridge();
-    const { home, cleanup } = tempHome(mt5Config(bridge.url, { timeoutMs: 1500 }));
-    const daemons: SpawnedDaemon[] = [];
-    defer(t, async () => {
-      for (const p of daemons) await p.stop("SIGKILL");
-      await bridge.stop();
-      removeDir(bridge.dir);
-      cleanup();
-    });
-    const first = await spawnDaemon(home, ENV);
-    daemons.push(first);
+    const { bridge, spawn, get } = await spawnedSetup(t, { timeoutMs: 1500 });
+    const first = await spawn();
     const post = (url: string, body: unknown) => fetch(`${url}/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     for (const _ of [1, 2]) assert.equal((await post(first.url, buy())).status, 200); // two positions of 100
     bridge.faults(c.faults);
@@ -149,9 +138,7 @@ for (const c of [
     const [, , exitId] = bridge.sent();
     assert.ok(exitId, "the first leg reached the terminal");
 
-    const second = await spawnDaemon(home, ENV);
-    daemons.push(second);
-    const get = async (path: string) => (await socketRequest(join(home, "tradectl.sock"), "GET", path)).body.data;
+    const second = await spawn();
     const o = await until(`order ${exitId} to settle`, () => get(`/orders/${exitId}`), (x) => !["pending", "submitted", "unknown"].includes(x.status));
     assert.deepEqual([o.status, o.filled_quantity], ["filled", 200]);
     assert.deepEqual(bridge.sent().slice(2), [exitId, `${exitId}.2`], "each leg sent once, the second only after the restart");

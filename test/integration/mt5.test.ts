@@ -11,11 +11,9 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Database } from "../../src/store/database.js";
 import { Journal } from "../../src/store/journal.js";
-import { BRIDGE_TOKEN, removeDir, startBridge, type BridgeProcess } from "../broker/mt5/bridge-process.js";
-import { runCli, spawnDaemon, startTestDaemon } from "../helpers/daemon.js";
-import { buy, ENV, MAGIC, mt5Config, order, SECRET, sends, settled, setup } from "../helpers/mt5-daemon.js";
-import { socketRequest } from "../helpers/socket-request.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { BRIDGE_TOKEN, type BridgeProcess } from "../broker/mt5/bridge-process.js";
+import { runCli, startTestDaemon } from "../helpers/daemon.js";
+import { buy, ENV, MAGIC, order, SECRET, sends, settled, setup, spawnedSetup } from "../helpers/mt5-daemon.js";
 import { until } from "../helpers/until.js";
 
 async function bridgeCall(b: BridgeProcess, body: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -222,17 +220,8 @@ test("retries never double-send: a repeated alert, and a lost reply that stays u
 });
 
 test("daemon killed between order_send and its reply: the restart reconciles and sends nothing twice", async (t) => {
-  const bridge = await startBridge();
-  const { home, cleanup } = tempHome(mt5Config(bridge.url, { timeoutMs: 800 }));
-  const procs: Array<{ stop(s?: NodeJS.Signals): Promise<number | null> }> = [];
-  defer(t, async () => {
-    for (const p of procs) await p.stop("SIGKILL");
-    await bridge.stop();
-    removeDir(bridge.dir);
-    cleanup();
-  });
-  const first = await spawnDaemon(home, ENV);
-  procs.push(first);
+  const { bridge, spawn, get } = await spawnedSetup(t, { timeoutMs: 800 });
+  const first = await spawn();
   bridge.faults({ hang_after_fill: -1 });
   const pending = fetch(`${first.url}/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(buy()) }).catch(() => null);
   await until("the terminal to deal", () => bridge.fakeState().deals.length, (n) => n === 1);
@@ -240,10 +229,7 @@ test("daemon killed between order_send and its reply: the restart reconciles and
   await pending;
   const id = bridge.fakeState().deals[0]!.comment;
 
-  const second = await spawnDaemon(home, ENV);
-  procs.push(second);
-  const socket = join(home, "tradectl.sock");
-  const get = async (path: string) => (await socketRequest(socket, "GET", path)).body.data;
+  const second = await spawn();
   const before = await get(`/orders/${id}`);
   assert.ok(["submitted", "unknown"].includes(before.status), before.status);
   // Re-checks while the terminal still hangs: each looks the order up (and cannot tell), none sends it again.
