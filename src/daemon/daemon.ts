@@ -13,6 +13,7 @@ import { systemClock, type Clock } from "../domain/clock.js";
 import { isMarketOpen } from "../domain/market-hours.js";
 import { settleWithin } from "../domain/settle-within.js";
 import { Control } from "../engine/control.js";
+import type { AdmissionPolicy } from "../engine/admission.js";
 import { Engine } from "../engine/engine.js";
 import { EventBus } from "../engine/event-bus.js";
 import { KillSwitch } from "../engine/kill-switch.js";
@@ -119,9 +120,24 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     cleanups.push(() => broker.close?.());
 
     const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments });
-    const engine = new Engine({ journal, ledger, broker, bus, clock, killSwitch, logger });
+    const health = buildHealth({ db, broker, feeds, clock });
+    let reconciler: Reconciler | null = null;
+    const engine = new Engine({
+      journal,
+      ledger,
+      idempotency,
+      broker,
+      bus,
+      clock,
+      killSwitch,
+      quotes,
+      logger,
+      policy: () => admissionPolicy(config),
+      brokerStatus: health.brokerStatus,
+      reconciliationBlock: (ticker) => reconciler?.blockFor(ticker) ?? null,
+    });
     // MT5: the journal is compared with the broker at start and every broker.mt5.syncSeconds.
-    const reconciler =
+    reconciler =
       broker.kind === "mt5"
         ? new Reconciler({ broker, journal, ledger, engine, bus, clock, logger, magic: config.broker.mt5.magic, periodMs: config.broker.mt5.syncSeconds * 1000 })
         : null;
@@ -137,26 +153,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       marketOpen: (now) => isMarketOpen(config.risk.marketHours, now),
       streams: () => feeds.statuses(),
       flatten: (reason) => flattenAll({ engine, ledger, clock, reason, signalTtlMs: config.webhook.signalTtlMs }),
-      ...(reconciler ? { blockedTickers: () => reconciler.blockedTickers(), reconciliation: () => reconciler.view() } : {}),
+      ...(reconciler ? { blockedTickers: () => reconciler!.blockedTickers(), reconciliation: () => reconciler!.view() } : {}),
     });
-    const health = buildHealth({ db, broker, feeds, clock });
-    const webhook = new WebhookService({
-      secrets,
-      config: () => config,
-      clock,
-      engine,
-      control,
-      journal,
-      alerts,
-      idempotency,
-      killSwitch,
-      bus,
-      logger,
-      redactor,
-      quotes,
-      brokerHealth: health.brokerStatus,
-      ...(reconciler ? { reconciliationBlock: (ticker: string) => reconciler.blockFor(ticker) } : {}),
-    });
+    const webhook = new WebhookService({ secrets, config: () => config, clock, engine, alerts, bus, logger, redactor, quotes });
     const startedAt = Date.now();
     const deps: ApiDeps = {
       control,
@@ -232,6 +231,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       async reload() {
         const next = applyOverrides(configStore.read(), opts.overrides);
         const changed = liveKeysChanged(config, next);
+        // Keys already stored must live as long as the new window lets the same alert be accepted.
+        idempotency.extendAll(next.webhook.timestampWindowMs - config.webhook.timestampWindowMs, clock.now());
         config = { ...next, webhook: { ...next.webhook, host: config.webhook.host, port: config.webhook.port }, broker: config.broker };
         const tls = loadTls(config);
         if (tls && publicApp.server && "setSecureContext" in publicApp.server) {
@@ -264,6 +265,13 @@ function applyOverrides(c: TradectlConfig, o: DaemonOverrides | undefined): Trad
     webhook: { ...c.webhook, ...(o.host ? { host: o.host } : {}), ...(o.port !== undefined ? { port: o.port } : {}) },
     broker: { ...c.broker, ...(o.broker ? { kind: o.broker } : {}) },
     feeds: o.feed ? [{ name: "replay", kind: "replay", stream: "prices", url: o.feed }] : c.feeds,
+  };
+}
+
+function admissionPolicy(c: TradectlConfig): AdmissionPolicy {
+  return {
+    riskRules: (ticker) => ({ ...c.risk, marketHours: c.instruments[ticker]?.calendar ?? c.risk.marketHours }),
+    timestampWindowMs: c.webhook.timestampWindowMs,
   };
 }
 

@@ -1,25 +1,9 @@
 /** Fills and the positions they build; a fill and its position change commit together. */
-import type { Action, Position } from "../domain/types.js";
+import type { Position } from "../domain/types.js";
+import type { AppliedFill, FillInput, PositionLedger, RecordedFill } from "../engine/ports.js";
 import type { Database } from "./database.js";
 
-export interface FillInput {
-  order_id: string | null;
-  ticker: string;
-  action: Action;
-  quantity: number;
-  price: number;
-  fee: number;
-  time: number;
-  broker_deal_id: string | null;
-}
-
-export interface AppliedFill {
-  duplicate: boolean;
-  realized_pnl: number;
-  position: Position | null;
-}
-
-export class Ledger {
+export class Ledger implements PositionLedger {
   constructor(private readonly db: Database) {}
 
   /** Records a fill once (a repeated broker deal id is ignored) and updates the position. */
@@ -83,7 +67,7 @@ export class Ledger {
   }
 
   /** The fill recorded for an order, if any (the paper broker's "did it execute?"). */
-  fillOf(orderId: string): { price: number; quantity: number; fee: number; time: number; broker_deal_id: string | null } | undefined {
+  fillOf(orderId: string): RecordedFill | undefined {
     return this.db.get("SELECT price, quantity, fee, time, broker_deal_id FROM fills WHERE order_id = ? ORDER BY id LIMIT 1", orderId);
   }
 
