@@ -2,8 +2,8 @@
  * `tradectl signal send`: posts an alert to a daemon's webhook as TradingView does (text/plain holding JSON), to
  * check a set-up end to end. The passphrase comes from --passphrase-file, WEBHOOK_SECRET (or WEBHOOK_SECRET_FILE) or
  * the paper mode's generated file, never from an argument (arguments are visible to every user in `ps`). `--test`
- * posts to /webhook/test, the dry run that trades nothing. Exit 0 when the webhook accepted the alert, 1 when it
- * refused it (the answer's code and message on stderr), 3 when nothing answered.
+ * posts to /webhook/test, the dry run that trades nothing. Exit 0 when the webhook accepted the alert (a dry run: when
+ * it would execute), 1 when it refused it (the answer's code and message on stderr), 3 when nothing answered.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { readConfig } from "../../config/store.js";
@@ -61,6 +61,8 @@ export async function run(_args: string[], opts: Opts): Promise<void> {
   }
   if (opts.json) printJson({ status: res.status, elapsed_ms: elapsed, url, body: answer });
   else process.stdout.write(`${res.status} from ${url} in ${elapsed} ms\n${describe(answer)}\n`);
+  const data = (answer.data ?? {}) as Record<string, unknown>;
+  if (res.ok && data.would_execute === false) throw new CliError("the dry run would not execute this alert (see the checks above)", 1, "WOULD_NOT_EXECUTE");
   if (!res.ok) throw new CliError(`the webhook refused the alert: ${res.status} ${String(answer.error_code ?? "")} ${String(answer.message ?? "")}`.trim(), 1, String(answer.error_code ?? `HTTP_${res.status}`), answer.details ?? answer.errors);
 }
 
@@ -122,7 +124,11 @@ function describe(a: Record<string, unknown>): string {
     const fields = Array.isArray(a.errors) ? ` (${(a.errors as Array<{ field: string; message: string }>).map((e) => `${e.field}: ${e.message}`).join("; ")})` : "";
     return `refused: ${String(a.error_code)} ${String(a.message)}${fields}${d.limit_type ? ` [${String(d.limit_type)}]` : ""}`;
   }
-  if ("would_trade" in data || "checks" in data) return `dry run: ${data.would_trade ? "would trade" : "would NOT trade"}\n${JSON.stringify(data, null, 2)}`;
+  if ("would_execute" in data) {
+    const lines = Object.entries({ ...(data.validation_results as object), ...(data.risk_checks as object) }).map(([k, v]) => [k, String(v)]);
+    const width = Math.max(0, ...lines.map(([k]) => k!.length));
+    return [`dry run: ${data.would_execute ? "would execute" : "would NOT execute"}`, ...lines.map(([k, v]) => `  ${k!.padEnd(width)}  ${v}`)].join("\n");
+  }
   const price = data.fill_price ?? data.price;
   return `${String(a.message ?? "accepted")}: ${String(data.order_id ?? "")} ${String(data.order_status ?? data.status ?? "")}${price !== undefined && price !== null ? ` at ${String(price)}` : ""}`.trim();
 }
