@@ -2,19 +2,23 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorEnvelope } from "../domain/error-envelope.js";
 
-export type ErrorCode =
-  | "AUTH_FAILED"
-  | "VALIDATION_ERROR"
-  | "RISK_LIMIT_EXCEEDED"
-  | "NOT_FOUND"
-  | "RATE_LIMIT_EXCEEDED"
-  | "INTERNAL_ERROR"
-  | "SERVICE_UNAVAILABLE"
-  | "IP_NOT_ALLOWED"
-  | "PAYLOAD_TOO_LARGE"
-  | "ORDER_REJECTED"
-  | "METHOD_NOT_ALLOWED"
-  | "SIGNAL_EXPIRED";
+/** Every error code the API answers with; each is explained in tradectl-api(7) at the anchor its help_url names. */
+export const ERROR_CODES = [
+  "AUTH_FAILED",
+  "VALIDATION_ERROR",
+  "RISK_LIMIT_EXCEEDED",
+  "NOT_FOUND",
+  "RATE_LIMIT_EXCEEDED",
+  "INTERNAL_ERROR",
+  "SERVICE_UNAVAILABLE",
+  "IP_NOT_ALLOWED",
+  "PAYLOAD_TOO_LARGE",
+  "ORDER_REJECTED",
+  "METHOD_NOT_ALLOWED",
+  "SIGNAL_EXPIRED",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class ApiError extends Error {
   constructor(

@@ -41,6 +41,7 @@ import { buildHealth } from "./health.js";
 import { InstanceLock } from "./instance-lock.js";
 import { flattenAll } from "./flatten.js";
 import { resolveWebhookSecrets } from "./webhook-secret.js";
+import { liveKeysChanged } from "./live-keys.js";
 
 export interface DaemonOverrides {
   host?: string;
@@ -312,19 +313,3 @@ function loadTls(c: TradectlConfig): { cert: Buffer; key: Buffer } | null {
   if (!c.webhook.tls.cert || !c.webhook.tls.key) return null;
   return { cert: readFileSync(c.webhook.tls.cert), key: readFileSync(c.webhook.tls.key) };
 }
-
-/** Keys that take effect without a restart: risk, rate limits, allowlist, timing windows, instruments, log level. */
-function liveKeysChanged(a: TradectlConfig, b: TradectlConfig): string[] {
-  const keys: Array<[string, unknown, unknown]> = [
-    ["risk", a.risk, b.risk],
-    ["webhook.ipAllowlist", a.webhook.ipAllowlist, b.webhook.ipAllowlist],
-    ["webhook.rateLimits", a.webhook.rateLimits, b.webhook.rateLimits],
-    ["webhook.syncBudgetMs", a.webhook.syncBudgetMs, b.webhook.syncBudgetMs],
-    ["webhook.timestampWindowMs", a.webhook.timestampWindowMs, b.webhook.timestampWindowMs],
-    ["webhook.signalTtlMs", a.webhook.signalTtlMs, b.webhook.signalTtlMs],
-    ["instruments", a.instruments, b.instruments],
-    ["log.level", a.log.level, b.log.level],
-  ];
-  return keys.filter(([, x, y]) => JSON.stringify(x) !== JSON.stringify(y)).map(([k]) => k);
-}
-
