@@ -69,13 +69,13 @@ export function checkSecrets(config: TradectlConfig, paths: InstancePaths, daemo
   if (secret.error) out.push(fail("WEBHOOK_SECRET", secret.error, "fix the path in WEBHOOK_SECRET_FILE"));
   else if (secret.value) out.push(secret.value.length >= MIN_SECRET ? ok("WEBHOOK_SECRET", `set (${secret.value.length} characters)`) : fail("WEBHOOK_SECRET", `too short: ${secret.value.length} characters, at least ${MIN_SECRET}`, "openssl rand -base64 32"));
   else if (live) out.push(absent("WEBHOOK_SECRET", "live mode needs it", "set WEBHOOK_SECRET or WEBHOOK_SECRET_FILE (at least 20 characters)"));
-  else out.push(ok("WEBHOOK_SECRET", existsSync(paths.passphraseFile) ? `paper mode: generated passphrase in ${paths.passphraseFile}` : "paper mode: the daemon generates a passphrase"));
+  else out.push(ok("WEBHOOK_SECRET", existsSync(paths.passphraseFile) ? `paper mode: generated passphrase in ${paths.passphraseFile}` : "not in this environment (paper mode: the daemon generates one unless its own environment has it)"));
 
   const hash = read("ADMIN_PASSWORD_HASH");
   if (hash.error) out.push(fail("ADMIN_PASSWORD_HASH", hash.error, "fix the path in ADMIN_PASSWORD_HASH_FILE"));
   else if (hash.value) out.push(BCRYPT.test(hash.value) ? ok("ADMIN_PASSWORD_HASH", "a bcrypt hash") : fail("ADMIN_PASSWORD_HASH", "set, but not a bcrypt hash", "make one with `tradectl hash-password`"));
   else if (live) out.push(absent("ADMIN_PASSWORD_HASH", "live mode needs it", "tradectl hash-password, then set ADMIN_PASSWORD_HASH"));
-  else out.push(ok("ADMIN_PASSWORD_HASH", "not set (paper mode; the kill switch over HTTP stays closed)"));
+  else out.push(ok("ADMIN_PASSWORD_HASH", "not in this environment (paper mode: without it the admin routes on the public port stay closed)"));
 
   for (const [name, needed, why] of [
     ["OANDA_TOKEN", needsOanda, "an oanda feed is configured"],
