@@ -35,7 +35,7 @@ export async function run(_args: string[], opts: GlobalOptions): Promise<void> {
       const probes: Probe[] = [];
       const w = config.webhook;
       const url = readDaemonRecord(paths)?.webhook_url || `${w.tls.cert ? "https" : "http"}://${w.host.includes(":") ? `[${w.host}]` : w.host}:${w.port}`;
-      results.push(await checkPort(url, probes));
+      results.push(await checkPort(url));
       bar.update(2, "webhook port");
       results.push(await checkBridge(config, daemon, probes));
       bar.update(3, "broker");

@@ -62,11 +62,10 @@ export function checkDaemon(d: DaemonView, socketPath: string): CheckResult {
   return d.status ? ok("daemon", `answers on ${socketPath}`) : fail("daemon", d.error ?? "not running", "start it: `systemctl start tradectl` or `tradectl daemon`");
 }
 
-export async function checkPort(webhookUrl: string, clock: Probe[]): Promise<CheckResult> {
+export async function checkPort(webhookUrl: string): Promise<CheckResult> {
   const url = `${webhookUrl.replace("0.0.0.0", "127.0.0.1").replace("[::]", "[::1]")}/health`;
   try {
     const p = await probe(url);
-    clock.push(p);
     return ok("webhook port", `${url} answers ${p.status}${p.status === 503 ? " (unhealthy: see `tradectl status`)" : ""}`);
   } catch (err) {
     return fail("webhook port", `${url}: ${why(err)}`, "is the daemon running, and webhook.host/webhook.port what it listens on?");
@@ -141,14 +140,17 @@ function tcpReach(name: string, url: string): Promise<CheckResult> {
  * The clock's offset from the Date headers of the servers probed above (one-second resolution: plenty against the
  * webhook's 5-minute timestamp window and TradingView's 3-second answer limit), else NTP's word from timedatectl.
  */
-export async function checkClock(probes: Probe[]): Promise<CheckResult> {
-  const dated = probes.filter((p): p is Probe & { date: number } => p.date !== null);
-  // The daemon's own port shares this clock; only other machines tell anything.
-  const offsets = dated.map((p) => p.midpoint - p.date).filter((o) => Math.abs(o) > 0);
-  const worst = offsets.reduce((w, o) => (Math.abs(o) > Math.abs(w) ? o : w), 0);
-  if (offsets.length && Math.abs(worst) >= CLOCK_FAIL_MS) return fail("clock", `${(worst / 1000).toFixed(1)} s off a server's clock`, "enable NTP: timedatectl set-ntp true");
-  if (offsets.length && Math.abs(worst) > CLOCK_WARN_MS) return warn("clock", `${(worst / 1000).toFixed(1)} s off a server's clock`, "enable NTP: timedatectl set-ntp true");
-  const ntp = await timedatectl();
+export async function checkClock(probes: Probe[], ntpState: () => Promise<string | null> = timedatectl): Promise<CheckResult> {
+  // A Date header has whole seconds: the server's clock is within [date, date + 1 s) when it answered.
+  const offsets = probes.filter((p): p is Probe & { date: number } => p.date !== null).map((p) => p.midpoint - (p.date + 500));
+  if (offsets.length) {
+    const worst = offsets.reduce((w, o) => (Math.abs(o) > Math.abs(w) ? o : w), 0);
+    const said = `${(worst / 1000).toFixed(1)} s off the clock of ${offsets.length === 1 ? "a server" : `the worst of ${offsets.length} servers`} (±0.5 s)`;
+    if (Math.abs(worst) >= CLOCK_FAIL_MS) return fail("clock", said, "enable NTP: timedatectl set-ntp true");
+    if (Math.abs(worst) > CLOCK_WARN_MS) return warn("clock", said, "enable NTP: timedatectl set-ntp true");
+    return ok("clock", said);
+  }
+  const ntp = await ntpState();
   if (ntp === "yes") return ok("clock", "NTP synchronised");
   if (ntp === "no") return warn("clock", "NTP is not synchronised", "timedatectl set-ntp true");
   return warn("clock", "could not measure (no remote server answered with a date, and timedatectl is not available)", "make sure NTP runs (chrony or systemd-timesyncd)");
