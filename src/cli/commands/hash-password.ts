@@ -10,8 +10,15 @@ const MIN_LENGTH = 16;
 export async function run(): Promise<void> {
   let password: string;
   if (process.stdin.isTTY) {
-    password = await readHidden(`password (at least ${MIN_LENGTH} characters): `);
-    if (password.length >= MIN_LENGTH && (await readHidden("the same again: ")) !== password) throw new CliError("the two passwords differ; nothing was hashed");
+    // Raw mode before the first prompt and until the last answer: nothing typed ahead is ever echoed.
+    process.stdin.setRawMode(true);
+    try {
+      password = await readHidden(`password (at least ${MIN_LENGTH} characters): `);
+      if (password.length >= MIN_LENGTH && (await readHidden("the same again: ")) !== password) throw new CliError("the two passwords differ; nothing was hashed");
+    } finally {
+      process.stdin.setRawMode(false);
+      process.stdin.pause();
+    }
   } else {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -21,18 +28,16 @@ export async function run(): Promise<void> {
   process.stdout.write(`${await bcrypt.hash(password, 12)}\n`);
 }
 
-/** One line from the terminal in raw mode, echoing nothing: Enter ends it, Backspace edits it, Ctrl-C cancels. */
+/** One line from the terminal (in raw mode: nothing echoed): Enter ends it, Backspace edits it, Ctrl-C cancels. */
 function readHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
   process.stderr.write(prompt);
-  stdin.setRawMode(true);
   stdin.resume();
   return new Promise((resolve, reject) => {
     let line = "";
     const done = (err: Error | null) => {
       stdin.off("data", onData);
-      stdin.setRawMode(false);
-      stdin.pause();
+      stdin.pause(); // what comes next waits in the stream for the next prompt
       process.stderr.write("\n");
       if (err) reject(err);
       else resolve(line);
