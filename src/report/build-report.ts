@@ -137,7 +137,7 @@ export function buildReport(period: Period, data: JournalData, o: BuildOptions):
   const losses = trades.filter((t) => t.closing && t.realized_pnl < 0).length;
   const closingTrades = trades.filter((t) => t.closing).length;
 
-  const timelines = buildTimelines({ start: period.start, until, before: data.before, during: data.during, daemonRunningNow: o.daemonRunning, lastEventTime: data.last_event_time });
+  const timelines = buildTimelines({ start: period.start, until, before: data.before, during: data.during, daemonRunningNow: o.daemonRunning, lastEventTime: data.last_event_time, nextRunPreviousTime: data.next_run_previous_time });
 
   return {
     period: { kind: period.kind, from: period.from, to: period.to, start: iso(period.start), end: iso(period.end), observed_until: iso(until), timezone: "Asia/Tokyo" },

@@ -73,6 +73,11 @@ export interface JournalData {
   during: StateEvent[];
   /** The time of the journal's last event (where a daemon that is not running now stopped writing). */
   last_event_time: number | null;
+  /**
+   * When the first run that started after the period did, the time of the event before it: a run still open at the
+   * period's end ended there at the latest (null when no run started since).
+   */
+  next_run_previous_time: number | null;
 }
 
 const STATE_TYPES = "('system.started', 'system.stopping', 'stream.state', 'broker.state')";
@@ -146,9 +151,9 @@ type EventRow = { seq: number; type: StateEvent["type"] | "signal.rejected"; tim
  * The events table is keyed by seq and has no index on time; seq grows with time (both are assigned as the daemon
  * publishes), so a binary search on seq finds the period's bounds in a few page reads, whatever the journal's age.
  */
-function readEvents(db: DatabaseSync, start: number, end: number): Pick<JournalData, "refusals" | "before" | "during" | "last_event_time"> {
+function readEvents(db: DatabaseSync, start: number, end: number): Pick<JournalData, "refusals" | "before" | "during" | "last_event_time" | "next_run_previous_time"> {
   const bounds = db.prepare("SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM events").get() as { lo: number | null; hi: number | null };
-  if (bounds.lo === null || bounds.hi === null) return { refusals: new Map(), before: [], during: [], last_event_time: null };
+  if (bounds.lo === null || bounds.hi === null) return { refusals: new Map(), before: [], during: [], last_event_time: null, next_run_previous_time: null };
   const timeAt = db.prepare("SELECT time FROM events WHERE seq >= ? ORDER BY seq LIMIT 1");
   /** The first seq whose event is at or after `t` (hi + 1 when none is). */
   const firstAtOrAfter = (t: number): number => {
@@ -194,5 +199,7 @@ function readEvents(db: DatabaseSync, start: number, end: number): Pick<JournalD
     if (r.type === "system.started" || r.type === "system.stopping") break;
   }
   const last = db.prepare("SELECT time FROM events WHERE seq = ?").get(bounds.hi) as { time: string } | undefined;
-  return { refusals, before, during, last_event_time: last ? Date.parse(last.time) : null };
+  const next = db.prepare("SELECT seq FROM events WHERE seq >= ? AND type = 'system.started' ORDER BY seq LIMIT 1").get(hi) as { seq: number } | undefined;
+  const beforeNext = next ? (previousTime.get(next.seq) as { time: string } | undefined) : undefined;
+  return { refusals, before, during, last_event_time: last ? Date.parse(last.time) : null, next_run_previous_time: beforeNext ? Date.parse(beforeNext.time) : null };
 }

@@ -25,7 +25,16 @@ interface Track {
   message: string | null;
 }
 
-export function buildTimelines(o: { start: number; until: number; before: StateEvent[]; during: StateEvent[]; daemonRunningNow: boolean; lastEventTime: number | null }): Timelines {
+export function buildTimelines(o: {
+  start: number;
+  until: number;
+  before: StateEvent[];
+  during: StateEvent[];
+  daemonRunningNow: boolean;
+  lastEventTime: number | null;
+  /** The time of the event before the first run that started after the period (see JournalData). */
+  nextRunPreviousTime: number | null;
+}): Timelines {
   const { start, until } = o;
   const observed = Math.max(0, until - start);
   const streams = new Map<string, Track>();
@@ -103,15 +112,18 @@ export function buildTimelines(o: { start: number; until: number; before: StateE
     if (e.time >= until) break;
     apply(e, Math.max(start, e.time), true);
   }
-  // A run still open at the end: going on now, or (the daemon is down now) ended at the journal's last event.
+  // A run still open at the end: ended before a later run started, else going on now, else (the daemon is down
+  // now) ended at the journal's last event.
   if (running) {
-    const end = o.daemonRunningNow ? until : Math.min(until, Math.max(runSince, o.lastEventTime ?? runSince));
+    const endedBy = o.nextRunPreviousTime ?? (o.daemonRunningNow ? null : o.lastEventTime);
+    const ongoing = o.nextRunPreviousTime === null && o.daemonRunningNow;
+    const end = ongoing ? until : Math.min(until, Math.max(runSince, endedBy ?? runSince));
     const last = new Map([...streams].map(([n, t]) => [n, t.state]));
-    if (broker.down) incidents.push({ start: iso(broker.since), end: o.daemonRunningNow ? null : iso(end), duration_ms: end - broker.since, message: broker.message });
+    if (broker.down) incidents.push({ start: iso(broker.since), end: ongoing ? null : iso(end), duration_ms: end - broker.since, message: broker.message });
     broker = { down: false, since: end, message: null };
     up_ms += end - runSince;
     for (const t of streams.values()) if (t.up) t.up_ms += end - t.since;
-    return result(o.daemonRunningNow ? last : new Map());
+    return result(ongoing ? last : new Map());
   }
   return result(new Map());
 

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse, type DefaultTreeAdapterMap } from "parse5";
 import { defer } from "../helpers/defer.js";
-import { runCli } from "../helpers/daemon.js";
+import { runCli, spawnDaemon } from "../helpers/daemon.js";
 import { tempHome } from "../helpers/temp-home.js";
 import { EXPECTED, writeKnownHistory } from "./known-history.js";
 
@@ -154,6 +154,18 @@ test("report of a known week: every figure to the yen, with the daemon down", as
 
   await t.test("the journal is only read", () => {
     assert.equal(createHash("sha256").update(readFileSync(db)).digest("hex"), before);
+  });
+
+  await t.test("with a daemon running now on the same journal, a past run that crashed still ended when it did", async () => {
+    const d = await spawnDaemon(home);
+    try {
+      const r = JSON.parse((await cli(...WEEK, "--json")).stdout);
+      assert.deepEqual(r.daemon, EXPECTED.daemon, "Saturday's run ended before today's began, not at the week's end");
+      assert.deepEqual(r.streams, [{ ...EXPECTED.stream, last_state: null }]);
+      assert.equal(r.summary.total_pnl, EXPECTED.total);
+    } finally {
+      await d.stop();
+    }
   });
 });
 
