@@ -17,13 +17,19 @@ export interface BrokerStatus {
   checked_at: number | null;
 }
 
-export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; clock: Clock }) {
+/**
+ * `onChange` hears when the broker goes from connected to not (or back), and about a first poll that finds it down:
+ * the daemon journals these as `broker.state` events, which `tradectl report` lists as incidents.
+ */
+export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; clock: Clock; onChange?: (s: BrokerStatus) => void }) {
   let brokerStatus: BrokerStatus = { connected: true, message: null, checked_at: null };
   let timer: NodeJS.Timeout | null = null;
 
   const pollBroker = async (): Promise<BrokerHealth> => {
     const h = await d.broker.health().catch((err: Error): BrokerHealth => ({ kind: d.broker.kind, connected: false, message: err.message }));
+    const was = brokerStatus;
     brokerStatus = { connected: h.connected, message: h.message ?? null, checked_at: d.clock.now() };
+    if (was.connected !== brokerStatus.connected) d.onChange?.(brokerStatus);
     return h;
   };
 

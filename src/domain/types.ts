@@ -46,6 +46,8 @@ export type OrderStatus =
   | "expired" // never sent: the signal went stale before it could be
   | "unknown"; // sent, reply lost: must be reconciled before anything is sent again
 
+export const ORDER_STATUSES: readonly OrderStatus[] = ["pending", "submitted", "filled", "rejected", "failed", "expired", "unknown"];
+
 export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
   "filled",
   "rejected",

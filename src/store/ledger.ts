@@ -1,4 +1,5 @@
 /** Fills and the positions they build; a fill and its position change commit together. */
+import { applyFill } from "../domain/position-math.js";
 import type { Position } from "../domain/types.js";
 import type { AppliedFill, FillInput, PositionLedger, RecordedFill } from "../engine/ports.js";
 import type { Database } from "./database.js";
@@ -13,22 +14,11 @@ export class Ledger implements PositionLedger {
         return { duplicate: true, realized_pnl: 0, position: this.position(f.ticker) ?? null };
       }
       const pos = this.position(f.ticker);
-      // Signed quantities, so a broker's fill can also open, add to, reduce or flip a short.
-      const held = pos?.quantity ?? 0;
-      const avg = pos?.avg_price ?? 0;
-      const qty = held + (f.action === "buy" ? f.quantity : -f.quantity);
-      let realized = -f.fee;
-      let next: Position | null;
-      if (held === 0 || Math.sign(held) === Math.sign(qty - held)) {
-        const avgPrice = (Math.abs(held) * avg + f.quantity * f.price) / Math.abs(qty);
-        next = { ticker: f.ticker, quantity: qty, avg_price: avgPrice, opened_at: pos?.opened_at ?? f.time, updated_at: f.time };
-      } else {
-        const closed = Math.min(Math.abs(held), f.quantity);
-        realized += closed * (f.price - avg) * Math.sign(held);
-        if (qty === 0) next = null;
-        else if (Math.sign(qty) === Math.sign(held)) next = { ticker: f.ticker, quantity: qty, avg_price: avg, opened_at: pos!.opened_at, updated_at: f.time };
-        else next = { ticker: f.ticker, quantity: qty, avg_price: f.price, opened_at: f.time, updated_at: f.time };
-      }
+      const { next: after, realized, reopened } = applyFill(pos, f);
+      const next: Position | null =
+        after.quantity === 0
+          ? null
+          : { ticker: f.ticker, quantity: after.quantity, avg_price: after.avg_price, opened_at: reopened || !pos ? f.time : pos.opened_at, updated_at: f.time };
       this.db.run(
         "INSERT INTO fills (order_id, ticker, action, quantity, price, fee, realized_pnl, time, broker_deal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         f.order_id,
