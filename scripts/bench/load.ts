@@ -110,18 +110,20 @@ export interface ClosedLoopResult {
   elapsedMs: number;
 }
 
-/** `connections` keep-alive connections, each sending back to back for `durationMs`. */
-export async function closedLoop(opts: { url: string; connections: number; durationMs: number; body: string }): Promise<ClosedLoopResult> {
+/** `connections` keep-alive connections, each sending back to back for `durationMs`; `body(i)` for the i-th request. */
+export async function closedLoop(opts: { url: string; connections: number; durationMs: number; body: string | ((i: number) => string) }): Promise<ClosedLoopResult> {
   const url = new URL(opts.url);
   const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
   const statuses = new Map<number, number>();
   let requests = 0;
   const start = process.hrtime.bigint();
+  const body = typeof opts.body === "string" ? () => opts.body as string : opts.body;
+  let sent = 0;
   const worker = async () => {
     while (msSince(start) < opts.durationMs) {
       let status: number;
       try {
-        status = (await post(agent, url, opts.body)).status;
+        status = (await post(agent, url, body(sent++))).status;
       } catch {
         status = 0;
       }

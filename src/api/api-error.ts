@@ -1,20 +1,12 @@
 /** Errors answered in the seed's unified shape (status, message, error_code, details, request_id, timestamp, help_url). */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorEnvelope } from "../domain/error-envelope.js";
+import { ERROR_CODES as SEED_ERROR_CODES } from "../webhook/schemas.js";
 
-export type ErrorCode =
-  | "AUTH_FAILED"
-  | "VALIDATION_ERROR"
-  | "RISK_LIMIT_EXCEEDED"
-  | "NOT_FOUND"
-  | "RATE_LIMIT_EXCEEDED"
-  | "INTERNAL_ERROR"
-  | "SERVICE_UNAVAILABLE"
-  | "IP_NOT_ALLOWED"
-  | "PAYLOAD_TOO_LARGE"
-  | "ORDER_REJECTED"
-  | "METHOD_NOT_ALLOWED"
-  | "SIGNAL_EXPIRED";
+/** Every error code the API answers with (the seed's, then ours); each is explained in tradectl-api(7) at the anchor its help_url names. */
+export const ERROR_CODES = [...SEED_ERROR_CODES, "IP_NOT_ALLOWED", "PAYLOAD_TOO_LARGE", "ORDER_REJECTED", "METHOD_NOT_ALLOWED", "SIGNAL_EXPIRED"] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class ApiError extends Error {
   constructor(

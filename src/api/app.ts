@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { ApiError, errorBody, sendError } from "./api-error.js";
-import type { ApiDeps } from "./deps.js";
+import type { ApiDeps, AppKind } from "./deps.js";
 import { genRequestId } from "./request-id.js";
 import { accessLogHook } from "./access-log.js";
 import { healthRoutes } from "./routes/health.js";
@@ -14,7 +14,6 @@ import { controlOnlyRoutes } from "./routes/control-only.js";
 import { webhookRoutes } from "./routes/webhook.js";
 import { docsRoutes } from "./routes/docs.js";
 
-export type AppKind = "public" | "control";
 
 export interface BuildAppOptions {
   kind: AppKind;

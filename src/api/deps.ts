@@ -10,6 +10,9 @@ import type { AuditLog } from "../store/audit-log.js";
 import type { Database } from "../store/database.js";
 import type { WebhookService } from "../webhook/webhook-service.js";
 
+/** `public`: the webhook TCP port (API-key and password auth); `control`: the 0600 Unix socket (its owner is trusted). */
+export type AppKind = "public" | "control";
+
 export interface HealthReport {
   status: "healthy" | "unhealthy";
   components: Record<string, "healthy" | "unhealthy">;

@@ -1,22 +1,25 @@
-/** Printing helpers: `--json` prints the route's `data` unchanged; otherwise aligned text. */
+/** Printing helpers: `--json` prints the data unchanged; otherwise aligned text. */
+import { jstDateTime } from "../domain/jst.js";
+import { fmt, formatTable } from "../report/text-table.js";
+
+export { fmt, formatTable };
+
 export function printJson(data: unknown): void {
   process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
 }
 
-export function printTable(rows: Array<Record<string, unknown>>, columns: string[]): void {
+/** Aligned columns; `headers` renames columns for the header line (e.g. "created" → "CREATED (JST)"). */
+export function printTable(rows: Array<Record<string, unknown>>, columns: string[], headers: Record<string, string> = {}): void {
   if (!rows.length) {
     process.stdout.write("(none)\n");
     return;
   }
-  const cells = rows.map((r) => columns.map((c) => fmt(r[c])));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
-  process.stdout.write(`${line(columns.map((c) => c.toUpperCase()))}\n${cells.map(line).join("\n")}\n`);
+  process.stdout.write(`${formatTable(rows, columns, headers)}\n`);
 }
 
-export function fmt(v: unknown): string {
-  if (v === null || v === undefined) return "-";
-  if (typeof v === "number") return Number.isInteger(v) ? v.toLocaleString("en-US") : v.toLocaleString("en-US", { maximumFractionDigits: 5 });
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
+/** "YYYY-MM-DD HH:MM:SS" in JST: the zone of the trading day that an order id (ORD_YYYYMMDD_NNN) carries. */
+export function jstTime(v: string | number | null | undefined): string | null {
+  if (v === null || v === undefined) return null;
+  const ms = typeof v === "number" ? v : Date.parse(v);
+  return Number.isNaN(ms) ? String(v) : jstDateTime(ms);
 }

@@ -1,5 +1,5 @@
 /** config.json through conf: schema-checked reads and writes, defaults merged in on read. */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import Conf from "conf";
 import { RejectedError } from "../domain/errors.js";
@@ -11,7 +11,8 @@ export class ConfigStore {
   private readonly conf: Conf<Record<string, unknown>>;
 
   constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
+    // The same mode the daemon gives its home: config.json may name certificate paths and account ids.
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     try {
       this.conf = new Conf({
         projectName: "tradectl",
@@ -75,4 +76,9 @@ export function parseConfigValue(raw: string): unknown {
   } catch {
     return raw;
   }
+}
+
+/** The config of an instance without creating anything: the defaults when it has no config.json yet. */
+export function readConfig(file: string): TradectlConfig {
+  return existsSync(file) ? new ConfigStore(file).read() : structuredClone(DEFAULT_CONFIG);
 }

@@ -3,17 +3,21 @@
  * The only module that knows every concrete part.
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { buildApp } from "../api/app.js";
 import type { ApiDeps } from "../api/deps.js";
 import { ConfigStore } from "../config/store.js";
-import { resolvePaths, type InstancePaths } from "../config/paths.js";
+import { daemonSocketPath, removeDaemonRecord, resolvePaths, writeDaemonRecord, type InstancePaths } from "../config/paths.js";
 import { readSecret } from "../config/secrets.js";
 import type { TradectlConfig } from "../config/types.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import { isMarketOpen } from "../domain/market-hours.js";
+import { midPrice } from "../domain/types.js";
 import { settleWithin } from "../domain/settle-within.js";
 import { Control } from "../engine/control.js";
+import type { AdmissionPolicy } from "../engine/admission.js";
 import { Engine } from "../engine/engine.js";
+import { makeEnvelope } from "../engine/envelope.js";
 import { EventBus } from "../engine/event-bus.js";
 import { KillSwitch } from "../engine/kill-switch.js";
 import { QuoteBook } from "../engine/quote-book.js";
@@ -27,8 +31,10 @@ import { Database } from "../store/database.js";
 import { SqliteIdempotencyStore } from "../store/idempotency-store.js";
 import { Journal } from "../store/journal.js";
 import { Ledger } from "../store/ledger.js";
+import { Marks } from "../store/marks.js";
 import { SqliteStateStore } from "../store/state-store.js";
 import { WebhookService } from "../webhook/webhook-service.js";
+import { resolveFromPackage } from "../feeds/package-root.js";
 import { buildBroker } from "./build-broker.js";
 import { Reconciler } from "./reconciler.js";
 import { FeedSet } from "./feed-set.js";
@@ -36,6 +42,7 @@ import { buildHealth } from "./health.js";
 import { InstanceLock } from "./instance-lock.js";
 import { flattenAll } from "./flatten.js";
 import { resolveWebhookSecrets } from "./webhook-secret.js";
+import { liveKeysChanged } from "./live-keys.js";
 
 export interface DaemonOverrides {
   host?: string;
@@ -71,13 +78,14 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? systemClock;
   const paths = resolvePaths(opts.home, env);
+  const socketPath = daemonSocketPath(paths, env);
   // The journal, logs and generated passphrase are the owner's alone.
   process.umask(0o077);
-  for (const dir of [paths.configDir, paths.stateDir, paths.logsDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const dir of [paths.configDir, paths.stateDir, paths.logsDir, dirname(socketPath)]) mkdirSync(dir, { recursive: true, mode: 0o700 });
 
   const configStore = new ConfigStore(paths.configFile);
   let config = applyOverrides(configStore.read(), opts.overrides);
-  const lock = new InstanceLock(paths.lockFile, paths.socketPath);
+  const lock = new InstanceLock(paths.lockFile, socketPath);
   lock.acquire();
 
   const cleanups: Array<() => Promise<void> | void> = [() => lock.release()];
@@ -119,13 +127,33 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     cleanups.push(() => broker.close?.());
 
     const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments });
-    const engine = new Engine({ journal, ledger, broker, bus, clock, killSwitch, logger });
+    const health = buildHealth({
+      db,
+      broker,
+      feeds,
+      clock,
+      onChange: (s) => bus.publish(makeEnvelope("broker.state", `broker:${broker.kind}`, { kind: broker.kind, ...s }, { time: clock.now() })),
+    });
+    let reconciler: Reconciler | null = null;
+    const engine = new Engine({
+      journal,
+      ledger,
+      idempotency,
+      broker,
+      bus,
+      clock,
+      killSwitch,
+      quotes,
+      logger,
+      policy: () => admissionPolicy(config),
+      brokerStatus: health.brokerStatus,
+      reconciliationBlock: (ticker) => reconciler?.blockFor(ticker) ?? null,
+    });
     // MT5: the journal is compared with the broker at start and every broker.mt5.syncSeconds.
-    const reconciler =
+    reconciler =
       broker.kind === "mt5"
         ? new Reconciler({ broker, journal, ledger, engine, bus, clock, logger, magic: config.broker.mt5.magic, periodMs: config.broker.mt5.syncSeconds * 1000 })
         : null;
-    const health = buildHealth({ db, broker, feeds, clock });
     const control = new Control({
       journal,
       ledger,
@@ -139,25 +167,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       streams: () => feeds.statuses(),
       brokerState: health.brokerState,
       flatten: (reason) => flattenAll({ engine, ledger, clock, reason, signalTtlMs: config.webhook.signalTtlMs }),
-      ...(reconciler ? { blockedTickers: () => reconciler.blockedTickers(), reconciliation: () => reconciler.view() } : {}),
+      ...(reconciler ? { blockedTickers: () => reconciler!.blockedTickers(), reconciliation: () => reconciler!.view() } : {}),
     });
-    const webhook = new WebhookService({
-      secrets,
-      config: () => config,
-      clock,
-      engine,
-      control,
-      journal,
-      alerts,
-      idempotency,
-      killSwitch,
-      bus,
-      logger,
-      redactor,
-      quotes,
-      brokerHealth: health.brokerStatus,
-      ...(reconciler ? { reconciliationBlock: (ticker: string) => reconciler.blockFor(ticker) } : {}),
-    });
+    const webhook = new WebhookService({ secrets, config: () => config, clock, engine, alerts, bus, logger, redactor, quotes });
     const startedAt = Date.now();
     const deps: ApiDeps = {
       control,
@@ -177,15 +189,21 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
 
     // The control socket first (so the CLI can see a starting daemon); the public port once the daemon is ready.
     const controlApp = await buildApp({ kind: "control", deps });
-    rmSync(paths.socketPath, { force: true });
-    await controlApp.listen({ path: paths.socketPath });
-    chmodSync(paths.socketPath, 0o600);
+    rmSync(socketPath, { force: true });
+    await controlApp.listen({ path: socketPath });
+    chmodSync(socketPath, 0o600);
     cleanups.push(async () => {
       await controlApp.close();
-      rmSync(paths.socketPath, { force: true });
+      rmSync(socketPath, { force: true });
     });
+    // Where this daemon listens, in a fixed place under the state folder: the CLI finds it without XDG_RUNTIME_DIR.
+    const record = { pid: process.pid, socket: socketPath, webhook_url: "", started_at: new Date(clock.now()).toISOString(), version: VERSION };
+    writeDaemonRecord(paths, record);
+    cleanups.push(() => removeDaemonRecord(paths));
 
 
+    // Before the feeds and the broker report their first states: a report's timelines begin each run here.
+    bus.publish(makeEnvelope("system.started", "daemon", { pid: process.pid, version: VERSION, broker: broker.kind, socket: socketPath }, { time: clock.now() }));
     feeds.start(config.feeds.length ? config.feeds : DEFAULT_FEEDS);
     cleanups.push(() => feeds.stop());
     health.startBrokerPolling(config);
@@ -193,6 +211,21 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const purge = setInterval(() => idempotency.purgeExpired(clock.now()), 60_000);
     purge.unref();
     cleanups.push(() => clearInterval(purge));
+    // The held tickers' prices, kept per JST day, so that a report of a past period can mark what was held at its end.
+    const marks = new Marks(db);
+    const mark = () => {
+      const now = clock.now();
+      for (const p of ledger.positions()) {
+        const q = quotes.forTicker(p.ticker);
+        if (q) marks.record(p.ticker, midPrice(q), now);
+      }
+    };
+    const marking = setInterval(mark, MARK_EVERY_MS);
+    marking.unref();
+    cleanups.push(() => {
+      clearInterval(marking);
+      mark();
+    });
 
     if (reconciler) {
       // Reconcile before resuming: fills made while the daemon was down are recorded first.
@@ -206,6 +239,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const publicApp = await buildApp({ kind: "public", deps, https: loadTls(config), trustProxy: config.webhook.trustProxy });
     const address = await publicApp.listen({ host: config.webhook.host, port: config.webhook.port });
     const url = address.replace("0.0.0.0", "127.0.0.1");
+    writeDaemonRecord(paths, { ...record, webhook_url: url });
     let publicClosed = false;
     const closePublic = async () => {
       if (publicClosed) return;
@@ -215,7 +249,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     cleanups.push(closePublic);
     logger.info("tradectl daemon ready", {
       webhook_url: `${url}/webhook`,
-      socket: paths.socketPath,
+      socket: socketPath,
       broker: broker.kind,
       home: paths.stateDir,
       ...(secrets.generatedFile ? { generated_webhook_credential_file: secrets.generatedFile } : {}),
@@ -224,7 +258,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     let stopped: Promise<void> | null = null;
     return {
       url,
-      socketPath: paths.socketPath,
+      socketPath,
       paths,
       passphraseFile: secrets.generatedFile,
       engine,
@@ -233,6 +267,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       async reload() {
         const next = applyOverrides(configStore.read(), opts.overrides);
         const changed = liveKeysChanged(config, next);
+        // Keys already stored must live as long as the new window lets the same alert be accepted.
+        idempotency.extendAll(next.webhook.timestampWindowMs - config.webhook.timestampWindowMs, clock.now());
         config = { ...next, webhook: { ...next.webhook, host: config.webhook.host, port: config.webhook.port }, broker: config.broker };
         const tls = loadTls(config);
         if (tls && publicApp.server && "setSecureContext" in publicApp.server) {
@@ -245,6 +281,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       stop() {
         stopped ??= (async () => {
           logger.info("tradectl daemon stopping");
+          bus.publish(makeEnvelope("system.stopping", "daemon", { pid: process.pid }, { time: clock.now() }));
           await closePublic(); // stop taking alerts
           await settleWithin(engine.drain(), 3000);
           await runCleanups();
@@ -268,6 +305,16 @@ function applyOverrides(c: TradectlConfig, o: DaemonOverrides | undefined): Trad
   };
 }
 
+function admissionPolicy(c: TradectlConfig): AdmissionPolicy {
+  return {
+    riskRules: (ticker) => ({ ...c.risk, marketHours: c.instruments[ticker]?.calendar ?? c.risk.marketHours }),
+    timestampWindowMs: c.webhook.timestampWindowMs,
+  };
+}
+
+const VERSION = (JSON.parse(readFileSync(resolveFromPackage("package.json"), "utf8")) as { version: string }).version;
+const MARK_EVERY_MS = 60_000;
+
 /** Without configured feeds: the bundled recording, replayed in real time. */
 const DEFAULT_FEEDS: TradectlConfig["feeds"] = [{ name: "replay", kind: "replay", stream: "prices", speed: 1 }];
 
@@ -275,19 +322,3 @@ function loadTls(c: TradectlConfig): { cert: Buffer; key: Buffer } | null {
   if (!c.webhook.tls.cert || !c.webhook.tls.key) return null;
   return { cert: readFileSync(c.webhook.tls.cert), key: readFileSync(c.webhook.tls.key) };
 }
-
-/** Keys that take effect without a restart: risk, rate limits, allowlist, timing windows, instruments, log level. */
-function liveKeysChanged(a: TradectlConfig, b: TradectlConfig): string[] {
-  const keys: Array<[string, unknown, unknown]> = [
-    ["risk", a.risk, b.risk],
-    ["webhook.ipAllowlist", a.webhook.ipAllowlist, b.webhook.ipAllowlist],
-    ["webhook.rateLimits", a.webhook.rateLimits, b.webhook.rateLimits],
-    ["webhook.syncBudgetMs", a.webhook.syncBudgetMs, b.webhook.syncBudgetMs],
-    ["webhook.timestampWindowMs", a.webhook.timestampWindowMs, b.webhook.timestampWindowMs],
-    ["webhook.signalTtlMs", a.webhook.signalTtlMs, b.webhook.signalTtlMs],
-    ["instruments", a.instruments, b.instruments],
-    ["log.level", a.log.level, b.log.level],
-  ];
-  return keys.filter(([, x, y]) => JSON.stringify(x) !== JSON.stringify(y)).map(([k]) => k);
-}
-

@@ -10,7 +10,7 @@ import { makeEnvelope } from "../engine/envelope.js";
 import type { EventBus } from "../engine/event-bus.js";
 import type { BrokerTransaction, Feed, FeedSink, StreamStatus } from "../engine/feed.js";
 import type { QuoteBook } from "../engine/quote-book.js";
-import type { StateStore } from "../engine/stores.js";
+import type { StateStore } from "../engine/ports.js";
 import { TransactionEffects } from "../engine/transaction-effects.js";
 import { createFeed } from "../feeds/create-feed.js";
 import { systemTimers, type FeedTimers } from "../feeds/timers.js";

@@ -1,19 +1,19 @@
-/** kill --flatten: one exit signal per open position, through the same pipeline as any alert. */
+/** kill --flatten: one exit signal per open position, through the same admission as any signal. */
 import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../domain/clock.js";
 import { timeOrderedId } from "../domain/ids.js";
 import type { Signal } from "../domain/types.js";
 import type { Engine } from "../engine/engine.js";
-import type { Ledger } from "../store/ledger.js";
+import type { PositionLedger } from "../engine/ports.js";
 
-export async function flattenAll(d: { engine: Engine; ledger: Ledger; clock: Clock; reason: string; signalTtlMs: number }): Promise<string[]> {
+export async function flattenAll(d: { engine: Engine; ledger: PositionLedger; clock: Clock; reason: string; signalTtlMs: number }): Promise<string[]> {
   const now = d.clock.now();
   const requestId = `req_${randomBytes(8).toString("hex")}`;
-  const orders: string[] = [];
-  for (const p of d.ledger.positions()) {
+  const admissions = d.ledger.positions().map((p) => {
     const signal: Signal = {
       id: timeOrderedId("sig_"),
       request_id: requestId,
+      source: "cli",
       action: "sell",
       ticker: p.ticker,
       quantity: p.quantity,
@@ -24,7 +24,11 @@ export async function flattenAll(d: { engine: Engine; ledger: Ledger; clock: Clo
       expires_at: now + d.signalTtlMs,
       idempotency_key: createHash("sha256").update(`flatten|${requestId}|${p.ticker}`).digest("hex"),
     };
-    orders.push(d.engine.accept(signal).order.order_id);
+    return d.engine.admit({ signal, purpose: "flatten" });
+  });
+  const orders: string[] = [];
+  for (const outcome of await Promise.all(admissions)) {
+    if (outcome.kind === "accepted") orders.push(outcome.order.order_id);
   }
   return orders;
 }

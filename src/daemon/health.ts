@@ -25,7 +25,11 @@ export const CHECK_TIMEOUT_MS = 4000;
 
 type Check = { healthy: true } | { healthy: false; messages: string[] };
 
-export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; clock: Clock; checkTimeoutMs?: number }) {
+/**
+ * `onChange` hears when the broker goes from connected to not (or back), and about a first poll that finds it down:
+ * the daemon journals these as `broker.state` events, which `tradectl report` lists as incidents.
+ */
+export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; clock: Clock; checkTimeoutMs?: number; onChange?: (s: BrokerStatus) => void }) {
   const limitMs = d.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
   let last: BrokerHealth & { checked_at: number | null } = { kind: d.broker.kind, connected: true, checked_at: null };
   let polling: Promise<BrokerHealth> | null = null;
@@ -36,7 +40,9 @@ export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; c
     polling ??= within(d.broker.health(), limitMs, `the ${d.broker.kind} broker did not answer its health check within ${limitMs} ms`)
       .catch((err: Error): BrokerHealth => ({ kind: d.broker.kind, connected: false, message: err.message }))
       .then((h) => {
+        const was = last.connected;
         last = { ...h, checked_at: d.clock.now() };
+        if (was !== h.connected) d.onChange?.({ connected: h.connected, message: h.message ?? null, checked_at: last.checked_at });
         return h;
       })
       .finally(() => {

@@ -21,7 +21,8 @@ import { makeEnvelope } from "../engine/envelope.js";
 import type { EventBus } from "../engine/event-bus.js";
 import { reconcile, type PositionDifference, type ReconcileReport } from "../engine/reconcile.js";
 import type { Logger } from "../log/logger.js";
-import type { Journal, StoredOrder } from "../store/journal.js";
+import type { StoredOrder } from "../engine/ports.js";
+import type { Journal } from "../store/journal.js";
 import type { Ledger } from "../store/ledger.js";
 
 export interface ReconcilerDeps {

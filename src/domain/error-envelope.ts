@@ -1,6 +1,6 @@
 /** The seed's unified error body (4.2); every error answer of the HTTP API and the socket is built here. */
 
-/** Where each error code is explained: the daemon serves man/tradectl-errors.7.md at this path. */
+/** Where each error code is explained: the daemon serves man/tradectl-api.7 as HTML at this path. */
 export const HELP_PATH = "/docs/errors";
 
 const helpUrls = new Map<string, string>();

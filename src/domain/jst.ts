@@ -38,3 +38,11 @@ export function nextJstMidnight(ms: number): number {
 export function jstDayStart(ms: number): number {
   return nextJstMidnight(ms) - 24 * 60 * 60 * 1000;
 }
+
+/** "YYYY-MM-DD HH:MM:SS" in JST. */
+export function jstDateTime(ms: number): string {
+  const p = jstParts(ms);
+  const s = Math.floor((((ms % 60_000) + 60_000) % 60_000) / 1000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}:${two(s)}`;
+}

@@ -6,10 +6,14 @@ export type ExitReason = "stop_loss" | "take_profit" | "market_close";
 /** `ORD_YYYYMMDD_NNN`: JST trading date plus a daily sequence; also the MT5 order comment. */
 export type ClientOrderId = string;
 
-/** A TradingView alert after parsing, validation and normalisation. */
+/** Where a signal came from: the webhook, a relay channel, or the CLI (kill --flatten, close, cancel). */
+export type SignalSource = "webhook" | "cli" | `relay:${string}`;
+
+/** A signal after parsing, validation and normalisation, from any source. */
 export interface Signal {
   id: string;
   request_id: string;
+  source: SignalSource;
   action: Action;
   /** Normalised exchange code, e.g. "9984" or "130A" (a "TSE:" prefix removed). */
   ticker: string;
@@ -42,6 +46,8 @@ export type OrderStatus =
   | "failed" // gave up after retries
   | "expired" // never sent: the signal went stale before it could be
   | "unknown"; // sent, reply lost: must be reconciled before anything is sent again
+
+export const ORDER_STATUSES: readonly OrderStatus[] = ["pending", "submitted", "filled", "partially_filled", "rejected", "failed", "expired", "unknown"];
 
 export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
   "filled",

@@ -121,6 +121,11 @@ export interface Broker {
    * that a crash could leave in doubt, so the engine does not journal "submitted" before it. Default true.
    */
   readonly external?: boolean;
+  /**
+   * A broker inside the journal (paper) may settle an order at once, synchronously, inside the admission's
+   * transaction: its answer then costs no second commit. Null when it cannot settle it now (no quote yet).
+   */
+  settleNow?(req: OrderRequest): OrderResult | null;
   accountInfo(): Promise<AccountInfo>;
   positions(): Promise<BrokerPosition[]>;
   orderCheck(req: OrderRequest): Promise<OrderCheckResult>;

@@ -4,15 +4,15 @@
  */
 import type { Clock } from "../domain/clock.js";
 import { nextJstMidnight } from "../domain/jst.js";
-import { midPrice, type Quote } from "../domain/types.js";
-import type { Ledger } from "../store/ledger.js";
-import type { Journal, OrderQuery, StoredOrder } from "../store/journal.js";
+import type { Quote } from "../domain/types.js";
 import type { Broker, BrokerState, Rate } from "./broker.js";
 import { makeEnvelope } from "./envelope.js";
 import type { EventBus } from "./event-bus.js";
 import type { StreamStatus } from "./feed.js";
 import type { KillSwitch, KillSwitchState } from "./kill-switch.js";
+import type { OrderJournal, OrderQuery, PositionLedger, StoredOrder } from "./ports.js";
 import type { QuoteBook } from "./quote-book.js";
+import { markPositions, readRiskSnapshot, round2, type MarkedPosition, type RiskSnapshot } from "./risk-state.js";
 
 export interface RiskLimits {
   maxDailyEntries: number;
@@ -22,8 +22,8 @@ export interface RiskLimits {
 }
 
 export interface ControlDeps {
-  journal: Journal;
-  ledger: Ledger;
+  journal: OrderJournal;
+  ledger: PositionLedger;
   broker: Broker;
   quotes: QuoteBook;
   killSwitch: KillSwitch;
@@ -50,23 +50,8 @@ export interface RatesView {
   rates: Rate[];
 }
 
-export interface PositionView {
-  ticker: string;
-  quantity: number;
-  entry_price: number;
-  current_price: number | null;
-  unrealized_pnl: number;
-  market_value: number;
-}
-
-export interface RiskSnapshot {
-  entriesToday: number;
-  exitsToday: number;
-  lastEntryAt: number | null;
-  realizedToday: number;
-  exposure: number;
-  held: (ticker: string) => number;
-}
+export type PositionView = MarkedPosition;
+export type { RiskSnapshot };
 
 export class Control {
   constructor(private readonly d: ControlDeps) {}
@@ -76,44 +61,12 @@ export class Control {
   }
 
   positions(): PositionView[] {
-    return this.d.ledger.positions().map((p) => {
-      const q = this.d.quotes.forTicker(p.ticker);
-      const current = q ? midPrice(q) : null;
-      const mark = current ?? p.avg_price;
-      return {
-        ticker: p.ticker,
-        quantity: p.quantity,
-        entry_price: p.avg_price,
-        current_price: current,
-        unrealized_pnl: round2((mark - p.avg_price) * p.quantity),
-        market_value: round2(mark * p.quantity),
-      };
-    });
+    return markPositions(this.d.ledger, this.d.quotes);
   }
 
   /** What the risk rules need, read from the journal (so it survives restarts). */
   riskSnapshot(): RiskSnapshot {
-    const day = this.d.journal.dayCounters(this.d.clock.now());
-    const positions = this.positions();
-    // Orders accepted but not filled yet count too: an entry still at the broker adds exposure, and the exit that
-    // follows it must find something to sell (it queues behind the entry on the same ticker).
-    const open = this.d.journal.openOrderSummary();
-    const openEntryValue = open
-      .filter((o) => o.action === "buy")
-      .reduce((sum, o) => {
-        const q = this.d.quotes.forTicker(o.ticker);
-        return sum + o.quantity * (o.limit_price ?? (q ? midPrice(q) : null) ?? o.reference_price ?? 0);
-      }, 0);
-    const pendingShares = (ticker: string) =>
-      open.filter((o) => o.ticker === ticker).reduce((sum, o) => sum + (o.action === "buy" ? o.quantity : -o.quantity), 0);
-    return {
-      entriesToday: day.entries,
-      exitsToday: day.exits,
-      lastEntryAt: this.d.journal.lastEntryAt(),
-      realizedToday: day.realized_pnl,
-      exposure: positions.reduce((s, p) => s + p.market_value, 0) + openEntryValue,
-      held: (t) => Math.max(0, (positions.find((p) => p.ticker === t)?.quantity ?? 0) + pendingShares(t)),
-    };
+    return readRiskSnapshot(this.d.journal, this.d.ledger, this.d.quotes, this.d.clock.now());
   }
 
   async status(): Promise<Record<string, unknown>> {
@@ -229,8 +182,4 @@ export function orderView(o: StoredOrder): OrderView {
 
 function killView(k: KillSwitchState): Record<string, unknown> {
   return { active: k.active, reason: k.reason, actor: k.actor, changed_at: k.changed_at === null ? null : new Date(k.changed_at).toISOString() };
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -1,17 +1,17 @@
 /**
- * The execution pipeline: an accepted signal becomes an order in the journal, then is sent to the broker
- * one at a time per ticker; every step is journaled before the next, so a restart resumes where it stopped
- * and never sends the same order twice (the client order id travels to the broker and is looked up first).
+ * The engine: admission (the one door every signal goes through) and execution (an accepted signal's order sent to
+ * the broker one at a time per ticker). Every step is journaled before the next, so a restart resumes where it
+ * stopped and never sends the same order twice (the client order id travels to the broker and is looked up first).
  */
 import { TradectlError } from "../domain/errors.js";
 import type { Clock } from "../domain/clock.js";
 import { FINAL_ORDER_STATUSES, type Order, type Signal } from "../domain/types.js";
-import type { Ledger } from "../store/ledger.js";
-import type { Journal, StoredOrder } from "../store/journal.js";
-import type { Broker, OrderRequest, OrderResult } from "./broker.js";
-import { makeEnvelope, type EventType } from "./envelope.js";
+import { idempotencyExpiry, judge, type AdmissionRequest, type JudgeDeps, type Judgement } from "./admission.js";
+import type { Broker, OrderResult } from "./broker.js";
+import { makeEnvelope, type EventMeta, type EventType } from "./envelope.js";
 import type { EventBus } from "./event-bus.js";
-import type { KillSwitch } from "./kill-switch.js";
+import { newOrder, orderBrief, toRequest } from "./order-records.js";
+import type { AdmissionRecord, RecordedOutcome, StoredOrder } from "./ports.js";
 import { KeyedSerialQueue } from "./serial-queue.js";
 
 export interface EngineLogger {
@@ -20,43 +20,57 @@ export interface EngineLogger {
   error(msg: string, meta?: Record<string, unknown>): void;
 }
 
-export interface EngineDeps {
-  journal: Journal;
-  ledger: Ledger;
+export interface EngineDeps extends JudgeDeps {
   broker: Broker;
   bus: EventBus;
   clock: Clock;
-  killSwitch: KillSwitch;
   logger: EngineLogger;
 }
 
-export interface Accepted {
-  order: StoredOrder;
-  /** Orders ahead of this one (including it) that are not final yet. */
-  queuePosition: number;
-  /** Resolves with the order once it reaches a final (or unknown) state. */
-  done: Promise<StoredOrder>;
-}
-
-/** What an admission callback decided: accept the signal, or something else (a refusal, a repeat) to hand back. */
-export type Admission<D> = { kind: "accept"; beforeCommit: (order: StoredOrder, queuePosition: number) => void } | { kind: "decided"; value: D };
-
-export type AdmitResult<D> = { kind: "accepted"; accepted: Accepted } | { kind: "decided"; value: D };
+/** What admission did with a signal: the typed outcome every source maps to its own answer. */
+export type AdmissionOutcome =
+  /** Journaled with its order; `record` says whether it settled before the answer (settled) or not (queued). */
+  | { kind: "accepted"; record: AdmissionRecord; order: StoredOrder; done: Promise<StoredOrder> }
+  /** A repeat: the first signal's record, answered again exactly. */
+  | { kind: "duplicate"; record: AdmissionRecord }
+  /** Journaled as rejected (kill switch, risk, reconciliation, broker unavailable, expired). */
+  | { kind: "refused"; record: AdmissionRecord }
+  /** The dry run's judgement; nothing was written. */
+  | { kind: "dry_run"; judgement: Judgement };
 
 interface PendingAdmission {
-  signal: Signal;
-  decide: () => Admission<unknown>;
-  resolve: (r: AdmitResult<unknown>) => void;
+  req: AdmissionRequest;
+  resolve: (o: AdmissionOutcome) => void;
   reject: (err: unknown) => void;
+}
+
+type Event = [EventType, Record<string, unknown>, EventMeta?];
+
+type Applied =
+  | { kind: "duplicate"; record: AdmissionRecord }
+  | { kind: "refused"; record: AdmissionRecord; events: Event[] }
+  | { kind: "accepted"; record: AdmissionRecord; order: StoredOrder; events: Event[]; settled: boolean; expiresAt: number }
+  | { kind: "failed"; error: unknown };
+
+/** An accepted order whose source waits (within its budget) to answer with the outcome rather than "queued". */
+interface AwaitedAnswer {
+  key: string;
+  expiresAt: number;
+  queued: AdmissionRecord;
+  startedAt: number;
+  timer: NodeJS.Timeout;
+  answer: (record: AdmissionRecord) => void;
 }
 
 export class Engine {
   private readonly queue = new KeyedSerialQueue();
-  /** Orders queued or being executed: never queued twice, and never reconciled from outside while here. */
-  /** Orders queued or executing, by id, with their ticker (the reconciler asks which tickers are busy). */
+  /** Orders queued or executing, by id, with their ticker: never queued twice, never reconciled from outside. */
   private readonly inFlight = new Map<string, { done: Promise<StoredOrder>; ticker: string }>();
   /** Per ticker, a counter bumped whenever an order of it is queued or settles (see `activity`). */
   private readonly changes = new Map<string, number>();
+  private readonly awaited = new Map<string, AwaitedAnswer>();
+  private admissions: PendingAdmission[] = [];
+  private admitScheduled = false;
 
   constructor(private readonly d: EngineDeps) {}
 
@@ -65,13 +79,30 @@ export class Engine {
   }
 
   /**
+   * Admits a signal: judges it (see admission.ts) and journals the outcome in one durable transaction, shared with
+   * the signals that arrived while the previous one waited for the disk (group commit). Each is judged in arrival
+   * order after those before it, exactly as if each had its own commit, and in a savepoint of its own, so one that
+   * fails is undone alone. A signal for a broker that lives in the journal (paper) is settled in that same
+   * transaction when nothing of its ticker is queued ahead of it: its answer costs one commit.
+   */
+  admit(req: AdmissionRequest): Promise<AdmissionOutcome> {
+    if (req.dryRun) return Promise.resolve({ kind: "dry_run", judgement: judge(this.d, req, this.d.clock.now(), true) });
+    return new Promise<AdmissionOutcome>((resolve, reject) => {
+      this.admissions.push({ req, resolve, reject });
+      if (!this.admitScheduled) {
+        this.admitScheduled = true;
+        setImmediate(() => this.commitAdmissions());
+      }
+    });
+  }
+
+  /**
    * What the reconciler needs to tell a real difference from an order in motion: the tickers with an order
    * queued or executing, and a per-ticker change counter. A ticker busy, or whose counter moved, while the
    * broker was read cannot be judged from that read.
    */
   activity(): { busy: Set<string>; changes: Map<string, number> } {
-    const busy = new Set([...this.inFlight.values()].map((f) => f.ticker));
-    return { busy, changes: new Map(this.changes) };
+    return { busy: this.busyTickers(), changes: new Map(this.changes) };
   }
 
   /**
@@ -84,112 +115,117 @@ export class Engine {
     return this.enqueue(order);
   }
 
-  /**
-   * Journals an accepted signal and its order in one transaction, then queues it for the broker (flatten's
-   * exits; webhook alerts go through admit).
-   */
-  accept(signal: Signal): Accepted {
-    const now = this.d.clock.now();
-    const order = this.d.journal.tx(() => this.journalAccepted(signal, () => {}, now, this.queue.pending + 1));
-    return this.afterAccepted(signal, order);
-  }
-
-  /**
-   * Admits signals in groups that share one commit (one fsync): the alerts that arrived while the previous commit
-   * waited for the disk. Each `decide` runs inside the group's transaction, in arrival order, so its checks
-   * (idempotency, kill switch, risk) see every signal admitted before it, exactly as if each had its own commit.
-   * It either accepts (its `beforeCommit` then runs in the same transaction) or decides otherwise (a refusal it
-   * journaled itself, a repeat), and the caller gets that decision back once the group is on disk.
-   */
-  admit<D>(signal: Signal, decide: () => Admission<D>): Promise<AdmitResult<D>> {
-    return new Promise<AdmitResult<D>>((resolve, reject) => {
-      this.admissions.push({ signal, decide, resolve, reject } as PendingAdmission);
-      if (!this.admitScheduled) {
-        this.admitScheduled = true;
-        setImmediate(() => this.commitAdmissions());
-      }
-    });
-  }
-
-  private admissions: PendingAdmission[] = [];
-  private admitScheduled = false;
-
   private commitAdmissions(): void {
     const group = this.admissions;
     this.admissions = [];
     this.admitScheduled = false;
     const now = this.d.clock.now();
-    let outcomes: Array<{ order: StoredOrder } | { decided: unknown } | { failed: unknown }>;
+    const busy = this.busyTickers();
+    let applied: Applied[];
     try {
-      let queued = this.queue.pending;
-      outcomes = this.d.journal.tx(() =>
-        group.map((a) => {
-          // Each alert in its own savepoint: one that fails (a bug, a clash) is undone alone, not with the group.
+      let position = this.queue.pending;
+      applied = this.d.journal.tx(() =>
+        group.map((a): Applied => {
           try {
             return this.d.journal.savepoint(() => {
-              const d = a.decide();
-              if (d.kind === "decided") return { decided: d.value };
-              const order = this.journalAccepted(a.signal, d.beforeCommit, now, queued + 1);
-              queued++;
-              return { order };
+              const r = this.apply(a.req, now, busy, position + 1);
+              if (r.kind === "accepted" && !r.settled) position++;
+              return r;
             });
-          } catch (err) {
-            return { failed: err };
+          } catch (error) {
+            return { kind: "failed", error };
           }
         }),
       );
     } catch (err) {
-      for (const a of group) a.reject(err); // the commit itself failed: nothing of the group was accepted
+      for (const a of group) a.reject(err); // the commit itself failed: nothing of the group was admitted
       return;
     }
-    outcomes.forEach((o, i) => {
-      const a = group[i]!;
-      if ("failed" in o) a.reject(o.failed);
-      else a.resolve("order" in o ? { kind: "accepted", accepted: this.afterAccepted(a.signal, o.order) } : { kind: "decided", value: o.decided });
-    });
+    applied.forEach((r, i) => this.afterCommit(group[i]!, r));
   }
 
-  private journalAccepted(signal: Signal, beforeCommit: (order: StoredOrder, queuePosition: number) => void, now: number, queuePosition: number): StoredOrder {
+  /** Judges one signal and journals what was decided; inside the group's transaction. */
+  private apply(req: AdmissionRequest, now: number, busy: Set<string>, queuePosition: number): Applied {
+    const { signal } = req;
+    const j = judge(this.d, req, now);
+    if (j.verdict === "duplicate") return { kind: "duplicate", record: j.first };
+    const expiresAt = idempotencyExpiry(signal, now, this.d.policy().timestampWindowMs);
+    const received = this.receivedEvent(signal);
+    const processingMs = elapsed(req.startedAt);
+    const base = { request_id: signal.request_id, signal_id: signal.id, decided_at: now, processing_ms: processingMs };
+
+    if (j.verdict === "refuse") {
+      this.d.journal.insertSignal(signal, "rejected", j.message);
+      const record: AdmissionRecord = { ...base, outcome: { kind: "refused", reason: j.reason, message: j.message, details: j.details } };
+      if (j.remember) this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
+      const rejected: Event = ["signal.rejected", { signal_id: signal.id, ticker: signal.ticker, action: signal.action, code: refusalCode(j.reason), reason: j.message, details: j.details }];
+      return { kind: "refused", record, events: [received, rejected] };
+    }
+
+    if (j.quantity !== signal.quantity) signal.quantity = j.quantity;
     const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
-    const o: StoredOrder = {
-      order_id: orderId,
-      signal_id: signal.id,
-      request_id: signal.request_id,
-      ticker: signal.ticker,
-      action: signal.action,
-      quantity: signal.quantity,
-      order_type: signal.price === "market" ? "market" : "limit",
-      limit_price: signal.price === "market" ? null : signal.price,
-      stop_loss: signal.stop_loss ?? null,
-      take_profit: signal.take_profit ?? null,
-      reference_price: signal.entry_price ?? signal.exit_price ?? (signal.price === "market" ? null : signal.price),
-      status: "pending",
-      fill_price: null,
-      filled_quantity: 0,
-      fee: 0,
-      broker_order_id: null,
-      error_code: null,
-      error_message: null,
-      attempts: 0,
-      created_at: now,
-      updated_at: now,
-      submitted_at: null,
-      filled_at: null,
-      expires_at: signal.expires_at,
-      trading_date: tradingDate,
-    };
-    this.d.journal.insertSignal(signal, "accepted");
-    this.d.journal.insertOrder(o);
-    this.d.journal.setSignalStatus(signal.id, "accepted", null, orderId);
-    beforeCommit(o, queuePosition);
-    return o;
+    let order = newOrder(signal, orderId, tradingDate, now);
+    this.d.journal.insertSignal(signal, "accepted", null, orderId);
+    this.d.journal.insertOrder(order);
+    const events: Event[] = [
+      received,
+      ["signal.accepted", { signal_id: signal.id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity, order_id: orderId }],
+    ];
+    const result = busy.has(signal.ticker) ? null : (this.d.broker.settleNow?.(toRequest(order, j.isExit)) ?? null);
+    if (result === null || result.kind === "unknown" || (result.kind === "rejected" && result.temporary)) {
+      busy.add(signal.ticker);
+      const record: AdmissionRecord = { ...base, outcome: { kind: "queued", order: orderBrief(order), queue_position: queuePosition } };
+      this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
+      return { kind: "accepted", record, order, events, settled: false, expiresAt };
+    }
+    events.push(["order.submitted", { order_id: orderId, ticker: order.ticker, action: order.action, quantity: order.quantity }]);
+    events.push(...(result.kind === "filled" || result.kind === "partial" ? this.recordFill(order, result, now) : this.recordFinish(order, "rejected", result.code, result.message, now)));
+    order = this.d.journal.getOrder(orderId)!;
+    const record: AdmissionRecord = { ...base, outcome: { kind: "settled", order: orderBrief(order) } };
+    this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
+    return { kind: "accepted", record, order, events, settled: true, expiresAt };
   }
 
-  private afterAccepted(signal: Signal, order: StoredOrder): Accepted {
-    this.emit("signal.accepted", { signal_id: signal.id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity, order_id: order.order_id }, signal.request_id);
-    const queuePosition = this.queue.pending + 1;
-    const done = this.enqueue(order);
-    return { order, queuePosition, done };
+  private afterCommit(a: PendingAdmission, r: Applied): void {
+    if (r.kind === "failed") return a.reject(r.error);
+    if (r.kind === "duplicate") {
+      this.d.logger.info("duplicate signal answered with its first outcome", { request_id: a.req.signal.request_id, signal_id: r.record.signal_id });
+      return a.resolve({ kind: "duplicate", record: r.record });
+    }
+    const { signal } = a.req;
+    for (const [type, payload, meta] of r.events) {
+      const source = type === "signal.received" || type === "signal.rejected" ? signal.source : "engine";
+      this.d.bus.publish(makeEnvelope(type, source, payload, { time: r.record.decided_at, correlation_id: signal.request_id, ...(meta ? { meta } : {}) }));
+    }
+    if (r.kind === "refused") {
+      const o = r.record.outcome as Extract<RecordedOutcome, { kind: "refused" }>;
+      this.d.logger.info("signal refused", { request_id: signal.request_id, signal_id: signal.id, source: signal.source, reason: o.reason, message: o.message });
+      return a.resolve({ kind: "refused", record: r.record });
+    }
+    this.d.logger.info("signal accepted", { request_id: signal.request_id, signal_id: signal.id, source: signal.source, order_id: r.order.order_id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity });
+    if (r.settled) {
+      this.bump(r.order.ticker);
+      return a.resolve({ kind: "accepted", record: r.record, order: r.order, done: Promise.resolve(r.order) });
+    }
+    const done = this.enqueue(r.order);
+    const budget = a.req.syncBudgetMs ?? 0;
+    const startedAt = a.req.startedAt ?? performance.now();
+    const left = budget - (performance.now() - startedAt);
+    const answerQueued = () => a.resolve({ kind: "accepted", record: r.record, order: r.order, done });
+    if (left <= 0) return answerQueued();
+    const orderId = r.order.order_id;
+    this.awaited.set(orderId, {
+      key: signal.idempotency_key,
+      expiresAt: r.expiresAt,
+      queued: r.record,
+      startedAt,
+      // The budget ran out first: the queued answer goes out, and stands for repeats (nothing replaces it).
+      timer: setTimeout(() => {
+        this.awaited.delete(orderId);
+        answerQueued();
+      }, left),
+      answer: (record) => a.resolve({ kind: "accepted", record, order: this.d.journal.getOrder(orderId)!, done }),
+    });
   }
 
   /** After a restart: every order not in a final state is reconciled with the broker, then finished. */
@@ -205,6 +241,10 @@ export class Engine {
   /** Stops taking new work and waits for in-flight orders to settle. */
   async drain(): Promise<void> {
     await this.queue.drain();
+  }
+
+  private busyTickers(): Set<string> {
+    return new Set([...this.inFlight.values()].map((f) => f.ticker));
   }
 
   private enqueue(order: StoredOrder): Promise<StoredOrder> {
@@ -286,6 +326,13 @@ export class Engine {
     this.d.journal.updateOrder(order.order_id, { status: "unknown", error_code: "OUTCOME_UNKNOWN", error_message: message }, this.d.clock.now());
     if (order.status !== "unknown") this.emit("order.unknown", { order_id: order.order_id, message }, order.request_id);
     this.d.logger.warn("order outcome unknown; it will be reconciled before anything is sent again", { order_id: order.order_id, message });
+    // Not settled: a source still waiting answers "queued" now; the queued answer stands for repeats.
+    const waiting = this.awaited.get(order.order_id);
+    if (waiting) {
+      this.awaited.delete(order.order_id);
+      clearTimeout(waiting.timer);
+      waiting.answer(waiting.queued);
+    }
     return this.d.journal.getOrder(order.order_id)!;
   }
 
@@ -310,65 +357,100 @@ export class Engine {
   }
 
   private settle(order: StoredOrder, result: OrderResult): StoredOrder {
-    const now = this.d.clock.now();
     // Given up after retries for a passing reason (requote, no connection, bridge down): failed, not refused.
     if (result.kind === "rejected") return this.finish(order, result.temporary ? "failed" : "rejected", result.code, result.message);
     if (result.kind === "unknown") return this.markUnknown(order, result.message);
-    const f = result.fill;
-    // Less than ordered was dealt and the rest will not be: recorded as dealt, with what was not and why.
-    const partial = result.kind === "partial" ? result : null;
-    // A fill at a real broker must outlive a power cut (durable). A paper fill exists only here: if a power cut
-    // undoes it, it never happened, and the order (still pending) is simply executed again.
-    const applied = this.d.journal.tx(() => {
-      const a = this.d.ledger.applyFill({
-        order_id: order.order_id,
-        ticker: order.ticker,
-        action: order.action,
-        quantity: f.quantity,
-        price: f.price,
-        fee: f.fee,
-        time: f.time,
-        broker_deal_id: f.broker_deal_id,
-      });
-      this.d.journal.updateOrder(
-        order.order_id,
-        {
-          status: partial ? "partially_filled" : "filled",
-          fill_price: f.price,
-          filled_quantity: f.quantity,
-          fee: f.fee,
-          broker_order_id: f.broker_order_id,
-          filled_at: f.time,
-          error_code: partial?.code ?? null,
-          error_message: partial?.message ?? null,
-          // A broker inside the journal was never marked "submitted": its send and this fill are one step.
-          ...(order.status === "pending" ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
-        },
-        now,
-      );
-      this.d.journal.setSignalStatus(order.signal_id, "done", partial?.message ?? null);
-      return a;
-    }, { durable: this.d.broker.external !== false });
-    const filled = this.d.journal.getOrder(order.order_id)!;
-    const dealt = { order_id: filled.order_id, ticker: filled.ticker, action: filled.action, quantity: f.quantity, price: f.price, fee: f.fee };
-    if (partial) {
-      this.emit("order.partially_filled", { ...dealt, ordered: order.quantity, remaining: partial.remaining, code: partial.code, message: partial.message }, order.request_id);
-      this.d.logger.warn("order partially filled", { order_id: order.order_id, ticker: order.ticker, code: partial.code, reason: partial.message });
-    } else this.emit("order.filled", dealt, order.request_id);
-    this.emit("position.changed", { ticker: order.ticker, position: applied.position, realized_pnl: applied.realized_pnl }, order.request_id);
-    return filled;
+    return this.settleWith(order, (now) => this.recordFill(order, result, now));
   }
 
   private finish(order: StoredOrder, status: "rejected" | "failed" | "expired", code: string, message: string): StoredOrder {
+    return this.settleWith(order, (now) => this.recordFinish(order, status, code, message, now));
+  }
+
+  /**
+   * Journals an order's final state. A fill at a real broker must outlive a power cut; a paper fill exists only
+   * here (if a power cut undoes it, it never happened and the still-pending order is executed again), so it need
+   * not wait for the disk, unless its source is about to answer with it: an answer, once sent, is kept durably
+   * for repeats, in the same transaction.
+   */
+  private settleWith(order: StoredOrder, write: (now: number) => Event[]): StoredOrder {
     const now = this.d.clock.now();
-    this.d.journal.tx(() => {
-      this.d.journal.updateOrder(order.order_id, { status, error_code: code, error_message: message }, now);
-      this.d.journal.setSignalStatus(order.signal_id, status === "expired" ? "expired" : "done", message);
-    });
-    const type: EventType = status === "expired" ? "signal.expired" : status === "failed" ? "order.failed" : "order.rejected";
-    this.emit(type, { order_id: order.order_id, ticker: order.ticker, code, message }, order.request_id);
-    this.d.logger.warn(`order ${status}`, { order_id: order.order_id, ticker: order.ticker, code, reason: message });
+    const waiting = this.awaited.get(order.order_id);
+    let answer: AdmissionRecord | null = null;
+    const events = this.d.journal.tx(
+      () => {
+        const events = write(now);
+        if (waiting) {
+          const settled = this.d.journal.getOrder(order.order_id)!;
+          answer = { ...waiting.queued, decided_at: now, processing_ms: elapsed(waiting.startedAt), outcome: { kind: "settled", order: orderBrief(settled) } };
+          this.d.idempotency.put(waiting.key, answer, now, waiting.expiresAt);
+        }
+        return events;
+      },
+      { durable: this.d.broker.external !== false || waiting !== undefined },
+    );
+    for (const [type, payload] of events) this.emit(type, payload, order.request_id);
+    if (waiting && answer) {
+      this.awaited.delete(order.order_id);
+      clearTimeout(waiting.timer);
+      waiting.answer(answer);
+    }
     return this.d.journal.getOrder(order.order_id)!;
+  }
+
+  /** A fill, its position change and the order's final state; inside a transaction. */
+  /** A fill, or a partial one: less than ordered was dealt and the rest will not be (recorded with what and why). */
+  private recordFill(order: StoredOrder, result: Extract<OrderResult, { kind: "filled" | "partial" }>, now: number): Event[] {
+    const f = result.fill;
+    const partial = result.kind === "partial" ? result : null;
+    const applied = this.d.ledger.applyFill({
+      order_id: order.order_id,
+      ticker: order.ticker,
+      action: order.action,
+      quantity: f.quantity,
+      price: f.price,
+      fee: f.fee,
+      time: f.time,
+      broker_deal_id: f.broker_deal_id,
+    });
+    this.d.journal.updateOrder(
+      order.order_id,
+      {
+        status: partial ? "partially_filled" : "filled",
+        fill_price: f.price,
+        filled_quantity: f.quantity,
+        fee: f.fee,
+        broker_order_id: f.broker_order_id,
+        filled_at: f.time,
+        error_code: partial?.code ?? null,
+        error_message: partial?.message ?? null,
+        // A broker inside the journal was never marked "submitted": its send and this fill are one step.
+        ...(order.status === "pending" ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
+      },
+      now,
+    );
+    this.d.journal.setSignalStatus(order.signal_id, "done", partial?.message ?? null);
+    const dealt = { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: f.quantity, price: f.price, fee: f.fee };
+    if (partial) this.d.logger.warn("order partially filled", { order_id: order.order_id, ticker: order.ticker, code: partial.code, reason: partial.message });
+    return [
+      partial ? ["order.partially_filled", { ...dealt, ordered: order.quantity, remaining: partial.remaining, code: partial.code, message: partial.message }] : ["order.filled", dealt],
+      ["position.changed", { ticker: order.ticker, position: applied.position, realized_pnl: applied.realized_pnl }],
+    ];
+  }
+
+  /** An order that ends without a fill; inside a transaction. */
+  private recordFinish(order: StoredOrder, status: "rejected" | "failed" | "expired", code: string, message: string, now: number): Event[] {
+    this.d.journal.updateOrder(order.order_id, { status, error_code: code, error_message: message }, now);
+    this.d.journal.setSignalStatus(order.signal_id, status === "expired" ? "expired" : "done", message);
+    this.d.logger.warn(`order ${status}`, { order_id: order.order_id, ticker: order.ticker, code, reason: message });
+    const type: EventType = status === "expired" ? "signal.expired" : status === "failed" ? "order.failed" : "order.rejected";
+    return [[type, { order_id: order.order_id, ticker: order.ticker, code, message }]];
+  }
+
+  private receivedEvent(signal: Signal): Event {
+    const { idempotency_key: dedupe_key, ...visible } = signal;
+    const meta: EventMeta = { expires_at: new Date(signal.expires_at).toISOString(), dedupe_key, ...(signal.confidence !== undefined ? { confidence: signal.confidence } : {}) };
+    return ["signal.received", visible, meta];
   }
 
   private emit(type: EventType, payload: Record<string, unknown>, correlationId: string | null): void {
@@ -376,17 +458,20 @@ export class Engine {
   }
 }
 
-function toRequest(o: StoredOrder, isExit: boolean): OrderRequest {
-  return {
-    client_order_id: o.order_id,
-    ticker: o.ticker,
-    action: o.action,
-    quantity: o.quantity,
-    order_type: o.order_type,
-    limit_price: o.limit_price,
-    stop_loss: o.stop_loss,
-    take_profit: o.take_profit,
-    reference_price: o.reference_price,
-    is_exit: isExit,
-  };
+/** The stable code a refusal carries in events and answers. */
+export function refusalCode(reason: Extract<RecordedOutcome, { kind: "refused" }>["reason"]): string {
+  switch (reason) {
+    case "kill_switch":
+    case "broker_unavailable":
+      return "SERVICE_UNAVAILABLE";
+    case "risk":
+    case "reconciliation":
+      return "RISK_LIMIT_EXCEEDED";
+    case "expired":
+      return "SIGNAL_EXPIRED";
+  }
+}
+
+function elapsed(startedAt: number | undefined): number {
+  return startedAt === undefined ? 0 : Math.max(0, Math.round(performance.now() - startedAt));
 }

@@ -20,6 +20,7 @@ export type EventType =
   | "system.started"
   | "system.stopping"
   | "stream.state"
+  | "broker.state"
   | "reconcile.mismatch"
   | "relay.delivered";
 

@@ -1,5 +1,5 @@
 /** The kill switch, persisted in the state store so it survives restarts. */
-import type { StateStore } from "./stores.js";
+import type { StateStore } from "./ports.js";
 
 export interface KillSwitchState {
   active: boolean;

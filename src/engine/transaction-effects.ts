@@ -11,19 +11,18 @@
  */
 import type { Clock } from "../domain/clock.js";
 import { FINAL_ORDER_STATUSES, type Action, type Position } from "../domain/types.js";
-import { isRecord, toNumber, toStringOrNull } from "../feeds/formats/message.js";
-import type { Journal, StoredOrder } from "../store/journal.js";
-import type { Ledger } from "../store/ledger.js";
+import { isRecord, toNumber, toStringOrNull } from "../domain/values.js";
 import { makeEnvelope } from "./envelope.js";
 import type { EngineLogger } from "./engine.js";
 import type { EventBus } from "./event-bus.js";
 import type { BrokerTransaction } from "./feed.js";
+import type { OrderJournal, PositionLedger, StoredOrder } from "./ports.js";
 
 export type TransactionEffectsLogger = Pick<EngineLogger, "info" | "warn">;
 
 export interface TransactionEffectsDeps {
-  journal: Journal;
-  ledger: Ledger;
+  journal: OrderJournal;
+  ledger: PositionLedger;
   bus: EventBus;
   clock: Clock;
   logger: TransactionEffectsLogger;

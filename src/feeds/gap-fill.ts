@@ -2,7 +2,7 @@
 import got from "got";
 import type { BrokerTransaction } from "../engine/feed.js";
 import { RejectedError, TemporaryError } from "../domain/errors.js";
-import { isRecord, toStringOrNull } from "./formats/message.js";
+import { isRecord, toStringOrNull } from "../domain/values.js";
 import { parseV20Transaction } from "./formats/oanda-v20.js";
 import { authHeaders } from "./http-stream.js";
 

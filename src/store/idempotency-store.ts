@@ -1,41 +1,39 @@
-/** SQLite idempotency keys (seed 5.1): a repeat within the window, even after a restart, gets the first response. */
-import type { IdempotencyStore, StoredResponse } from "../engine/stores.js";
+/** SQLite idempotency keys (seed 5.1): a repeat within the window, even after a restart, gets the first answer. */
+import type { AdmissionRecord, IdempotencyStore } from "../engine/ports.js";
 import type { Database } from "./database.js";
 
-const UPSERT = `INSERT INTO idempotency (key, created_at, expires_at, status_code, response, signal_id) VALUES (?, ?, ?, ?, ?, ?)
-  ON CONFLICT(key) DO UPDATE SET status_code = excluded.status_code, response = excluded.response,
+const UPSERT = `INSERT INTO idempotency (key, created_at, expires_at, status_code, response, signal_id) VALUES (?, ?, ?, 0, ?, ?)
+  ON CONFLICT(key) DO UPDATE SET status_code = 0, response = excluded.response, expires_at = MAX(expires_at, excluded.expires_at),
     signal_id = COALESCE(excluded.signal_id, idempotency.signal_id)`;
 
 export class SqliteIdempotencyStore implements IdempotencyStore {
-  /** Replacements queued for a batched write: read from here until the batch is in the table. */
-  private readonly pending = new Map<string, { value: StoredResponse; expiresAt: number }>();
-
   constructor(private readonly db: Database) {}
 
-  get(key: string, now: number): StoredResponse | undefined {
-    const queued = this.pending.get(key);
-    if (queued && queued.expiresAt > now) return queued.value;
-    const row = this.db.get<{ status_code: number; response: string; signal_id: string | null }>(
-      "SELECT status_code, response, signal_id FROM idempotency WHERE key = ? AND expires_at > ?",
+  get(key: string, now: number): AdmissionRecord | undefined {
+    const row = this.db.get<{ status_code: number; response: string; signal_id: string | null; created_at: number }>(
+      "SELECT status_code, response, signal_id, created_at FROM idempotency WHERE key = ? AND expires_at > ?",
       key,
       now,
     );
-    return row && { status_code: row.status_code, response: JSON.parse(row.response), signal_id: row.signal_id };
+    if (!row) return undefined;
+    // status_code 0: a typed record. Otherwise a row of an earlier version, which stored the HTTP answer itself.
+    if (row.status_code === 0) return JSON.parse(row.response) as AdmissionRecord;
+    const body = JSON.parse(row.response) as Record<string, unknown>;
+    return {
+      request_id: typeof body.request_id === "string" ? body.request_id : "",
+      signal_id: row.signal_id,
+      decided_at: row.created_at,
+      processing_ms: 0,
+      outcome: { kind: "answered", status_code: row.status_code, body },
+    };
   }
 
-  put(key: string, value: StoredResponse, now: number, expiresAt: number, opts: { durable?: boolean } = {}): void {
-    const params = [key, now, expiresAt, value.status_code, JSON.stringify(value.response), value.signal_id] as const;
-    if (opts.durable !== false) {
-      this.pending.delete(key);
-      this.db.run(UPSERT, ...params);
-      return;
-    }
-    this.pending.set(key, { value, expiresAt });
-    this.db.bulkDefer(UPSERT, ...params);
-    for (const [k, p] of this.pending) {
-      if (p.expiresAt > now && this.pending.size <= 10_000) break;
-      this.pending.delete(k);
-    }
+  put(key: string, record: AdmissionRecord, now: number, expiresAt: number): void {
+    this.db.run(UPSERT, key, now, expiresAt, JSON.stringify(record), record.signal_id);
+  }
+
+  extendAll(byMs: number, now: number): void {
+    if (byMs > 0) this.db.run("UPDATE idempotency SET expires_at = expires_at + ? WHERE expires_at > ?", byMs, now);
   }
 
   purgeExpired(now: number): number {

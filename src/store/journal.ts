@@ -1,9 +1,8 @@
 /** Signals and orders: written with synchronous=FULL before any answer, resumed after a restart. */
 import { jstDateKey } from "../domain/jst.js";
-import type { Order, OrderStatus, Signal } from "../domain/types.js";
+import type { Order, Signal } from "../domain/types.js";
+import type { OpenOrderBrief, OrderJournal, OrderQuery, SignalStatus, StoredOrder } from "../engine/ports.js";
 import type { Database } from "./database.js";
-
-export type SignalStatus = "accepted" | "rejected" | "expired" | "done";
 
 interface OrderRow extends Omit<Order, "limit_price" | "stop_loss" | "take_profit"> {
   limit_price: number | null;
@@ -13,18 +12,7 @@ interface OrderRow extends Omit<Order, "limit_price" | "stop_loss" | "take_profi
   trading_date: string;
 }
 
-export interface OrderQuery {
-  from?: number;
-  to?: number;
-  ticker?: string;
-  status?: OrderStatus;
-  limit?: number;
-  offset?: number;
-}
-
-export type StoredOrder = Order & { reference_price: number | null; trading_date: string };
-
-export class Journal {
+export class Journal implements OrderJournal {
   constructor(private readonly db: Database) {}
 
   tx<T>(fn: () => T, opts: { durable?: boolean } = {}): T {
@@ -36,10 +24,10 @@ export class Journal {
     return this.db.savepoint(fn);
   }
 
-  insertSignal(s: Signal, status: SignalStatus, reason: string | null = null): void {
+  insertSignal(s: Signal, status: SignalStatus, reason: string | null = null, orderId: string | null = null): void {
     this.db.run(
-      `INSERT INTO signals (id, request_id, received_at, expires_at, ticker, action, quantity, payload, status, reason, idempotency_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO signals (id, request_id, received_at, expires_at, ticker, action, quantity, payload, status, reason, idempotency_key, order_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       s.id,
       s.request_id,
       s.received_at,
@@ -51,6 +39,7 @@ export class Journal {
       status,
       reason,
       s.idempotency_key,
+      orderId,
     );
   }
 
@@ -127,7 +116,7 @@ export class Journal {
   }
 
   /** Orders not yet final, in brief: what risk must count beside the filled positions. */
-  openOrderSummary(): Array<{ ticker: string; action: "buy" | "sell"; quantity: number; limit_price: number | null; reference_price: number | null }> {
+  openOrderSummary(): OpenOrderBrief[] {
     return this.db.all("SELECT ticker, action, quantity, limit_price, reference_price FROM orders WHERE status IN ('pending', 'submitted', 'unknown')");
   }
 

@@ -1,25 +1,10 @@
 /** Fills and the positions they build; a fill and its position change commit together. */
-import type { Action, Position } from "../domain/types.js";
+import { applyFill } from "../domain/position-math.js";
+import type { Position } from "../domain/types.js";
+import type { AppliedFill, FillInput, PositionLedger, RecordedFill } from "../engine/ports.js";
 import type { Database } from "./database.js";
 
-export interface FillInput {
-  order_id: string | null;
-  ticker: string;
-  action: Action;
-  quantity: number;
-  price: number;
-  fee: number;
-  time: number;
-  broker_deal_id: string | null;
-}
-
-export interface AppliedFill {
-  duplicate: boolean;
-  realized_pnl: number;
-  position: Position | null;
-}
-
-export class Ledger {
+export class Ledger implements PositionLedger {
   constructor(private readonly db: Database) {}
 
   /** Records a fill once (a repeated broker deal id is ignored) and updates the position. */
@@ -29,22 +14,11 @@ export class Ledger {
         return { duplicate: true, realized_pnl: 0, position: this.position(f.ticker) ?? null };
       }
       const pos = this.position(f.ticker);
-      // Signed quantities, so a broker's fill can also open, add to, reduce or flip a short.
-      const held = pos?.quantity ?? 0;
-      const avg = pos?.avg_price ?? 0;
-      const qty = held + (f.action === "buy" ? f.quantity : -f.quantity);
-      let realized = -f.fee;
-      let next: Position | null;
-      if (held === 0 || Math.sign(held) === Math.sign(qty - held)) {
-        const avgPrice = (Math.abs(held) * avg + f.quantity * f.price) / Math.abs(qty);
-        next = { ticker: f.ticker, quantity: qty, avg_price: avgPrice, opened_at: pos?.opened_at ?? f.time, updated_at: f.time };
-      } else {
-        const closed = Math.min(Math.abs(held), f.quantity);
-        realized += closed * (f.price - avg) * Math.sign(held);
-        if (qty === 0) next = null;
-        else if (Math.sign(qty) === Math.sign(held)) next = { ticker: f.ticker, quantity: qty, avg_price: avg, opened_at: pos!.opened_at, updated_at: f.time };
-        else next = { ticker: f.ticker, quantity: qty, avg_price: f.price, opened_at: f.time, updated_at: f.time };
-      }
+      const { next: after, realized, reopened } = applyFill(pos, f);
+      const next: Position | null =
+        after.quantity === 0
+          ? null
+          : { ticker: f.ticker, quantity: after.quantity, avg_price: after.avg_price, opened_at: reopened || !pos ? f.time : pos.opened_at, updated_at: f.time };
       this.db.run(
         "INSERT INTO fills (order_id, ticker, action, quantity, price, fee, realized_pnl, time, broker_deal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         f.order_id,
@@ -83,7 +57,7 @@ export class Ledger {
   }
 
   /** The fill recorded for an order, if any (the paper broker's "did it execute?"). */
-  fillOf(orderId: string): { price: number; quantity: number; fee: number; time: number; broker_deal_id: string | null } | undefined {
+  fillOf(orderId: string): RecordedFill | undefined {
     return this.db.get("SELECT price, quantity, fee, time, broker_deal_id FROM fills WHERE order_id = ? ORDER BY id LIMIT 1", orderId);
   }
 

@@ -204,4 +204,18 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE events_v3 RENAME TO events;
     `,
   },
+  {
+    version: 4,
+    name: "marks: the last price of each held ticker per JST day, for reports of past periods",
+    // Ticks are not journaled; a report of a past period marks the positions held at its end with these.
+    sql: `
+      CREATE TABLE marks (
+        ticker TEXT NOT NULL,
+        trading_date TEXT NOT NULL,
+        price REAL NOT NULL,
+        time INTEGER NOT NULL,
+        PRIMARY KEY (ticker, trading_date)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -1,5 +1,5 @@
 /** SQLite key-value state: kill switch, paper account, stream cursors. */
-import type { StateStore } from "../engine/stores.js";
+import type { StateStore } from "../engine/ports.js";
 import type { Database } from "./database.js";
 
 export class SqliteStateStore implements StateStore {

@@ -8,7 +8,8 @@
  * signal is invalid so risk could not be checked.
  */
 import { estimateOrderPrice } from "../domain/order-price.js";
-import type { RiskCheck, RiskCheckName, RiskEvaluation, RiskLimitDetails } from "../domain/risk.js";
+import type { RiskCheck, RiskCheckName, RiskLimitDetails } from "../domain/risk.js";
+import type { Judgement } from "../engine/admission.js";
 import type { FieldError } from "./field-error.js";
 import { signalFieldSchemas } from "./schemas.js";
 import type { ValidateAlertResult } from "./validate-alert.js";
@@ -21,10 +22,8 @@ export interface DryRunInput {
   /** The parsed body; its fields that tradectl does not read are listed as `ignored_fields`. */
   body?: Record<string, unknown>;
   validation: ValidateAlertResult;
-  /** The risk evaluation of the valid signal; null when validation failed. */
-  risk: RiskEvaluation | null;
-  /** True when the kill switch is on: nothing would execute. */
-  killSwitchActive?: boolean;
+  /** What admission would decide for the valid signal (see engine/admission.ts); null when validation failed. */
+  judgement: Judgement | null;
   /** Latest quote (mid or ask) for a market order without a price hint. */
   quotePrice?: number | null;
 }
@@ -61,8 +60,29 @@ function riskLine(check: RiskCheck): string {
   return `✅ OK (${check.detail})`;
 }
 
+/** A line for the admission check that would refuse the signal before or beside the risk rules. */
+function admissionLine(j: Judgement | null): [string, string] | null {
+  if (j === null) return null;
+  if (j.verdict === "duplicate") {
+    const order = j.first.outcome.kind === "queued" || j.first.outcome.kind === "settled" ? `, order ${j.first.outcome.order.order_id}` : "";
+    return ["idempotency", `❌ Repeat of an alert already answered (request ${j.first.request_id}${order}): it would get the first answer again`];
+  }
+  if (j.verdict !== "refuse") return null;
+  switch (j.reason) {
+    case "kill_switch":
+      return ["kill_switch", "❌ Trading stopped (kill switch active)"];
+    case "broker_unavailable":
+      return ["broker", `❌ ${j.message}${typeof j.details.reason === "string" ? ` (${j.details.reason})` : ""}`];
+    case "expired":
+      return ["expiry", `❌ ${j.message}`];
+    default:
+      return null; // the risk rule itself says why
+  }
+}
+
 export function buildDryRun(input: DryRunInput): WebhookTestData {
-  const { validation, risk } = input;
+  const { validation, judgement } = input;
+  const risk = judgement?.risk ?? null;
 
   const validation_results: Record<string, string> = {
     passphrase: "✅ Valid", // the request got here, so the passphrase was checked and valid
@@ -73,7 +93,8 @@ export function buildDryRun(input: DryRunInput): WebhookTestData {
   validation_results["json_format"] ??= "✅ Valid";
 
   const risk_checks: Record<string, string> = {};
-  if (input.killSwitchActive === true) risk_checks["kill_switch"] = "❌ Trading stopped (kill switch active)";
+  const refusedBy = admissionLine(judgement);
+  if (refusedBy) risk_checks[refusedBy[0]] = refusedBy[1];
   for (const [key, name] of RISK_KEYS) {
     const check = risk?.checks[name];
     if (check === undefined) {
@@ -87,7 +108,7 @@ export function buildDryRun(input: DryRunInput): WebhookTestData {
   let estimated: number | null = null;
   if (validation.ok) {
     const price = estimateOrderPrice(validation.signal, input.quotePrice ?? null);
-    const quantity = risk?.ok === true ? risk.quantity : validation.signal.quantity;
+    const quantity = judgement?.verdict === "accept" ? judgement.quantity : validation.signal.quantity;
     estimated = price === null ? null : Math.round(quantity * price * 100) / 100;
   }
 
@@ -95,7 +116,7 @@ export function buildDryRun(input: DryRunInput): WebhookTestData {
     request_id: input.requestId,
     validation_results,
     risk_checks,
-    would_execute: validation.ok && risk?.ok === true && input.killSwitchActive !== true,
+    would_execute: validation.ok && judgement?.verdict === "accept",
     estimated_order_amount: estimated,
     errors: validation.ok ? [] : validation.errors,
     ignored_fields: Object.keys(input.body ?? {}).filter((k) => !KNOWN_FIELDS.has(k)),

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { Ajv } from "ajv";
 import type { ValidateFunction } from "ajv";
-import type { Action, ExitReason, Signal } from "../domain/types.js";
+import type { Action, ExitReason, Signal, SignalSource } from "../domain/types.js";
 import type { FieldError } from "./field-error.js";
 import { parseInstant } from "./parse-instant.js";
 import {
@@ -36,6 +36,8 @@ export interface ValidateAlertOptions {
   signalId: string;
   /** "test" (POST /webhook/test): timestamp is optional, as in the seed's example. Default "live". */
   mode?: "live" | "test";
+  /** Where the alert came in (default the webhook; a relay channel uses the same body format). */
+  source?: SignalSource;
 }
 
 /** Per-field outcome, for the /webhook/test report: the normalised value or the error. */
@@ -299,6 +301,7 @@ export function validateAlert(body: unknown, opts: ValidateAlertOptions): Valida
   const signal: Signal = {
     id: opts.signalId,
     request_id: opts.requestId,
+    source: opts.source ?? "webhook",
     action,
     ticker,
     quantity,

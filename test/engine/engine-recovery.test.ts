@@ -1,55 +1,28 @@
 /** Restart recovery with the real journal and the paper broker: nothing lost, nothing sent twice, stale entries never sent. */
-import { defer } from "../helpers/defer.js";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { PaperBroker } from "../../src/broker/paper/paper-broker.js";
 import { ManualClock } from "../../src/domain/clock.js";
 import type { Signal } from "../../src/domain/types.js";
-import { Engine } from "../../src/engine/engine.js";
-import { EventBus } from "../../src/engine/event-bus.js";
-import { KillSwitch } from "../../src/engine/kill-switch.js";
-import { Database } from "../../src/store/database.js";
-import { Journal } from "../../src/store/journal.js";
-import { Ledger } from "../../src/store/ledger.js";
-import { SqliteStateStore } from "../../src/store/state-store.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { journalFile, openEngine, testSignal } from "../helpers/engine.js";
 
-const quiet = { info() {}, warn() {}, error() {} };
 const T0 = Date.parse("2026-11-24T01:00:00Z");
 
-function open(file: string, clock: ManualClock) {
-  const db = new Database(file);
-  const state = new SqliteStateStore(db);
-  const journal = new Journal(db);
-  const ledger = new Ledger(db);
-  const broker = new PaperBroker(() => ({ initialCash: 10_000_000, slippageBps: 0, feeRate: 0, feeMin: 0 }), ledger, () => undefined, clock);
-  const engine = new Engine({ journal, ledger, broker, bus: new EventBus(), clock, killSwitch: new KillSwitch(state), logger: quiet });
-  return { db, journal, ledger, broker, engine };
-}
-
-/** A journal file in a temp home (removed after the test) and a clock at T0: each test opens it, "crashes", opens it again. */
-function journalFile(t: TestContext): { file: string; clock: ManualClock } {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
-  return { file: join(home, "tradectl.db"), clock: new ManualClock(T0) };
-}
-
-function signal(id: string, o: Partial<Signal> = {}): Signal {
-  return { id, request_id: `req_${id}`, action: "buy", ticker: "9984", quantity: 100, price: "market", entry_price: 3000, alert_time: T0, received_at: T0, expires_at: T0 + 60_000, idempotency_key: id, ...o };
-}
+const signal = (id: string, o: Partial<Signal> = {}) => testSignal(id, T0, o);
 
 test("an order whose fill was journaled but whose status was not is settled from the broker's record, not resent", async (t) => {
-  const { file, clock } = journalFile(t);
-  const a = open(file, clock);
-  const accepted = a.engine.accept(signal("s1"));
+  const file = journalFile(t);
+  const clock = new ManualClock(T0);
+  const a = openEngine(file, clock);
+  const accepted = await a.engine.admit({ signal: signal("s1") });
+  assert.equal(accepted.kind, "accepted");
+  if (accepted.kind !== "accepted") return;
   await accepted.done;
   // Simulate the crash window: the fill is journaled, but the order row still says "submitted".
   a.journal.updateOrder(accepted.order.order_id, { status: "submitted", fill_price: null }, clock.now());
   const cashBefore = (await a.broker.accountInfo()).balance;
   a.db.close();
 
-  const b = open(file, clock);
+  const b = openEngine(file, clock);
   assert.equal(await b.engine.resume(), 1);
   await b.engine.drain();
   const o = b.journal.getOrder(accepted.order.order_id)!;
@@ -61,9 +34,12 @@ test("an order whose fill was journaled but whose status was not is settled from
 });
 
 test("a pending entry whose signal expired during an outage is marked expired and never sent; a pending exit is still sent", async (t) => {
-  const { file, clock } = journalFile(t);
-  const a = open(file, clock);
-  await a.engine.accept(signal("held", { ticker: "7203" })).done;
+  const file = journalFile(t);
+  const clock = new ManualClock(T0);
+  const a = openEngine(file, clock);
+  const held = await a.engine.admit({ signal: signal("held", { ticker: "7203" }) });
+  assert.equal(held.kind, "accepted");
+  if (held.kind === "accepted") await held.done;
   // Journal two orders, then "crash" before they are sent: they stay pending.
   const { orderId: entryId, tradingDate } = a.journal.nextOrderId(clock.now());
   const { orderId: exitId } = a.journal.nextOrderId(clock.now());
@@ -75,7 +51,7 @@ test("a pending entry whose signal expired during an outage is marked expired an
   a.db.close();
 
   clock.advance(10 * 60_000); // a 10-minute outage
-  const b = open(file, clock);
+  const b = openEngine(file, clock);
   assert.equal(await b.engine.resume(), 2);
   await b.engine.drain();
   const entry = b.journal.getOrder(entryId)!;

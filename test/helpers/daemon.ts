@@ -79,9 +79,12 @@ export interface SpawnedDaemon {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `bin/tradectl daemon --home HOME --port 0` and waits for its webhook URL. */
-export async function spawnDaemon(home: string, env: Record<string, string> = {}, args: string[] = []): Promise<SpawnedDaemon> {
-  const proc = spawn(process.execPath, [BIN, "daemon", "--home", home, "--port", "0", ...args], {
+/**
+ * Runs `bin/tradectl daemon --home HOME --port 0` and waits for its webhook URL. `noHome` leaves --home out, for a
+ * daemon that finds its folders from the environment (XDG, systemd) as a user's would.
+ */
+export async function spawnDaemon(home: string, env: Record<string, string> = {}, args: string[] = [], opts: { noHome?: boolean } = {}): Promise<SpawnedDaemon> {
+  const proc = spawn(process.execPath, [BIN, "daemon", ...(opts.noHome ? [] : ["--home", home, "--port", "0"]), ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -117,7 +120,7 @@ export async function spawnDaemon(home: string, env: Record<string, string> = {}
   };
 }
 
-/** Runs the CLI as a user would and collects its output and exit code. */
+/** Runs the CLI as a user would and collects its output and exit code; its environment is PATH, HOME and `env` alone. */
 export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: ["pipe", "pipe", "pipe"] });

@@ -52,7 +52,7 @@ test("the CLI end to end against a running daemon", async (t) => {
     assert.match((await cli("positions")).stdout, /9984\s+100/);
     const quotes = JSON.parse((await cli("quotes", "--json")).stdout);
     assert.ok(quotes.some((q: { instrument: string; bid: number }) => q.instrument === "9984" && typeof q.bid === "number"));
-    assert.equal((await cli("orders", "--status", "bogus")).code, 1);
+    assert.equal((await cli("orders", "--status", "bogus")).code, 2, "a status not in the list is a usage error");
   });
 
   await t.test("kill --reason then resume, visible in status and the event log", async () => {
@@ -64,13 +64,13 @@ test("the CLI end to end against a running daemon", async (t) => {
     assert.equal(s.kill_switch.reason, "cli test");
     assert.match((await cli("status")).stdout, /KILLED \(cli test/);
     assert.equal((await cli("resume")).code, 0);
-    const events = await cli("events", "--type", "system.", "--history", "10");
-    const types = events.stdout.trim().split("\n").map((l) => JSON.parse(l).type);
-    assert.deepEqual(types, ["system.killed", "system.resumed"]);
+    const events = await cli("events", "--type", "system.", "--history", "10", "--json");
+    const types = (JSON.parse(events.stdout) as Array<{ type: string }>).map((e) => e.type);
+    assert.deepEqual(types, ["system.started", "system.killed", "system.resumed"]);
   });
 
   await t.test("events --follow prints the history, then what happens next, from one request", async () => {
-    const proc = spawn(process.execPath, [BIN, "events", "--follow", "--type", "system.", "--history", "2", "--home", home], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [BIN, "events", "--follow", "--json", "--type", "system.", "--history", "2", "--home", home], { stdio: ["ignore", "pipe", "pipe"] });
     defer(t, () => proc.kill());
     const lines: Array<{ type: string; payload: { reason?: string } }> = [];
     let buffered = "";

@@ -107,11 +107,11 @@ test("config set rejects an invalid value with the key and the reason; valid val
   const { home, cleanup } = tempHome();
   defer(t, cleanup);
   const bad = await runCli(["config", "set", "webhook.port", "not-a-port", "--home", home]);
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 2, "a value the schema refuses is a usage error");
   assert.match(bad.stderr, /webhook\.port/);
   assert.match(bad.stderr, /must be integer/);
   const unknown = await runCli(["config", "set", "nope.key", "1", "--home", home]);
-  assert.equal(unknown.code, 1);
+  assert.equal(unknown.code, 2, "as is an unknown key (get, set and unset agree)");
   assert.match(unknown.stderr, /unknown config key: nope\.key/);
   assert.equal((await runCli(["config", "set", "risk.maxDailyEntries", "5", "--home", home])).code, 0);
   assert.equal((await runCli(["config", "get", "risk.maxDailyEntries", "--home", home])).stdout.trim(), "5");

@@ -125,6 +125,21 @@ test("a duplicate gets the first response with the same order_id, also after a r
   assert.equal(late.status, 400);
 });
 
+test("a duplicate order from a future timestamp: a repeat 305 s after an alert timed 290 s ahead gets the first answer", async (t) => {
+  for (const windowMs of [300_000, 900_000]) {
+    const { d, clock } = await daemon(t, { webhook: { timestampWindowMs: windowMs } });
+    const ahead = windowMs - 10_000;
+    const body = alert(SECRET, { entry_price: 3000 }, clock.now() + ahead);
+    const first = await d.post("/webhook", body);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    clock.advance(ahead + 15_000); // still inside the alert's own window
+    const repeat = await d.post("/webhook", body);
+    assert.equal(repeat.status, 200);
+    assert.deepEqual(repeat.body, first.body, `window ${windowMs}`);
+    assert.equal((await d.socket("GET", "/orders")).body.data.total, 1, `one order, window ${windowMs}`);
+  }
+});
+
 test("daily entry limit: the 4th entry is refused with the seed's details, exits pass, the count resets at JST midnight", async (t) => {
   const { d, clock } = await daemon(t, { risk: { maxDailyEntries: 3 } });
   for (let i = 0; i < 3; i++) {

@@ -1,7 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
-import { evaluateRisk, type RiskInput } from "../../src/domain/risk.js";
+import { evaluateRisk, type RiskEvaluation, type RiskInput } from "../../src/domain/risk.js";
+import type { Judgement } from "../../src/engine/admission.js";
 import { estimateOrderPrice } from "../../src/domain/order-price.js";
 import { buildDryRun } from "../../src/webhook/dry-run.js";
 import { WebhookTestDataSchema } from "../../src/webhook/schemas.js";
@@ -14,6 +15,13 @@ const NOW = jst(2026, 1, 13, 10, 30);
 const MIN = 60_000;
 const SECRET = "your-secret-passphrase-here-0123456789";
 const SEED_TEST_BODY = { action: "buy", ticker: "9984", quantity: 100, price: "market", passphrase: SECRET, test_mode: true };
+
+/** The engine's judgement for a signal whose risk evaluation is `risk` (see engine/admission.ts, in its order). */
+function judgementOf(risk: RiskEvaluation, killed: boolean): Judgement {
+  if (killed) return { verdict: "refuse", reason: "kill_switch", message: "Kill switch active - trading is stopped", details: {}, remember: false, risk };
+  if (!risk.ok) return { verdict: "refuse", reason: "risk", message: risk.message, details: risk.details, remember: true, risk };
+  return { verdict: "accept", quantity: risk.quantity, isExit: risk.is_exit, risk };
+}
 
 const validateData = new Ajv({ strict: true, allErrors: true }).compile(WebhookTestDataSchema);
 
@@ -31,7 +39,7 @@ function run(
         state: { entriesToday: 2, lastEntryAt: now - 45 * MIN, realizedPnlToday: 0, exposure: 0, heldQuantity: 0, ...opts.state },
       })
     : null;
-  const data = buildDryRun({ requestId: "req_test_1234567890", now, body, validation, risk, killSwitchActive: opts.killed ?? false, quotePrice: opts.quote ?? null });
+  const data = buildDryRun({ requestId: "req_test_1234567890", now, body, validation, judgement: risk && judgementOf(risk, opts.killed ?? false), quotePrice: opts.quote ?? null });
   assert.ok(validateData(data), JSON.stringify(validateData.errors));
   assert.equal(JSON.stringify(data).includes(SECRET), false, "passphrase leaked into the report");
   return data;
@@ -125,7 +133,7 @@ describe("/webhook/test report", () => {
 
   test("a body that is not an object", () => {
     const validation = validateAlert([1], { now: NOW, timestampWindowMs: 300_000, signalTtlMs: 60_000, requestId: "r", signalId: "s", mode: "test" });
-    const data = buildDryRun({ requestId: "r", now: NOW, validation, risk: null });
+    const data = buildDryRun({ requestId: "r", now: NOW, validation, judgement: null });
     assert.equal(data.validation_results["json_format"], "❌ Body must be a JSON object, got array");
     assert.equal(data.would_execute, false);
   });

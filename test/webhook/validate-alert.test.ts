@@ -67,6 +67,7 @@ describe("valid alerts", () => {
     assert.deepEqual(s, {
       id: "sig_0001",
       request_id: "req_1234567890abcdef",
+      source: "webhook",
       action: "buy",
       ticker: "9984",
       quantity: 100,

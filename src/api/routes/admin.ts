@@ -2,8 +2,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError, success } from "../api-error.js";
 import { adminPasswordCheck } from "../auth/admin-password.js";
-import type { ApiDeps } from "../deps.js";
-import type { AppKind } from "../app.js";
+import type { ApiDeps, AppKind } from "../deps.js";
 import { parseJsonObject } from "../json-body.js";
 
 export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = async (app, { deps, kind }) => {

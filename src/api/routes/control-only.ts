@@ -5,9 +5,8 @@ import type { ApiDeps } from "../deps.js";
 import { parseJsonObject } from "../json-body.js";
 import { streamEvents } from "./events-sse.js";
 import { TradectlError } from "../../domain/errors.js";
+import { TIMEFRAMES } from "../../domain/timeframes.js";
 
-/** MT5 timeframes (the bridge's list). */
-const TIMEFRAMES = ["M1", "M2", "M3", "M4", "M5", "M6", "M10", "M12", "M15", "M20", "M30", "H1", "H2", "H3", "H4", "H6", "H8", "H12", "D1", "W1", "MN1"];
 /** One call's bars at most; the CLI fetches more in chunks. */
 const MAX_RATES = 5000;
 
@@ -27,7 +26,7 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
     const symbol = (q.symbol ?? "").trim();
     if (!/^[\w.:#-]{1,32}$/.test(symbol)) throw new ApiError(400, "VALIDATION_ERROR", "symbol is required (a ticker or the broker's symbol)", { field: "symbol", value: q.symbol ?? null });
     const timeframe = (q.timeframe ?? "M5").toUpperCase();
-    if (!TIMEFRAMES.includes(timeframe)) throw new ApiError(400, "VALIDATION_ERROR", `timeframe must be one of ${TIMEFRAMES.join(", ")}`, { field: "timeframe", value: q.timeframe });
+    if (!(TIMEFRAMES as readonly string[]).includes(timeframe)) throw new ApiError(400, "VALIDATION_ERROR", `timeframe must be one of ${TIMEFRAMES.join(", ")}`, { field: "timeframe", value: q.timeframe });
     const start = intParam("start", q.start ?? "0", 0, 10_000_000);
     const count = intParam("count", q.count ?? "100", 1, MAX_RATES);
     try {

@@ -3,8 +3,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { OrderStatus } from "../../domain/types.js";
 import { ApiError, success } from "../api-error.js";
 import { requireApiKey } from "../auth/api-key.js";
-import type { ApiDeps } from "../deps.js";
-import type { AppKind } from "../app.js";
+import type { ApiDeps, AppKind } from "../deps.js";
 import { statusRateLimit } from "../rate-limits.js";
 
 const ORDER_STATUSES = ["pending", "submitted", "filled", "partially_filled", "rejected", "failed", "expired", "unknown"];

@@ -62,6 +62,29 @@ export class PaperBroker implements Broker {
   }
 
   async orderCheck(req: OrderRequest): Promise<OrderCheckResult> {
+    return this.check(req);
+  }
+
+  async orderSend(req: OrderRequest): Promise<OrderResult> {
+    return this.send(req);
+  }
+
+  /** Settles at once when there is a quote to price against; without one the order waits in the engine's queue. */
+  settleNow(req: OrderRequest): OrderResult | null {
+    return this.quoteOf(req.ticker) ? this.send(req) : null;
+  }
+
+  private send(req: OrderRequest): OrderResult {
+    const earlier = this.found(req.client_order_id);
+    if (earlier) return earlier;
+    const check = this.check(req); // the engine checked already; this send must stand on its own too
+    if (!check.ok) return { kind: "rejected", code: check.code, message: check.message };
+    const price = this.fillPrice(req)!;
+    const deal = `paper:${req.client_order_id}`;
+    return { kind: "filled", fill: { price, quantity: req.quantity, fee: this.fee(price, req.quantity), broker_order_id: deal, broker_deal_id: deal, time: this.clock.now() } };
+  }
+
+  private check(req: OrderRequest): OrderCheckResult {
     const price = this.fillPrice(req);
     if (price === null && req.order_type === "limit") {
       return { ok: false, code: "LIMIT_NOT_MARKETABLE", message: `limit ${req.limit_price} for ${req.ticker} is away from the market; the paper broker does not rest limit orders` };
@@ -84,17 +107,11 @@ export class PaperBroker implements Broker {
     return { ok: true, code: "OK", message: "ok", margin: 0 };
   }
 
-  async orderSend(req: OrderRequest): Promise<OrderResult> {
-    const earlier = await this.findOrder(req.client_order_id);
-    if (earlier) return earlier;
-    const check = await this.orderCheck(req); // the engine checked already; this send must stand on its own too
-    if (!check.ok) return { kind: "rejected", code: check.code, message: check.message };
-    const price = this.fillPrice(req)!;
-    const deal = `paper:${req.client_order_id}`;
-    return { kind: "filled", fill: { price, quantity: req.quantity, fee: this.fee(price, req.quantity), broker_order_id: deal, broker_deal_id: deal, time: this.clock.now() } };
+  async findOrder(clientOrderId: string): Promise<OrderResult | null> {
+    return this.found(clientOrderId);
   }
 
-  async findOrder(clientOrderId: string): Promise<OrderResult | null> {
+  private found(clientOrderId: string): OrderResult | null {
     const f = this.book.fillOf(clientOrderId);
     if (!f) return null;
     return { kind: "filled", fill: { price: f.price, quantity: f.quantity, fee: f.fee, broker_order_id: f.broker_deal_id, broker_deal_id: f.broker_deal_id, time: f.time } };

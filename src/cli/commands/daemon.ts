@@ -1,12 +1,12 @@
 /** `tradectl daemon`: runs in the foreground; SIGTERM/SIGINT stop it cleanly (exit 0 within 5 s), SIGHUP reloads config. */
 import { startDaemon } from "../../daemon/daemon.js";
 import { TradectlError } from "../../domain/errors.js";
-import { CliError, UsageError } from "../errors.js";
+import { CliError } from "../errors.js";
 import type { GlobalOptions } from "../context.js";
 
 interface Opts extends GlobalOptions {
   host?: string;
-  port?: string;
+  port?: number;
   broker?: string;
   feed?: string;
 }
@@ -14,9 +14,7 @@ interface Opts extends GlobalOptions {
 const STOP_DEADLINE_MS = 5000;
 
 export async function run(_args: string[], opts: Opts): Promise<void> {
-  const port = opts.port === undefined ? undefined : Number(opts.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be 0-65535, got ${opts.port}`);
-  if (opts.broker !== undefined && opts.broker !== "paper" && opts.broker !== "mt5") throw new UsageError(`--broker must be paper or mt5, got ${opts.broker}`);
+  const port = opts.port;
   let daemon;
   try {
     daemon = await startDaemon({

@@ -3,12 +3,11 @@ import { UsageError } from "../errors.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { printJson, printTable } from "../output.js";
 
-export async function run(args: string[], opts: GlobalOptions & { name?: string; expiresDays?: string }): Promise<void> {
+export async function run(args: string[], opts: GlobalOptions & { name?: string; expiresDays?: number }): Promise<void> {
   const ctx = makeContext(opts);
   const [action, id] = args;
   if (action === "create") {
-    const days = opts.expiresDays === undefined ? undefined : Number(opts.expiresDays);
-    if (days !== undefined && (!Number.isInteger(days) || days <= 0)) throw new UsageError("--expires-days must be a positive integer");
+    const days = opts.expiresDays;
     const data = await ctx.client.post<{ id: string; key: string; name: string; expires_at: string | null }>("/keys", { name: opts.name ?? "default", ...(days ? { expires_days: days } : {}) });
     if (ctx.json) return printJson(data);
     process.stdout.write(`created ${data.id} (${data.name}), expires ${data.expires_at ?? "never"}\n${data.key}\nThis key is shown once; store it now. Use it as: Authorization: Bearer <key>\n`);

@@ -1,14 +1,14 @@
-/** `tradectl orders`: order history with filters and paging. */
+/** `tradectl orders`: order history with filters and paging; times in JST, the zone of the day in the order id. */
 import { makeContext, type GlobalOptions } from "../context.js";
-import { printJson, printTable } from "../output.js";
+import { jstTime, printJson, printTable } from "../output.js";
 
 interface Opts extends GlobalOptions {
   from?: string;
   to?: string;
   ticker?: string;
   status?: string;
-  limit?: string;
-  offset?: string;
+  limit?: number;
+  offset?: number;
 }
 
 export async function run(_args: string[], opts: Opts): Promise<void> {
@@ -22,7 +22,7 @@ export async function run(_args: string[], opts: Opts): Promise<void> {
     offset: opts.offset,
   });
   if (ctx.json) return printJson(data);
-  const rows = data.orders.map((o) => ({ ...o, created: o.created_at, error: o.error_code }));
-  printTable(rows, ["order_id", "created", "ticker", "action", "quantity", "status", "fill_price", "error"]);
+  const rows = data.orders.map((o) => ({ ...o, created: jstTime(o.created_at as string), error: o.error_code }));
+  printTable(rows, ["order_id", "created", "ticker", "action", "quantity", "status", "fill_price", "error"], { created: "CREATED (JST)" });
   process.stdout.write(`${data.offset + data.orders.length} of ${data.total}\n`);
 }

@@ -8,28 +8,27 @@ import type { RatesView } from "../../engine/control.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { printJson } from "../output.js";
+import { progress } from "../progress.js";
 
 interface Opts extends GlobalOptions {
   timeframe?: string;
-  count?: string;
+  count?: number;
   format?: string;
 }
 
 const CHUNK = 1000;
-const MAX_COUNT = 100_000;
 const COLUMNS = ["time", "open", "high", "low", "close", "tick_volume", "spread", "real_volume"] as const;
 
 export async function run(args: string[], opts: Opts): Promise<void> {
   const symbol = args[0];
   if (!symbol) throw new UsageError("rates needs a SYMBOL (a ticker such as 9984, or the broker's symbol)");
-  const timeframe = (opts.timeframe ?? "M5").toUpperCase();
-  const count = opts.count === undefined ? 100 : Number(opts.count);
-  if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) throw new UsageError(`--count must be an integer from 1 to ${MAX_COUNT}, got ${opts.count}`);
+  // Allowed values and ranges are checked by the program's declaration (program.ts).
+  const timeframe = opts.timeframe ?? "M5";
+  const count = opts.count ?? 100;
   const format = opts.json ? "json" : (opts.format ?? "csv");
-  if (format !== "csv" && format !== "json") throw new UsageError(`--format must be csv or json, got ${opts.format}`);
 
   const ctx = makeContext(opts);
-  const bar = process.stderr.isTTY && count > CHUNK ? await progressBar(count) : null;
+  const bar = count > CHUNK ? await progress("rates", count) : null;
   const chunks: Rate[][] = [];
   try {
     for (let start = 0; start < count; start += CHUNK) {
@@ -39,7 +38,7 @@ export async function run(args: string[], opts: Opts): Promise<void> {
         throw new CliError("paper broker has no rate history: rates come from MetaTrader 5 (set broker.kind to mt5)", 1, "NO_RATE_HISTORY");
       }
       chunks.unshift(data.rates); // each chunk is older than the one before
-      bar?.update(Math.min(count, start + data.rates.length));
+      bar?.update(Math.min(count, start + data.rates.length), "bars");
       if (data.rates.length < n) break; // the broker's history ends here
     }
   } finally {
@@ -56,14 +55,4 @@ export async function run(args: string[], opts: Opts): Promise<void> {
   const lines = [COLUMNS.join(",")];
   for (const r of rows) lines.push(COLUMNS.map((c) => (c === "time" ? new Date(r.time).toISOString() : String(r[c]))).join(","));
   process.stdout.write(`${lines.join("\n")}\n`);
-}
-
-async function progressBar(total: number): Promise<{ update(n: number): void; stop(): void }> {
-  const { default: cliProgress } = await import("cli-progress");
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: "rates [{bar}] {value}/{total} bars", hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0);
-  return bar;
 }

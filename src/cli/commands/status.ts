@@ -1,4 +1,5 @@
 /** `tradectl status`: the daemon's status object, as text or `--json`. */
+import { paint } from "../colour.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { fmt, printJson, printTable } from "../output.js";
 
@@ -19,11 +20,15 @@ export async function run(_args: string[], opts: GlobalOptions): Promise<void> {
   const ctx = makeContext(opts);
   const s = await ctx.client.get<Status>("/status");
   if (ctx.json) return printJson(s);
+  const c = paint();
   const out = process.stdout;
-  out.write(`system    ${s.system_enabled ? "enabled" : `KILLED (${s.kill_switch.reason ?? "no reason"}, by ${s.kill_switch.actor ?? "?"} at ${s.kill_switch.changed_at ?? "?"})`}\n`);
-  out.write(`trading   ${s.trading_active ? "active" : "inactive"}   market ${s.market_open ? "open" : "closed"}   broker ${s.broker.kind} ${s.broker.connected ? "connected" : `DISCONNECTED${s.broker.message ? ` (${s.broker.message})` : ""}`}\n`);
+  const signed = (n: number | undefined) => ((n ?? 0) < 0 ? c.red(fmt(n)) : fmt(n));
+  out.write(`system    ${s.system_enabled ? c.green("enabled") : c.red(`KILLED (${s.kill_switch.reason ?? "no reason"}, by ${s.kill_switch.actor ?? "?"} at ${s.kill_switch.changed_at ?? "?"})`)}\n`);
+  out.write(
+    `trading   ${s.trading_active ? "active" : c.yellow("inactive")}   market ${s.market_open ? "open" : "closed"}   broker ${s.broker.kind} ${s.broker.connected ? c.green("connected") : c.red(`DISCONNECTED${s.broker.message ? ` (${s.broker.message})` : ""}`)}\n`,
+  );
   const d = s.daily_stats;
-  out.write(`today     entries ${d.entries}  exits ${d.exits}  realized ${fmt(d.realized_pnl)}  unrealized ${fmt(d.unrealized_pnl)}  total ${fmt(d.total_pnl)}\n`);
+  out.write(`today     entries ${d.entries}  exits ${d.exits}  realized ${signed(d.realized_pnl)}  unrealized ${signed(d.unrealized_pnl)}  total ${signed(d.total_pnl)}\n`);
   const r = s.risk_status;
   out.write(`risk      entries ${r.daily_entries}  cooldown ${r.cooldown}  daily loss ${fmt(r.daily_loss)}  exposure ${fmt(r.total_exposure)}\n\n`);
   printTable(s.current_positions, ["ticker", "quantity", "entry_price", "current_price", "unrealized_pnl"]);

@@ -37,26 +37,6 @@ export interface UnknownMessage {
 
 export type FeedMessage = PriceMessage | HeartbeatMessage | TransactionMessage | DisconnectMessage | UnknownMessage;
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** A finite number from a number or a numeric string; null otherwise. */
-export function toNumber(v: unknown): number | null {
-  if (typeof v === "number") return Number.isFinite(v) ? v : null;
-  if (typeof v === "string" && v.trim() !== "") {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : null;
-  }
-  return null;
-}
-
-export function toStringOrNull(v: unknown): string | null {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" && Number.isFinite(v)) return String(v);
-  return null;
-}
-
 /** Validates a two-sided price; returns a reason when it is unusable. */
 export function checkPrice(bid: number | null, ask: number | null): string | null {
   if (bid === null || ask === null) return "missing bid/ask";

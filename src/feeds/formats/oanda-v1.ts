@@ -5,7 +5,8 @@
  */
 import type { BrokerTransaction } from "../../engine/feed.js";
 import { parseFeedTime } from "../time.js";
-import { checkPrice, isRecord, toNumber, toStringOrNull, type FeedMessage, type PriceMessage } from "./message.js";
+import { isRecord, toNumber, toStringOrNull } from "../../domain/values.js";
+import { checkPrice, type FeedMessage, type PriceMessage } from "./message.js";
 
 /** A backslash escape or a raw control character (not valid inside a JSON string): left to JSON.parse. */
 const ESCAPED_OR_CONTROL = /[\\\u0000-\u001f]/;

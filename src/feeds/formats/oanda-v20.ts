@@ -6,7 +6,8 @@
  */
 import type { BrokerTransaction } from "../../engine/feed.js";
 import { parseFeedTime } from "../time.js";
-import { checkPrice, isRecord, toNumber, toStringOrNull, type FeedMessage } from "./message.js";
+import { isRecord, toNumber, toStringOrNull } from "../../domain/values.js";
+import { checkPrice, type FeedMessage } from "./message.js";
 
 export function parseOandaV20(value: unknown): FeedMessage {
   if (!isRecord(value)) return { type: "unknown", reason: "not an object" };

@@ -4,7 +4,8 @@
  * (a v20-shaped transaction) and `disconnect`.
  */
 import { parseFeedTime } from "../time.js";
-import { checkPrice, isRecord, toNumber, type FeedMessage } from "./message.js";
+import { isRecord, toNumber } from "../../domain/values.js";
+import { checkPrice, type FeedMessage } from "./message.js";
 import { parseV20Transaction } from "./oanda-v20.js";
 
 export interface SseEvent {

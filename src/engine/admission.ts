@@ -1,0 +1,137 @@
+/**
+ * Admission: the one door every signal goes through, whatever its source (the webhook, a relay channel, the CLI).
+ * `judge` decides, reading only: a repeat gets the first answer, then the kill switch, expiry, the risk rules, a
+ * reconciliation block and the broker's health, in that order. The engine applies the judgement in a journal
+ * transaction; `/webhook/test` shows it without applying it, so the dry run cannot disagree with the real path.
+ */
+import { estimateOrderPrice } from "../domain/order-price.js";
+import { evaluateRisk, type RiskEvaluation, type RiskRules } from "../domain/risk.js";
+import { midPrice, type Signal } from "../domain/types.js";
+import type { KillSwitch } from "./kill-switch.js";
+import type { AdmissionRecord, IdempotencyStore, OrderJournal, PositionLedger, RefusalReason } from "./ports.js";
+import type { QuoteBook } from "./quote-book.js";
+import { readRiskSnapshot } from "./risk-state.js";
+
+export interface AdmissionPolicy {
+  /** The risk rules for a ticker (the instrument's own market calendar, else the default one). */
+  riskRules(ticker: string): RiskRules;
+  /** How far from now an alert's own time may be, either side (`webhook.timestampWindowMs`). */
+  timestampWindowMs: number;
+}
+
+/** A position that differs from the broker's without explanation: entries of its ticker wait until it is resolved. */
+export interface PositionDifference {
+  broker_quantity: number;
+  journal_quantity: number;
+  unexplained: number;
+}
+
+export interface AdmissionRequest {
+  signal: Signal;
+  /** Decide and report, change nothing (POST /webhook/test). */
+  dryRun?: boolean;
+  /**
+   * How long the answer may wait for the broker (ms from `startedAt`): an order settled by then is answered with its
+   * outcome, else as queued. 0 or absent: answered as queued at once.
+   */
+  syncBudgetMs?: number;
+  /** performance.now() when the request arrived (processing time and the budget count from it). */
+  startedAt?: number;
+  /** The kill switch's own exits: not refused by the kill switch that ordered them, nor by market hours. */
+  purpose?: "flatten";
+}
+
+export type Judgement =
+  | { verdict: "duplicate"; first: AdmissionRecord; risk: RiskEvaluation | null }
+  | {
+      verdict: "refuse";
+      reason: RefusalReason;
+      message: string;
+      details: Record<string, unknown>;
+      /** Whether a repeat gets this refusal too; a condition that may clear (kill switch, broker, block) is judged afresh. */
+      remember: boolean;
+      risk: RiskEvaluation | null;
+    }
+  | { verdict: "accept"; quantity: number; isExit: boolean; risk: RiskEvaluation | null };
+
+export interface JudgeDeps {
+  journal: OrderJournal;
+  ledger: PositionLedger;
+  idempotency: IdempotencyStore;
+  killSwitch: KillSwitch;
+  quotes: QuoteBook;
+  policy: () => AdmissionPolicy;
+  brokerStatus: () => { connected: boolean; message: string | null };
+  reconciliationBlock: (ticker: string) => PositionDifference | null;
+}
+
+/**
+ * What admission decides for `signal` at `now`. With `full` (the dry run), every check is evaluated even after one
+ * has decided, so the report can show each; the verdict is the same either way.
+ */
+export function judge(d: JudgeDeps, req: AdmissionRequest, now: number, full = false): Judgement {
+  const { signal } = req;
+  const first = d.idempotency.get(signal.idempotency_key, now);
+  if (first && !full) return { verdict: "duplicate", first, risk: null };
+  const flatten = req.purpose === "flatten";
+  const risk = flatten ? null : evaluate(d, signal, now);
+  if (first) return { verdict: "duplicate", first, risk };
+
+  if (d.killSwitch.active && !flatten) {
+    const k = d.killSwitch.get();
+    const since = k.changed_at === null ? null : new Date(k.changed_at).toISOString();
+    return { verdict: "refuse", reason: "kill_switch", message: "Kill switch active - trading is stopped", details: { reason: k.reason, since }, remember: false, risk };
+  }
+  if (now >= signal.expires_at) {
+    const message = `signal expired at ${new Date(signal.expires_at).toISOString()} before it could be admitted`;
+    return { verdict: "refuse", reason: "expired", message, details: { expires_at: new Date(signal.expires_at).toISOString() }, remember: true, risk };
+  }
+  if (risk === null) return { verdict: "accept", quantity: signal.quantity, isExit: true, risk };
+  if (!risk.ok) {
+    // A reconciliation block lifts when a sync finds the positions equal, not by time: a repeat is judged afresh.
+    const reason = risk.limit_type === "reconciliation_mismatch" ? "reconciliation" : "risk";
+    return { verdict: "refuse", reason, message: risk.message, details: risk.details, remember: reason === "risk", risk };
+  }
+  const broker = d.brokerStatus();
+  if (!risk.is_exit && !broker.connected) {
+    return { verdict: "refuse", reason: "broker_unavailable", message: "Broker unavailable - entries are refused", details: { component: "broker", reason: broker.message }, remember: false, risk };
+  }
+  return { verdict: "accept", quantity: risk.quantity, isExit: risk.is_exit, risk };
+}
+
+/** The risk rules, then (for an entry that passes them) a block on its ticker from reconciliation. */
+function evaluate(d: JudgeDeps, signal: Signal, now: number): RiskEvaluation {
+  const snap = readRiskSnapshot(d.journal, d.ledger, d.quotes, now);
+  const q = d.quotes.forTicker(signal.ticker);
+  const risk = evaluateRisk({
+    signal: { action: signal.action, ticker: signal.ticker, quantity: signal.quantity, priceEstimate: estimateOrderPrice(signal, q ? midPrice(q) : null) },
+    now,
+    config: d.policy().riskRules(signal.ticker),
+    state: {
+      entriesToday: snap.entriesToday,
+      lastEntryAt: snap.lastEntryAt,
+      realizedPnlToday: snap.realizedToday,
+      exposure: snap.exposure,
+      heldQuantity: snap.held(signal.ticker),
+    },
+  });
+  const mismatch = risk.ok && !risk.is_exit ? d.reconciliationBlock(signal.ticker) : null;
+  if (!mismatch) return risk;
+  const message = `${signal.ticker}: the broker holds ${mismatch.broker_quantity}, the journal ${mismatch.journal_quantity}; entries are blocked until the difference is resolved`;
+  const limit = { limit_type: "reconciliation_mismatch" as const, current_value: mismatch.unexplained, max_value: 0, reset_at: null };
+  const details = { ...limit, ticker: signal.ticker, broker_quantity: mismatch.broker_quantity, journal_quantity: mismatch.journal_quantity, message };
+  return { ok: false, is_exit: false, message, details, checks: risk.checks, ...limit };
+}
+
+/** Seed 5.1 keeps a key 5 minutes after the answer; at least that, and for as long as the same alert is acceptable. */
+const MIN_KEEP_MS = 5 * 60_000;
+/** Beyond the window's edge: an alert received at its very end must still find the key on a repeat. */
+const EDGE_MS = 1_000;
+
+/**
+ * Until when a repeat of `signal` must get the first answer: as long as the same alert could be accepted at all,
+ * which for an alert timed in the future is its own time plus the window, not the time it arrived.
+ */
+export function idempotencyExpiry(signal: Signal, now: number, windowMs: number): number {
+  return Math.max(now + MIN_KEEP_MS, signal.alert_time + windowMs + EDGE_MS, signal.received_at + windowMs + EDGE_MS);
+}

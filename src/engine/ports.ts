@@ -1,0 +1,146 @@
+/**
+ * The ports the engine needs, declared here and implemented by the adapters (`store/` for SQLite, a Redis pair
+ * later), so the engine imports no adapter and an adapter imports only these declarations. The daemon wires them.
+ */
+import type { Action, Order, OrderStatus, Position, Signal } from "../domain/types.js";
+
+export type SignalStatus = "accepted" | "rejected" | "expired" | "done";
+
+export type StoredOrder = Order & { reference_price: number | null; trading_date: string };
+
+export interface OrderQuery {
+  /** Created at or after (Unix ms). */
+  from?: number;
+  /** Created before (Unix ms, exclusive). */
+  to?: number;
+  ticker?: string;
+  status?: OrderStatus;
+  limit?: number;
+  offset?: number;
+}
+
+export interface OpenOrderBrief {
+  ticker: string;
+  action: Action;
+  quantity: number;
+  limit_price: number | null;
+  reference_price: number | null;
+}
+
+/** Signals and orders, written durably (synchronous=FULL) unless a transaction says otherwise. */
+export interface OrderJournal {
+  /** Runs `fn` in one transaction; nested calls join the outer one. `durable: false` skips the wait for the disk. */
+  tx<T>(fn: () => T, opts?: { durable?: boolean }): T;
+  /** Inside tx(): a part that, if it throws, undoes only its own writes. */
+  savepoint<T>(fn: () => T): T;
+  insertSignal(s: Signal, status: SignalStatus, reason?: string | null, orderId?: string | null): void;
+  setSignalStatus(id: string, status: SignalStatus, reason: string | null, orderId?: string | null): void;
+  getSignal(id: string): Signal | undefined;
+  /** The next `ORD_YYYYMMDD_NNN` for the JST trading date of `now`. */
+  nextOrderId(now: number): { orderId: string; tradingDate: string };
+  insertOrder(o: StoredOrder): void;
+  updateOrder(orderId: string, patch: Partial<Omit<StoredOrder, "order_id">>, now: number): void;
+  getOrder(orderId: string): StoredOrder | undefined;
+  listOrders(q?: OrderQuery): { orders: StoredOrder[]; total: number };
+  /** Orders not yet final, in brief: what risk must count beside the filled positions. */
+  openOrderSummary(): OpenOrderBrief[];
+  /** Orders not in a final state, oldest first: what a restart must resume or reconcile. */
+  openOrders(): StoredOrder[];
+  /** The JST trading day's counters: entries and exits that count, and the realised P&L. */
+  dayCounters(now: number): { entries: number; exits: number; realized_pnl: number };
+  lastEntryAt(): number | null;
+}
+
+export interface FillInput {
+  order_id: string | null;
+  ticker: string;
+  action: Action;
+  quantity: number;
+  price: number;
+  fee: number;
+  time: number;
+  broker_deal_id: string | null;
+}
+
+export interface AppliedFill {
+  duplicate: boolean;
+  realized_pnl: number;
+  position: Position | null;
+}
+
+export interface RecordedFill {
+  price: number;
+  quantity: number;
+  fee: number;
+  time: number;
+  broker_deal_id: string | null;
+}
+
+/** Fills and the positions they build; a fill and its position change commit together. */
+export interface PositionLedger {
+  /** Records a fill once (a repeated broker deal id is ignored) and updates the position. */
+  applyFill(f: FillInput): AppliedFill;
+  position(ticker: string): Position | undefined;
+  positions(): Position[];
+  /** The fill recorded for an order, if any. */
+  fillOf(orderId: string): RecordedFill | undefined;
+  /** Net cash of every fill ever: sells minus buys minus fees. */
+  cashFlow(): number;
+  hasDeal(dealId: string): boolean;
+}
+
+/** An order as an admission answer shows it. */
+export interface OrderBrief {
+  order_id: string;
+  ticker: string;
+  action: Action;
+  quantity: number;
+  status: OrderStatus;
+  fill_price: number | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+/** Why admission refused a valid signal. */
+export type RefusalReason = "kill_switch" | "risk" | "reconciliation" | "broker_unavailable" | "expired";
+
+/** What a signal's admission decided, as its source answered it. */
+export type RecordedOutcome =
+  /** Accepted and queued: the answer went out before the broker settled it (HTTP 202). */
+  | { kind: "queued"; order: OrderBrief; queue_position: number }
+  /** Accepted and settled (filled, or refused by the broker, failed, expired) before the answer went out. */
+  | { kind: "settled"; order: OrderBrief }
+  | { kind: "refused"; reason: RefusalReason; message: string; details: Record<string, unknown> }
+  /** An answer stored by a version before typed outcomes, replayed as it was stored. */
+  | { kind: "answered"; status_code: number; body: Record<string, unknown> };
+
+/**
+ * What a repeat of a signal gets: the first one's outcome, with the request it answered and when. A source renders
+ * it the same way every time, so a repeat's answer is exactly the first.
+ */
+export interface AdmissionRecord {
+  request_id: string;
+  signal_id: string | null;
+  /** Unix ms when the answer was decided. */
+  decided_at: number;
+  /** From the request's arrival to the decision. */
+  processing_ms: number;
+  outcome: RecordedOutcome;
+}
+
+/** Idempotency keys (seed 5.1): a repeat within the window, even after a restart, gets the first answer. */
+export interface IdempotencyStore {
+  /** The record for `key`, if it was stored and has not expired at `now`. */
+  get(key: string, now: number): AdmissionRecord | undefined;
+  /** Records (or replaces) the record for `key`, kept until `expiresAt`; durable with the transaction it runs in. */
+  put(key: string, record: AdmissionRecord, now: number, expiresAt: number): void;
+  /** Keeps every record at least until `expiresAt` (a window made longer by a reload). */
+  extendAll(byMs: number, now: number): void;
+  purgeExpired(now: number): number;
+}
+
+export interface StateStore {
+  get<T>(key: string): T | undefined;
+  set(key: string, value: unknown, now: number): void;
+  delete(key: string): void;
+}

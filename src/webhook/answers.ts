@@ -1,0 +1,89 @@
+/**
+ * An admission record as the HTTP answer of POST /webhook (seed 2.1). Pure: a record renders the same answer every
+ * time, so a repeat gets exactly what the first request got.
+ */
+import { errorEnvelope } from "../domain/error-envelope.js";
+import type { AdmissionRecord, OrderBrief, RecordedOutcome } from "../engine/ports.js";
+
+export interface WebhookResponse {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+type Refused = Extract<RecordedOutcome, { kind: "refused" }>;
+
+const REFUSALS: Record<Refused["reason"], { statusCode: number; code: string; message?: string }> = {
+  kill_switch: { statusCode: 503, code: "SERVICE_UNAVAILABLE" },
+  broker_unavailable: { statusCode: 503, code: "SERVICE_UNAVAILABLE" },
+  risk: { statusCode: 403, code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
+  reconciliation: { statusCode: 403, code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
+  expired: { statusCode: 422, code: "SIGNAL_EXPIRED" },
+};
+
+export function webhookAnswer(r: AdmissionRecord): WebhookResponse {
+  const o = r.outcome;
+  switch (o.kind) {
+    case "queued":
+      return { statusCode: 202, body: queuedBody(r.request_id, o.order, o.queue_position) };
+    case "settled":
+      return settledAnswer(r, o.order);
+    case "refused": {
+      const m = REFUSALS[o.reason];
+      return { statusCode: m.statusCode, body: errorEnvelope({ requestId: r.request_id, code: m.code, message: m.message ?? o.message, now: r.decided_at, details: o.details }) };
+    }
+    case "answered":
+      return { statusCode: o.status_code, body: o.body };
+  }
+}
+
+function queuedBody(requestId: string, order: OrderBrief, queuePosition: number): Record<string, unknown> {
+  return {
+    status: "accepted",
+    message: "Signal queued for processing",
+    data: {
+      request_id: requestId,
+      order_id: order.order_id,
+      ticker: order.ticker,
+      action: order.action,
+      quantity: order.quantity,
+      queue_position: queuePosition,
+      estimated_processing_time_ms: 500 * queuePosition,
+    },
+  };
+}
+
+function settledAnswer(r: AdmissionRecord, o: OrderBrief): WebhookResponse {
+  if (o.status === "filled") {
+    return {
+      statusCode: 200,
+      body: {
+        status: "success",
+        message: "Signal received and processed",
+        data: {
+          request_id: r.request_id,
+          ticker: o.ticker,
+          action: o.action,
+          quantity: o.quantity,
+          order_id: o.order_id,
+          order_status: o.status,
+          fill_price: o.fill_price,
+          timestamp: new Date(r.decided_at).toISOString(),
+          processing_time_ms: r.processing_ms,
+        },
+      },
+    };
+  }
+  // Refused by the broker or expired: 422, final. Failed (the broker stayed unreachable or kept requoting through
+  // every retry): 503, a passing condition, like the broker being down.
+  const [statusCode, code] = o.status === "failed" ? [503, "SERVICE_UNAVAILABLE"] : [422, o.status === "expired" ? "SIGNAL_EXPIRED" : "ORDER_REJECTED"];
+  return {
+    statusCode,
+    body: errorEnvelope({
+      requestId: r.request_id,
+      code,
+      message: `Order ${o.status}: ${o.error_message ?? o.error_code ?? "no reason given"}`,
+      now: r.decided_at,
+      details: { order_id: o.order_id, order_status: o.status, broker_code: o.error_code, reason: o.error_message },
+    }),
+  };
+}
