@@ -46,6 +46,10 @@ interface PendingAdmission {
 
 type Event = [EventType, Record<string, unknown>, EventMeta?];
 
+type OrderPatch = Partial<Omit<StoredOrder, "order_id">>;
+
+type Dealt = Extract<OrderResult, { kind: "filled" | "partial" }>;
+
 type Applied =
   | { kind: "duplicate"; record: AdmissionRecord }
   | { kind: "refused"; record: AdmissionRecord; events: Event[] }
@@ -71,6 +75,7 @@ export class Engine {
   private readonly awaited = new Map<string, AwaitedAnswer>();
   private admissions: PendingAdmission[] = [];
   private admitScheduled = false;
+  private answered: Array<() => void> = [];
 
   constructor(private readonly d: EngineDeps) {}
 
@@ -164,9 +169,7 @@ export class Engine {
 
     if (j.quantity !== signal.quantity) signal.quantity = j.quantity;
     const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
-    let order = newOrder(signal, orderId, tradingDate, now);
-    this.d.journal.insertSignal(signal, "accepted", null, orderId);
-    this.d.journal.insertOrder(order);
+    const order = newOrder(signal, orderId, tradingDate, now);
     const events: Event[] = [
       received,
       ["signal.accepted", { signal_id: signal.id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity, order_id: orderId }],
@@ -174,58 +177,97 @@ export class Engine {
     const result = busy.has(signal.ticker) ? null : (this.d.broker.settleNow?.(toRequest(order, j.isExit)) ?? null);
     if (result === null || result.kind === "unknown" || (result.kind === "rejected" && result.temporary)) {
       busy.add(signal.ticker);
+      this.d.journal.insertSignal(signal, "accepted", null, orderId);
+      this.d.journal.insertOrder(order);
       const record: AdmissionRecord = { ...base, outcome: { kind: "queued", order: orderBrief(order), queue_position: queuePosition } };
       this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
       return { kind: "accepted", record, order, events, settled: false, expiresAt };
     }
+    // Settled at once: the order is journaled in its final state, its fill beside it, in this same commit.
     events.push(["order.submitted", { order_id: orderId, ticker: order.ticker, action: order.action, quantity: order.quantity }]);
-    events.push(...(result.kind === "filled" || result.kind === "partial" ? this.recordFill(order, result, now) : this.recordFinish(order, "rejected", result.code, result.message, now)));
-    order = this.d.journal.getOrder(orderId)!;
-    const record: AdmissionRecord = { ...base, outcome: { kind: "settled", order: orderBrief(order) } };
+    const final = result.kind === "filled" || result.kind === "partial" ? this.fillOf(order, result, now) : this.endOf(order, "rejected", result.code, result.message, now);
+    events.push(...final.events);
+    const settled = { ...order, ...final.patch };
+    this.d.journal.insertSignal(signal, "done", final.patch.error_message ?? null, orderId);
+    this.d.journal.insertOrder(settled);
+    const record: AdmissionRecord = { ...base, outcome: { kind: "settled", order: orderBrief(settled) } };
     this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
-    return { kind: "accepted", record, order, events, settled: true, expiresAt };
+    return { kind: "accepted", record, order: settled, events, settled: true, expiresAt };
   }
 
   private afterCommit(a: PendingAdmission, r: Applied): void {
     if (r.kind === "failed") return a.reject(r.error);
-    if (r.kind === "duplicate") {
-      this.d.logger.info("duplicate signal answered with its first outcome", { request_id: a.req.signal.request_id, signal_id: r.record.signal_id });
-      return a.resolve({ kind: "duplicate", record: r.record });
-    }
     const { signal } = a.req;
-    for (const [type, payload, meta] of r.events) {
-      const source = type === "signal.received" || type === "signal.rejected" ? signal.source : "engine";
-      this.d.bus.publish(makeEnvelope(type, source, payload, { time: r.record.decided_at, correlation_id: signal.request_id, ...(meta ? { meta } : {}) }));
+    if (r.kind === "duplicate") {
+      a.resolve({ kind: "duplicate", record: r.record });
+      return this.afterAnswer(() => this.d.logger.info("duplicate signal answered with its first outcome", { request_id: signal.request_id, signal_id: r.record.signal_id }));
     }
     if (r.kind === "refused") {
+      a.resolve({ kind: "refused", record: r.record });
       const o = r.record.outcome as Extract<RecordedOutcome, { kind: "refused" }>;
-      this.d.logger.info("signal refused", { request_id: signal.request_id, signal_id: signal.id, source: signal.source, reason: o.reason, message: o.message });
-      return a.resolve({ kind: "refused", record: r.record });
+      return this.afterAnswer(() => {
+        this.publish(signal, r.events, r.record.decided_at);
+        this.d.logger.info("signal refused", { request_id: signal.request_id, signal_id: signal.id, source: signal.source, reason: o.reason, message: o.message });
+      });
     }
-    this.d.logger.info("signal accepted", { request_id: signal.request_id, signal_id: signal.id, source: signal.source, order_id: r.order.order_id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity });
+    const accepted = () => {
+      this.publish(signal, r.events, r.record.decided_at);
+      this.d.logger.info("signal accepted", { request_id: signal.request_id, signal_id: signal.id, source: signal.source, order_id: r.order.order_id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity });
+    };
     if (r.settled) {
       this.bump(r.order.ticker);
-      return a.resolve({ kind: "accepted", record: r.record, order: r.order, done: Promise.resolve(r.order) });
+      a.resolve({ kind: "accepted", record: r.record, order: r.order, done: Promise.resolve(r.order) });
+      return this.afterAnswer(accepted);
     }
-    const done = this.enqueue(r.order);
-    const budget = a.req.syncBudgetMs ?? 0;
-    const startedAt = a.req.startedAt ?? performance.now();
-    const left = budget - (performance.now() - startedAt);
-    const answerQueued = () => a.resolve({ kind: "accepted", record: r.record, order: r.order, done });
+    // Queued once its admission's events are out, so its own events (submitted, filled) follow them on the bus.
+    this.afterAnswer(() => {
+      accepted();
+      this.queueForAnswer(a.req, r.record, r.order, r.expiresAt, a.resolve);
+    });
+  }
+
+  /** Queues an accepted order; its source is answered when it settles within the budget, else as queued. */
+  private queueForAnswer(req: AdmissionRequest, queued: AdmissionRecord, order: StoredOrder, expiresAt: number, resolve: (o: AdmissionOutcome) => void): void {
+    const done = this.enqueue(order);
+    const startedAt = req.startedAt ?? performance.now();
+    const left = (req.syncBudgetMs ?? 0) - (performance.now() - startedAt);
+    const answerQueued = () => resolve({ kind: "accepted", record: queued, order, done });
     if (left <= 0) return answerQueued();
-    const orderId = r.order.order_id;
+    const orderId = order.order_id;
     this.awaited.set(orderId, {
-      key: signal.idempotency_key,
-      expiresAt: r.expiresAt,
-      queued: r.record,
+      key: req.signal.idempotency_key,
+      expiresAt,
+      queued,
       startedAt,
       // The budget ran out first: the queued answer goes out, and stands for repeats (nothing replaces it).
       timer: setTimeout(() => {
         this.awaited.delete(orderId);
         answerQueued();
       }, left),
-      answer: (record) => a.resolve({ kind: "accepted", record, order: this.d.journal.getOrder(orderId)!, done }),
+      answer: (record) => resolve({ kind: "accepted", record, order: this.d.journal.getOrder(orderId)!, done }),
     });
+  }
+
+  /**
+   * Work that need not delay an answer (events, log lines): run once the answers decided by this commit have gone
+   * out, in order. The journal already holds what they describe.
+   */
+  private afterAnswer(fn: () => void): void {
+    if (this.answered.length === 0) {
+      setImmediate(() => {
+        const work = this.answered;
+        this.answered = [];
+        for (const f of work) f();
+      });
+    }
+    this.answered.push(fn);
+  }
+
+  private publish(signal: Signal, events: Event[], time: number): void {
+    for (const [type, payload, meta] of events) {
+      const source = type === "signal.received" || type === "signal.rejected" ? signal.source : "engine";
+      this.d.bus.publish(makeEnvelope(type, source, payload, { time, correlation_id: signal.request_id, ...(meta ? { meta } : {}) }));
+    }
   }
 
   /** After a restart: every order not in a final state is reconciled with the broker, then finished. */
@@ -398,9 +440,27 @@ export class Engine {
     return this.d.journal.getOrder(order.order_id)!;
   }
 
-  /** A fill, its position change and the order's final state; inside a transaction. */
-  /** A fill, or a partial one: less than ordered was dealt and the rest will not be (recorded with what and why). */
-  private recordFill(order: StoredOrder, result: Extract<OrderResult, { kind: "filled" | "partial" }>, now: number): Event[] {
+  /** A fill (or a partial one) and its position change, and the order's final state; inside a transaction. */
+  private recordFill(order: StoredOrder, result: Dealt, now: number): Event[] {
+    const { patch, events } = this.fillOf(order, result, now);
+    this.d.journal.updateOrder(order.order_id, patch, now);
+    this.d.journal.setSignalStatus(order.signal_id, "done", patch.error_message ?? null);
+    return events;
+  }
+
+  /** An order that ends without a fill; inside a transaction. */
+  private recordFinish(order: StoredOrder, status: "rejected" | "failed" | "expired", code: string, message: string, now: number): Event[] {
+    const { patch, events } = this.endOf(order, status, code, message, now);
+    this.d.journal.updateOrder(order.order_id, patch, now);
+    this.d.journal.setSignalStatus(order.signal_id, status === "expired" ? "expired" : "done", message);
+    return events;
+  }
+
+  /**
+   * Records what was dealt in the ledger (with its position change); returns what it makes of the order, and its
+   * events. A partial fill: less than ordered was dealt and the rest will not be (recorded with what and why).
+   */
+  private fillOf(order: StoredOrder, result: Dealt, now: number): { patch: OrderPatch; events: Event[] } {
     const f = result.fill;
     const partial = result.kind === "partial" ? result : null;
     const applied = this.d.ledger.applyFill({
@@ -413,38 +473,35 @@ export class Engine {
       time: f.time,
       broker_deal_id: f.broker_deal_id,
     });
-    this.d.journal.updateOrder(
-      order.order_id,
-      {
-        status: partial ? "partially_filled" : "filled",
-        fill_price: f.price,
-        filled_quantity: f.quantity,
-        fee: f.fee,
-        broker_order_id: f.broker_order_id,
-        filled_at: f.time,
-        error_code: partial?.code ?? null,
-        error_message: partial?.message ?? null,
-        // A broker inside the journal was never marked "submitted": its send and this fill are one step.
-        ...(order.status === "pending" ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
-      },
-      now,
-    );
-    this.d.journal.setSignalStatus(order.signal_id, "done", partial?.message ?? null);
+    const patch: OrderPatch = {
+      status: partial ? "partially_filled" : "filled",
+      fill_price: f.price,
+      filled_quantity: f.quantity,
+      fee: f.fee,
+      broker_order_id: f.broker_order_id,
+      filled_at: f.time,
+      error_code: partial?.code ?? null,
+      error_message: partial?.message ?? null,
+      updated_at: now,
+      // A broker inside the journal was never marked "submitted": its send and this fill are one step.
+      ...(order.status === "pending" ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
+    };
     const dealt = { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: f.quantity, price: f.price, fee: f.fee };
     if (partial) this.d.logger.warn("order partially filled", { order_id: order.order_id, ticker: order.ticker, code: partial.code, reason: partial.message });
-    return [
-      partial ? ["order.partially_filled", { ...dealt, ordered: order.quantity, remaining: partial.remaining, code: partial.code, message: partial.message }] : ["order.filled", dealt],
-      ["position.changed", { ticker: order.ticker, position: applied.position, realized_pnl: applied.realized_pnl }],
-    ];
+    return {
+      patch,
+      events: [
+        partial ? ["order.partially_filled", { ...dealt, ordered: order.quantity, remaining: partial.remaining, code: partial.code, message: partial.message }] : ["order.filled", dealt],
+        ["position.changed", { ticker: order.ticker, position: applied.position, realized_pnl: applied.realized_pnl }],
+      ],
+    };
   }
 
-  /** An order that ends without a fill; inside a transaction. */
-  private recordFinish(order: StoredOrder, status: "rejected" | "failed" | "expired", code: string, message: string, now: number): Event[] {
-    this.d.journal.updateOrder(order.order_id, { status, error_code: code, error_message: message }, now);
-    this.d.journal.setSignalStatus(order.signal_id, status === "expired" ? "expired" : "done", message);
+  /** What ending an order without a fill makes of it, and its events. */
+  private endOf(order: StoredOrder, status: "rejected" | "failed" | "expired", code: string, message: string, now: number): { patch: OrderPatch; events: Event[] } {
     this.d.logger.warn(`order ${status}`, { order_id: order.order_id, ticker: order.ticker, code, reason: message });
     const type: EventType = status === "expired" ? "signal.expired" : status === "failed" ? "order.failed" : "order.rejected";
-    return [[type, { order_id: order.order_id, ticker: order.ticker, code, message }]];
+    return { patch: { status, error_code: code, error_message: message, updated_at: now }, events: [[type, { order_id: order.order_id, ticker: order.ticker, code, message }]] };
   }
 
   private receivedEvent(signal: Signal): Event {

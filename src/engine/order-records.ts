@@ -56,6 +56,7 @@ export function orderBrief(o: StoredOrder): OrderBrief {
     quantity: o.quantity,
     status: o.status,
     fill_price: o.fill_price,
+    filled_quantity: o.filled_quantity,
     error_code: o.error_code,
     error_message: o.error_message,
   };

@@ -97,6 +97,7 @@ export interface OrderBrief {
   quantity: number;
   status: OrderStatus;
   fill_price: number | null;
+  filled_quantity: number;
   error_code: string | null;
   error_message: string | null;
 }

@@ -55,18 +55,22 @@ export class Journal implements OrderJournal {
   /** The next `ORD_YYYYMMDD_NNN` for the JST trading date of `now` (at least three digits). */
   nextOrderId(now: number): { orderId: string; tradingDate: string } {
     const date = jstDateKey(now);
-    return this.db.tx(() => {
-      this.db.run("INSERT INTO order_seq (trading_date, last) VALUES (?, 1) ON CONFLICT(trading_date) DO UPDATE SET last = last + 1", date);
-      const n = this.db.get<{ last: number }>("SELECT last FROM order_seq WHERE trading_date = ?", date)!.last;
-      return { orderId: `ORD_${date}_${String(n).padStart(3, "0")}`, tradingDate: date };
-    });
+    const n = this.db.tx(
+      () =>
+        this.db.get<{ last: number }>(
+          "INSERT INTO order_seq (trading_date, last) VALUES (?, 1) ON CONFLICT(trading_date) DO UPDATE SET last = last + 1 RETURNING last",
+          date,
+        )!.last,
+    );
+    return { orderId: `ORD_${date}_${String(n).padStart(3, "0")}`, tradingDate: date };
   }
 
   insertOrder(o: StoredOrder): void {
     this.db.run(
       `INSERT INTO orders (order_id, signal_id, request_id, ticker, action, quantity, order_type, limit_price, stop_loss, take_profit,
-         reference_price, status, created_at, updated_at, expires_at, trading_date)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         reference_price, status, fill_price, filled_quantity, fee, broker_order_id, error_code, error_message, attempts,
+         created_at, updated_at, submitted_at, filled_at, expires_at, trading_date)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       o.order_id,
       o.signal_id,
       o.request_id,
@@ -79,8 +83,17 @@ export class Journal implements OrderJournal {
       o.take_profit,
       o.reference_price,
       o.status,
+      o.fill_price,
+      o.filled_quantity,
+      o.fee,
+      o.broker_order_id,
+      o.error_code,
+      o.error_message,
+      o.attempts,
       o.created_at,
       o.updated_at,
+      o.submitted_at,
+      o.filled_at,
       o.expires_at,
       o.trading_date,
     );

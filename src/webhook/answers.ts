@@ -53,12 +53,15 @@ function queuedBody(requestId: string, order: OrderBrief, queuePosition: number)
 }
 
 function settledAnswer(r: AdmissionRecord, o: OrderBrief): WebhookResponse {
-  if (o.status === "filled") {
+  // Partly dealt (an exit split over positions, a later leg refused): what was dealt is real, so it is a success
+  // that says how much was not.
+  const partial = o.status === "partially_filled";
+  if (o.status === "filled" || partial) {
     return {
       statusCode: 200,
       body: {
         status: "success",
-        message: "Signal received and processed",
+        message: partial ? `Order partially filled: ${o.error_message ?? "the rest was not dealt"}` : "Signal received and processed",
         data: {
           request_id: r.request_id,
           ticker: o.ticker,
@@ -67,6 +70,7 @@ function settledAnswer(r: AdmissionRecord, o: OrderBrief): WebhookResponse {
           order_id: o.order_id,
           order_status: o.status,
           fill_price: o.fill_price,
+          ...(partial ? { filled_quantity: o.filled_quantity, remaining_quantity: o.quantity - o.filled_quantity } : {}),
           timestamp: new Date(r.decided_at).toISOString(),
           processing_time_ms: r.processing_ms,
         },

@@ -30,7 +30,7 @@ export const OPEN_POLICY: AdmissionPolicy = {
 
 export type EngineFixture = ReturnType<typeof openEngine>;
 
-export function openEngine(file: string, clock: ManualClock, opts: { policy?: AdmissionPolicy; quotes?: QuoteBook } = {}) {
+export function openEngine(file: string, clock: ManualClock, opts: { policy?: AdmissionPolicy; quotes?: QuoteBook; initialCash?: number } = {}) {
   const db = new Database(file);
   const state = new SqliteStateStore(db);
   const journal = new Journal(db);
@@ -38,7 +38,7 @@ export function openEngine(file: string, clock: ManualClock, opts: { policy?: Ad
   const quotes = opts.quotes ?? new QuoteBook();
   const idempotency = new SqliteIdempotencyStore(db);
   const killSwitch = new KillSwitch(state);
-  const broker = new PaperBroker(() => ({ initialCash: 10_000_000, slippageBps: 0, feeRate: 0, feeMin: 0 }), ledger, (t) => quotes.forTicker(t), clock);
+  const broker = new PaperBroker(() => ({ initialCash: opts.initialCash ?? 10_000_000, slippageBps: 0, feeRate: 0, feeMin: 0 }), ledger, (t) => quotes.forTicker(t), clock);
   const bus = new EventBus();
   const engine = new Engine({
     journal,

@@ -64,18 +64,27 @@ test("a batched write queued inside a transaction is written after it, never dea
   db.close();
 });
 
-test("a relaxed commit that cannot start (the write lock is held) leaves the connection durable, and the real error shows", async (t) => {
+test("a durable commit syncs the WAL once and a relaxed one does not; a commit that cannot start shows the real error and leaves no transaction open", async (t) => {
   const { tempHome } = await import("../helpers/temp-home.js");
   const { DatabaseSync } = await import("node:sqlite");
   const { home, cleanup } = tempHome();
   t.after(cleanup);
   const db = new Database(`${home}/t.db`);
+  const write = (k: string) => db.run("INSERT INTO state (key, value, updated_at) VALUES (?, 'v', 1)", k);
+  const before = db.syncs;
+  db.tx(() => (write("a"), write("b")));
+  assert.equal(db.syncs, before + 1, "one sync for a durable transaction");
+  db.tx(() => write("c"), { durable: false });
+  assert.equal(db.syncs, before + 1, "none for a relaxed one");
+  write("d");
+  assert.equal(db.syncs, before + 2, "a statement on its own is a durable commit");
+
   db.db.exec("PRAGMA busy_timeout=50");
   const other = new DatabaseSync(`${home}/t.db`);
   other.exec("BEGIN IMMEDIATE");
-  assert.throws(() => db.tx(() => db.run("INSERT INTO state (key, value, updated_at) VALUES ('k', 'v', 1)"), { durable: false }), /locked/);
+  assert.throws(() => db.tx(() => write("e")), /locked/);
   other.exec("ROLLBACK");
   other.close();
-  assert.equal(db.get<{ synchronous: number }>("PRAGMA synchronous")?.synchronous, 2, "FULL again");
+  assert.equal(db.db.isTransaction, false);
   db.close();
 });

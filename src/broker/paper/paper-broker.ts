@@ -69,14 +69,19 @@ export class PaperBroker implements Broker {
     return this.send(req);
   }
 
-  /** Settles at once when there is a quote to price against; without one the order waits in the engine's queue. */
+  /**
+   * Settles at once when there is a quote to price against; without one the order waits in the engine's queue.
+   * Called at admission, for an order journaled in the same transaction: it cannot have been filled before.
+   */
   settleNow(req: OrderRequest): OrderResult | null {
-    return this.quoteOf(req.ticker) ? this.send(req) : null;
+    return this.quoteOf(req.ticker) ? this.fill(req) : null;
   }
 
   private send(req: OrderRequest): OrderResult {
-    const earlier = this.found(req.client_order_id);
-    if (earlier) return earlier;
+    return this.found(req.client_order_id) ?? this.fill(req);
+  }
+
+  private fill(req: OrderRequest): OrderResult {
     const check = this.check(req); // the engine checked already; this send must stand on its own too
     if (!check.ok) return { kind: "rejected", code: check.code, message: check.message };
     const price = this.fillPrice(req)!;
