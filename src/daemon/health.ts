@@ -21,7 +21,12 @@ export interface BrokerStatus {
  * `onChange` hears when the broker goes from connected to not (or back), and about a first poll that finds it down:
  * the daemon journals these as `broker.state` events, which `tradectl report` lists as incidents.
  */
-export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; clock: Clock; onChange?: (s: BrokerStatus) => void }) {
+/** A pair's Redis, as /health reports it (see cluster/pair.ts). */
+export interface RedisHealth {
+  health(): Promise<{ ok: boolean; error: string | null; warning: string | null; details: Record<string, unknown> }>;
+}
+
+export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; clock: Clock; onChange?: (s: BrokerStatus) => void; redis?: RedisHealth }) {
   let brokerStatus: BrokerStatus = { connected: true, message: null, checked_at: null };
   let timer: NodeJS.Timeout | null = null;
 
@@ -67,8 +72,17 @@ export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; c
       components.market_data = bad.length ? "unhealthy" : "healthy";
       for (const p of bad) errors.push({ component: "market_data", message: p.message });
 
+      const extra: Pick<HealthReport, "warnings" | "details"> = {};
+      if (d.redis) {
+        const r = await d.redis.health();
+        components.redis = r.ok ? "healthy" : "unhealthy";
+        if (r.error) errors.push({ component: "redis", message: r.error });
+        if (r.warning) extra.warnings = [{ component: "redis", message: r.warning }];
+        extra.details = { redis: r.details };
+      }
+
       const healthy = Object.values(components).every((c) => c === "healthy");
-      return { status: healthy ? "healthy" : "unhealthy", components, errors };
+      return { status: healthy ? "healthy" : "unhealthy", components, errors, ...extra };
     },
   };
 }

@@ -180,8 +180,11 @@ export class Engine {
       order = newOrder(signal, orderId, tradingDate, now);
     }
     const orderId = order.order_id;
-    this.d.journal.insertSignal(signal, "accepted", null, orderId);
-    this.d.journal.insertOrder(order);
+    // In a pair the queue had the order first: this daemon's mirror of the queue may have journaled it already.
+    if (!decided?.accepted || !this.d.journal.getOrder(orderId)) {
+      this.d.journal.insertSignal(signal, "accepted", null, orderId);
+      this.d.journal.insertOrder(order);
+    }
     const events: Event[] = [
       received,
       ["signal.accepted", { signal_id: signal.id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity, order_id: orderId }],

@@ -21,6 +21,7 @@ export type EventType =
   | "stream.state"
   | "broker.state"
   | "reconcile.mismatch"
+  | "cluster.leader_changed"
   | "relay.delivered";
 
 export interface EventMeta {

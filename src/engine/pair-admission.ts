@@ -87,6 +87,7 @@ export class PairAdmitter {
           dayStart: nextJstMidnight(at) - 86_400_000,
           maxEntries: rules.maxDailyEntries,
           cooldownMs: rules.cooldownMinutes * 60_000,
+          exempt: req.purpose === "flatten",
         });
       } catch (err) {
         await this.pair.admission.release(signal.idempotency_key).catch(() => undefined);

@@ -184,6 +184,8 @@ export interface ReserveRequest {
   dayStart: number;
   maxEntries: number;
   cooldownMs: number;
+  /** The kill switch's own exits (kill --flatten): not refused by the kill switch that ordered them. */
+  exempt?: boolean;
 }
 
 /** An accepted signal as the pair's queue carries it to the leader. */
