@@ -18,9 +18,9 @@ const ENV = { WEBHOOK_SECRET: PAIR_SECRET, ADMIN_PASSWORD_HASH: bcrypt.hashSync(
 const MAGIC = 515151;
 const LEASE_MS = 1500;
 
-const mt5 = (url: string) => ({
+const mt5 = (url: string, timeoutMs = 4000) => ({
   webhook: { syncBudgetMs: 300 },
-  broker: { kind: "mt5", mt5: { url, timeoutMs: 4000, magic: MAGIC, syncSeconds: 1 } },
+  broker: { kind: "mt5", mt5: { url, timeoutMs, magic: MAGIC, syncSeconds: 1 } },
   instruments: { "9984": { symbol: "9984.T", contractSize: 100 }, "7203": { symbol: "7203.T", contractSize: 100 } },
 });
 
@@ -128,12 +128,13 @@ test("a partition (redis-server paused): entries refused with the reason, nothin
 
 test("a deposed leader's late send is fenced: it checks its token right before the send and leaves the order to the new leader", async (t) => {
   const w = await world(t);
-  const a = await spawnPairDaemon(t, w.redis.url, "a", mt5(w.taps.a.url), ENV, LEASE_MS);
+  const a = await spawnPairDaemon(t, w.redis.url, "a", mt5(w.taps.a.url, 60_000), ENV, LEASE_MS);
   await until("a to lead", () => clusterOf(a.socketPath), (c) => c.role === "leader");
   const b = await spawnPairDaemon(t, w.redis.url, "b", mt5(w.taps.b.url), ENV, LEASE_MS);
   await until("b to follow", () => clusterOf(b.socketPath), (c) => c.leader === "a");
 
-  // The terminal answers order_check slowly; a is frozen while it waits, so its lease runs out before the send.
+  // The terminal answers order_check slowly; a is frozen while it waits, so its lease runs out before the send. Its
+  // bridge timeout is long, so that when it thaws the check's answer (not a timeout) comes first and a goes on to send.
   w.bridge.faults({ call_delay_s: 0.6 });
   const res = await post(a.url, alert(PAIR_SECRET, { ticker: "9984", quantity: 100 }, Date.now()));
   assert.equal(res.status, 202, JSON.stringify(res.body));
