@@ -86,3 +86,34 @@ test("daily entries and the cooldown count the pair's entries, not one daemon's"
   const c = await clusterOf(a.socketPath);
   assert.equal(c.role, "leader");
 });
+
+test("/health has the seed's redis component with latency and role, and warns about persistence that can lose an alert; events tell the leader", async (t) => {
+  const { startRedis } = await import("../helpers/redis-server.js");
+  const { defer } = await import("../helpers/defer.js");
+  const redis = await startRedis({ appendfsync: "everysec" });
+  defer(t, () => redis.stop());
+  const { a, b } = await startPair(t, { redis });
+  const h = await until("the persistence read", () => a.get("/health"), (r) => Array.isArray(r.body.warnings));
+  assert.equal(h.status, 200, JSON.stringify(h.body));
+  assert.equal(h.body.components.redis, "healthy");
+  assert.equal(h.body.details.redis.role, "leader");
+  assert.equal(typeof h.body.details.redis.latency_ms, "number");
+  assert.match(h.body.warnings[0].message, /appendfsync everysec.*can lose up to 1 s/);
+  assert.equal((await b.get("/health")).body.details.redis.role, "follower");
+  const { DatabaseSync } = await import("node:sqlite");
+  const { join } = await import("node:path");
+  const changes = await until(
+    "b's journal to hold the leader change",
+    () => {
+      const db = new DatabaseSync(join(b.home, "tradectl.db"), { readOnly: true });
+      const rows = db.prepare("SELECT payload FROM events WHERE type = 'cluster.leader_changed'").all() as Array<{ payload: string }>;
+      db.close();
+      return rows.map((r) => JSON.parse(r.payload) as { leader: string; node: string });
+    },
+    (rows) => rows.length > 0,
+  );
+  assert.deepEqual([changes[0]!.node, changes[0]!.leader], ["b", "a"]);
+  const status = (await b.socket("GET", "/status")).body.data.cluster;
+  assert.deepEqual([status.node, status.role, status.leader, status.redis.state], ["b", "follower", "a", "connected"]);
+  assert.equal(typeof status.lease.lease_age_ms, "number");
+});
