@@ -56,7 +56,7 @@ test("rate limits hold across both daemons: one window per address", async (t) =
   assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429]);
 });
 
-test("a kill on one daemon stops entries on both, at once and after both restart", async (t) => {
+test("a kill on one daemon stops entries on both at once; a resume on the other lifts it on both", async (t) => {
   const { a, b } = await startPair(t);
   const killed = await a.socket("POST", "/admin/kill-switch", { reason: "test stop" });
   assert.equal(killed.status, 200, JSON.stringify(killed.body));
