@@ -43,6 +43,15 @@ async function world(t: TestContext): Promise<World> {
   return { redis, bridge, taps };
 }
 
+/** a (started first, so it leads) and b, each through its own tap; `timeoutA` is a's bridge timeout. */
+async function daemons(t: TestContext, w: World, timeoutA = 4000) {
+  const a = await spawnPairDaemon(t, w.redis.url, "a", mt5(w.taps.a.url, timeoutA), ENV, LEASE_MS);
+  await until("a to lead", () => clusterOf(a.socketPath), (c) => c.role === "leader");
+  const b = await spawnPairDaemon(t, w.redis.url, "b", mt5(w.taps.b.url), ENV, LEASE_MS);
+  await until("b to follow", () => clusterOf(b.socketPath), (c) => c.leader === "a");
+  return { a, b };
+}
+
 const post = (url: string, body: unknown) =>
   fetch(`${url}/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
 const orderOf = (res: { body: Record<string, any> }) => (res.body.data?.order_id ?? res.body.details?.order_id) as string;
@@ -50,10 +59,7 @@ const get = async (socket: string, path: string) => (await socketRequest(socket,
 
 test("the leader SIGKILLed with orders in flight: the follower takes over, no acknowledged alert is lost, no client id reaches order_send twice", async (t) => {
   const w = await world(t);
-  const a = await spawnPairDaemon(t, w.redis.url, "a", mt5(w.taps.a.url), ENV, LEASE_MS);
-  await until("a to lead", () => clusterOf(a.socketPath), (c) => c.role === "leader");
-  const b = await spawnPairDaemon(t, w.redis.url, "b", mt5(w.taps.b.url), ENV, LEASE_MS);
-  await until("b to follow", () => clusterOf(b.socketPath), (c) => c.leader === "a");
+  const { a, b } = await daemons(t, w);
   const before = (await clusterOf(b.socketPath)).lease.token!;
 
   // X: dealt at the terminal, its reply held back; Y and Z (one accepted by each daemon) queue behind it.
@@ -90,10 +96,7 @@ test("the leader SIGKILLed with orders in flight: the follower takes over, no ac
 
 test("a partition (redis-server paused): entries refused with the reason, nothing sent twice when it resumes", async (t) => {
   const w = await world(t);
-  const a = await spawnPairDaemon(t, w.redis.url, "a", mt5(w.taps.a.url), ENV, LEASE_MS);
-  await until("a to lead", () => clusterOf(a.socketPath), (c) => c.role === "leader");
-  const b = await spawnPairDaemon(t, w.redis.url, "b", mt5(w.taps.b.url), ENV, LEASE_MS);
-  await until("b to follow", () => clusterOf(b.socketPath), (c) => c.leader === "a");
+  const { a, b } = await daemons(t, w);
 
   w.bridge.faults({ hang_after_fill: -1 });
   const x = await post(b.url, alert(PAIR_SECRET, { ticker: "9984", quantity: 100 }, Date.now()));
@@ -128,10 +131,7 @@ test("a partition (redis-server paused): entries refused with the reason, nothin
 
 test("a deposed leader's late send is fenced: it checks its token right before the send and leaves the order to the new leader", async (t) => {
   const w = await world(t);
-  const a = await spawnPairDaemon(t, w.redis.url, "a", mt5(w.taps.a.url, 60_000), ENV, LEASE_MS);
-  await until("a to lead", () => clusterOf(a.socketPath), (c) => c.role === "leader");
-  const b = await spawnPairDaemon(t, w.redis.url, "b", mt5(w.taps.b.url), ENV, LEASE_MS);
-  await until("b to follow", () => clusterOf(b.socketPath), (c) => c.leader === "a");
+  const { a, b } = await daemons(t, w, 60_000);
 
   // The terminal answers order_check slowly; a is frozen while it waits, so its lease runs out before the send. Its
   // bridge timeout is long, so that when it thaws the check's answer (not a timeout) comes first and a goes on to send.
