@@ -49,6 +49,9 @@ export interface PairView {
   short_waits: number;
 }
 
+/** How long a Redis command may go unanswered (a paused or partitioned server) before the alert is refused. */
+const COMMAND_TIMEOUT_MS = 1000;
+
 /** The Redis URL and its password: REDIS_URL (a secret, may hold the password) wins over `redis.url`. */
 export function redisTarget(config: TradectlConfig, env: NodeJS.ProcessEnv): { url: string; password?: string } | null {
   const url = readSecret("REDIS_URL", env) ?? config.redis.url;
@@ -88,7 +91,7 @@ export class Pair {
     this.link = new RedisLink({
       url: target.url,
       ...(target.password ? { password: target.password } : {}),
-      commandTimeoutMs: Math.min(1500, Math.max(200, Math.floor(leaseMs / 3))),
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
       onStateChange: (s) => {
         const meta = { state: s.state, last_error: s.last_error, reconnects: s.reconnects };
         if (s.state === "connected") o.logger.info("pair: Redis connected", meta);
@@ -101,7 +104,8 @@ export class Pair {
       node: this.node,
       waitReplicas: o.config.redis.waitReplicas,
       waitTimeoutMs: 500,
-      enqueueDeadlineMs: 1000,
+      // Half the command timeout: Redis refuses an enqueue it runs after this daemon has stopped waiting for it.
+      enqueueDeadlineMs: COMMAND_TIMEOUT_MS / 2,
       onShortWait: (acked) => {
         this.shortWaits++;
         o.logger.warn("pair: an alert was answered with fewer replicas than redis.waitReplicas", { acked, wanted: o.config.redis.waitReplicas });

@@ -123,10 +123,13 @@ export class PairAdmitter {
     try {
       await this.pair.admission.enqueue({ key: signal.idempotency_key, expiresAt, signal, order, record });
     } catch (err) {
-      // Not in the pair's queue (its store refused it, or gave no answer in time and its own deadline refuses it
-      // later): nothing will execute it. The claim and the counted entry go back; the alert is refused.
-      await this.pair.admission.release(signal.idempotency_key, orderId).catch(() => undefined);
-      return this.unavailable(req, err);
+      // The reply was lost but this daemon's reading of the queue already found the order there: it is queued.
+      if (!this.d.journal.getOrder(orderId)) {
+        // Not in the pair's queue (its store refused it, or gave no answer in time and its own deadline refuses it
+        // later): nothing will execute it. The claim and the counted entry go back; the alert is refused.
+        await this.pair.admission.release(signal.idempotency_key, orderId).catch(() => undefined);
+        return this.unavailable(req, err);
+      }
     }
     const outcome = await this.host.commit(req, { judgement: j, accepted: { order, record } });
     if (outcome.kind === "accepted" && outcome.record !== record) {
