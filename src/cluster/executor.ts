@@ -41,6 +41,8 @@ export class Executor {
   private loop: Promise<void> | null = null;
   /** Order id → its queue entry, for entries read and not yet acknowledged. */
   private readonly tracked = new Map<string, string>();
+  /** This term's own accepted entries not journaled yet when read: their admission journals and runs them. */
+  private readonly admitting = new Map<string, AcceptedData>();
   /** Set by a new term: the stream id up to which every entry is taken over. */
   private takeoverUpTo: string | null = null;
   private termPending = false;
@@ -89,6 +91,7 @@ export class Executor {
     while (!this.stopped) {
       if (!this.o.isLeader()) {
         this.tracked.clear();
+        this.admitting.clear();
         await delay(50);
         continue;
       }
@@ -133,7 +136,15 @@ export class Executor {
       void this.o.link.cmd.xack(this.o.keys.stream, this.o.keys.group, id).catch(() => undefined);
       return;
     }
-    const order = this.o.mirror.importAccepted(e.data as unknown as AcceptedData);
+    const data = e.data as unknown as AcceptedData;
+    const fresh = !inherited && !(this.takeoverUpTo !== null && compareIds(id, this.takeoverUpTo) <= 0);
+    if (fresh && e.node === this.o.node && !this.o.journal.getOrder(data.order.order_id)) {
+      // Appended by this daemon's admission a moment ago, which journals it and runs it itself.
+      this.tracked.set(data.order.order_id, id);
+      this.admitting.set(data.order.order_id, data);
+      return;
+    }
+    const order = this.o.mirror.importAccepted(data);
     if (FINAL_ORDER_STATUSES.has(order.status)) {
       this.o.publisher.finish(order.order_id, id);
       return;
@@ -156,7 +167,10 @@ export class Executor {
   private sweep(): void {
     if (!this.o.isLeader() || this.termPending) return;
     for (const [orderId, entryId] of this.tracked) {
-      const o = this.o.journal.getOrder(orderId);
+      const admitting = this.admitting.get(orderId);
+      this.admitting.delete(orderId);
+      // Its admission failed after the queue had it: the queue's copy stands, and is executed here.
+      const o = this.o.journal.getOrder(orderId) ?? (admitting ? this.o.mirror.importAccepted(admitting) : undefined);
       if (!o) continue;
       if (FINAL_ORDER_STATUSES.has(o.status)) {
         this.o.publisher.finish(orderId, entryId);
