@@ -184,10 +184,10 @@ export interface Samples {
 
 export const emptySamples = (): Samples => ({ latencies: [], non200: 0, skipped: 0, maxSendLagMs: 0, samples: [] });
 
-export async function segment(into: Samples, url: string, agent: Agent, count: number, body: (i: number) => string, okStatus = 200): Promise<void> {
+export async function segment(into: Samples, url: string, agent: Agent, count: number, body: (i: number) => string, okStatuses: number[] = [200]): Promise<void> {
   const run = await openLoop({ url, ratePerSecond: RATE, count, body, agent });
   into.latencies.push(...run.latencies);
-  into.non200 += run.sent - (run.statuses.get(okStatus) ?? 0);
+  into.non200 += run.sent - okStatuses.reduce((n, s) => n + (run.statuses.get(s) ?? 0), 0);
   into.skipped += run.skipped;
   into.maxSendLagMs = Math.max(into.maxSendLagMs, run.maxSendLagMs);
   if (into.samples.length < 5) into.samples.push(...run.samples);
