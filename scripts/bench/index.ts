@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the webhook benchmark (./webhook.ts), then the feed benchmark (./feed.ts), each in a process of
+ * `npm run bench`: the webhook benchmark (./webhook.ts), the feed benchmark (./feed.ts) and the pair's (./pair.ts), each in a process of
  * its own (run in one, the webhook run's leftovers showed up in the feed's RSS growth, 0 to 20 MB from run to run).
  * Prints a table (figure, value, target, ok) and one JSON line of every figure. Exits 0 even when a
  * target is missed — benchmarks report, tests assert — but says MISSED for each such target.
@@ -22,6 +22,8 @@ const TARGETS: Record<string, { max?: number; min?: number }> = {
   "webhook.rejected401_daemon_non401": { max: 0 },
   "feed.ratio": { min: 0.6 },
   "feed.rss_growth_mb": { max: 10 },
+  "pair.leader_not_ok": { max: 0 },
+  "pair.follower_not_ok": { max: 0 },
 };
 
 /** Figures that only restate a target or a verdict; the table shows those in its own columns. */
@@ -88,7 +90,7 @@ function run(name: string): Promise<Figures> {
 
 const results: Record<string, Figures> = {};
 const failures: string[] = [];
-for (const group of ["webhook", "feed"]) {
+for (const group of ["webhook", "feed", "pair"]) {
   process.stderr.write(`bench: ${group}…\n`);
   try {
     results[group] = await run(group);

@@ -24,27 +24,27 @@ import { Agent } from "node:http";
 import { closedLoop, openLoop, percentile, post } from "./load.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const SECRET = "bench-webhook-secret-0123456789";
+export const SECRET = "bench-webhook-secret-0123456789";
 const TICKERS = ["9984", "7203", "6758", "8306"] as const;
 const PRICES: Record<string, number> = { "9984": 3000, "7203": 2800, "6758": 3300, "8306": 1500 };
 
-const RATE = 200;
+export const RATE = 200;
 /** Measured rounds of one second each, daemon and floor alternating, so both see the same spells of noise. */
-const ROUNDS = 10;
+export const ROUNDS = 10;
 /**
  * 5 s at the same rate, measured apart: V8 tiers up hot code (the load generator's HTTP client and the daemon's
  * request path) after some hundreds of calls, compiling on a background thread that takes one of the two cores for
  * tens of milliseconds. With 200 alerts of warm-up that happened about 300 alerts into the measured run, even
  * against the bare server (its p99 2.1-2.8 ms with it, 1.6-1.9 ms without).
  */
-const WARMUP_ALERTS = 1_000;
+export const WARMUP_ALERTS = 1_000;
 const CONNECTIONS = 32;
 const THROUGHPUT_MS = 5_000;
 const WARMUP_MS = 1_500;
 
 export const WEBHOOK_TARGETS = { p50RatioToFloor: 1.3, p99OverFloorMs: 3, ratio401: 0.8 } as const;
 
-const BENCH_CONFIG = {
+export const BENCH_CONFIG = {
   risk: { marketHours: "always", maxDailyEntries: 1_000_000, cooldownMinutes: 0 },
   webhook: { rateLimits: { perMinute: 1_000_000_000, perHour: 1_000_000_000, perDay: 1_000_000_000, statusPerMinute: 1_000_000_000 } },
   broker: { paper: { initialCash: 1e15 } },
@@ -61,7 +61,7 @@ export function ensureBuilt(): void {
   }
 }
 
-interface Child {
+export interface Child {
   proc: ChildProcess;
   output: () => string;
   stop(): Promise<number | null>;
@@ -73,7 +73,7 @@ interface Child {
  * this process, the load generator, on the same two cores. Without it they go through a pipe that is drained (a
  * full pipe would block the child).
  */
-async function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, outputFile?: string): Promise<{ child: Child; match: RegExpExecArray }> {
+export async function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, outputFile?: string): Promise<{ child: Child; match: RegExpExecArray }> {
   const fd = outputFile ? openSync(outputFile, "w", 0o600) : null;
   const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: fd === null ? ["ignore", "pipe", "pipe"] : ["ignore", fd, fd] });
   if (fd !== null) closeSync(fd);
@@ -104,7 +104,7 @@ async function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp,
   return { child: { proc, output, stop }, match };
 }
 
-const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+export const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const statusList = (m: Map<number, number>): string => [...m].map(([s, n]) => `${s}×${n}`).join(" ");
 
 export async function benchWebhook(): Promise<Record<string, number | string | boolean>> {
@@ -148,7 +148,7 @@ export async function benchWebhook(): Promise<Record<string, number | string | b
 }
 
 /** Waits until GET /health answers within 50 ms (at most 120 s). */
-async function drained(healthUrl: string): Promise<void> {
+export async function drained(healthUrl: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     const t0 = performance.now();
@@ -164,7 +164,7 @@ async function drained(healthUrl: string): Promise<void> {
 }
 
 /** Distinct valid buy alerts: timestamps are unique, so each alert's idempotency key differs. */
-function alertBodies(): (i: number) => string {
+export function alertBodies(): (i: number) => string {
   let lastTs = 0;
   return (i: number): string => {
     const ts = Math.max(Date.now(), lastTs + 1);
@@ -174,7 +174,7 @@ function alertBodies(): (i: number) => string {
   };
 }
 
-interface Samples {
+export interface Samples {
   latencies: number[];
   non200: number;
   skipped: number;
@@ -182,18 +182,18 @@ interface Samples {
   samples: string[];
 }
 
-const emptySamples = (): Samples => ({ latencies: [], non200: 0, skipped: 0, maxSendLagMs: 0, samples: [] });
+export const emptySamples = (): Samples => ({ latencies: [], non200: 0, skipped: 0, maxSendLagMs: 0, samples: [] });
 
-async function segment(into: Samples, url: string, agent: Agent, count: number, body: (i: number) => string): Promise<void> {
+export async function segment(into: Samples, url: string, agent: Agent, count: number, body: (i: number) => string, okStatuses: number[] = [200]): Promise<void> {
   const run = await openLoop({ url, ratePerSecond: RATE, count, body, agent });
   into.latencies.push(...run.latencies);
-  into.non200 += run.sent - (run.statuses.get(200) ?? 0);
+  into.non200 += run.sent - okStatuses.reduce((n, s) => n + (run.statuses.get(s) ?? 0), 0);
   into.skipped += run.skipped;
   into.maxSendLagMs = Math.max(into.maxSendLagMs, run.maxSendLagMs);
   if (into.samples.length < 5) into.samples.push(...run.samples);
 }
 
-function figures(prefix: string, s: Samples): Record<string, number> {
+export function figures(prefix: string, s: Samples): Record<string, number> {
   const lat = [...s.latencies].sort((x, y) => x - y);
   return {
     [`${prefix}_p50_ms`]: round(percentile(lat, 50)),

@@ -17,6 +17,10 @@ export interface HealthReport {
   status: "healthy" | "unhealthy";
   components: Record<string, "healthy" | "unhealthy">;
   errors: Array<{ component: string; message: string }>;
+  /** A setting that works now but can lose data in a failure (Redis persistence); not a reason for 503. */
+  warnings?: Array<{ component: string; message: string }>;
+  /** Per component, what a load balancer or a person may want beside healthy/unhealthy (Redis: latency, role). */
+  details?: Record<string, Record<string, unknown>>;
 }
 
 export interface ApiDeps {
@@ -33,4 +37,6 @@ export interface ApiDeps {
   startedAt: number;
   webhook: WebhookService;
   adminPasswordHash: () => string | undefined;
+  /** A store class for @fastify/rate-limit shared by a pair (Redis); absent: this daemon's own counters. */
+  rateLimitStore?: unknown;
 }

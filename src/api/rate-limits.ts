@@ -19,7 +19,7 @@ type Check = (req: FastifyRequest) => Promise<{ max: number; remaining: number; 
 
 async function registerPlugin(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   if (!app.hasDecorator("createRateLimit")) {
-    await app.register(rateLimit, { global: false, store: clockedStore(deps.clock) as never, keyGenerator: (req) => req.ip });
+    await app.register(rateLimit, { global: false, store: (deps.rateLimitStore ?? clockedStore(deps.clock)) as never, keyGenerator: (req) => req.ip });
   }
 }
 

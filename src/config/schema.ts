@@ -25,6 +25,8 @@ export const DEFAULT_CONFIG: TradectlConfig = {
   feeds: [],
   instruments: {},
   log: { level: "info" },
+  redis: { url: "", keyPrefix: "tradectl:", waitReplicas: 0 },
+  cluster: { name: "default", node: "", leaseMs: 10_000, onRedisDown: "refuse" },
 };
 
 const nonNegInt = { type: "integer", minimum: 0 } as const;
@@ -132,5 +134,25 @@ export const CONFIG_SCHEMA = {
     type: "object",
     additionalProperties: false,
     properties: { level: { enum: ["error", "warn", "info", "debug"] } },
+  },
+  redis: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      // A password never goes in config.json: redis://host:port/db here, the secret in REDIS_PASSWORD (or REDIS_URL).
+      url: { anyOf: [{ const: "" }, { type: "string", pattern: "^rediss?://([^:@/]*@)?[^@/:]+(:[0-9]+)?(/[0-9]+)?$" }] },
+      keyPrefix: { type: "string", maxLength: 64, pattern: "^[A-Za-z0-9_.:-]*$" },
+      waitReplicas: { type: "integer", minimum: 0, maximum: 10 },
+    },
+  },
+  cluster: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      name: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.-]+$" },
+      node: { type: "string", maxLength: 64, pattern: "^[A-Za-z0-9_.-]*$" },
+      leaseMs: { type: "integer", minimum: 300, maximum: 600_000 },
+      onRedisDown: { enum: ["refuse", "refuse-all"] },
+    },
   },
 } as const;

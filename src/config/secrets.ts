@@ -7,7 +7,10 @@ export type SecretName =
   | "WEBHOOK_SECRET_PREVIOUS"
   | "ADMIN_PASSWORD_HASH"
   | "OANDA_TOKEN"
-  | "MT5_BRIDGE_TOKEN";
+  | "MT5_BRIDGE_TOKEN"
+  | "REDIS_PASSWORD"
+  /** The whole Redis URL, password included; wins over `redis.url`. */
+  | "REDIS_URL";
 
 export function readSecret(name: SecretName, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const direct = env[name];

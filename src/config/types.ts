@@ -55,4 +55,22 @@ export interface TradectlConfig {
   feeds: FeedConfig[];
   instruments: Record<string, InstrumentConfig>;
   log: { level: string };
+  /** Shared state of a hot-standby pair; off while `url` is empty (and REDIS_URL unset). */
+  redis: {
+    /** redis://host:port/db or rediss://…, without a password (REDIS_PASSWORD, or the whole URL in REDIS_URL). */
+    url: string;
+    keyPrefix: string;
+    /** Replicas that must have an accepted alert (WAIT) before it is answered; 0: the master alone. */
+    waitReplicas: number;
+  };
+  cluster: {
+    /** The pair's name: its keys live under `<keyPrefix>{<name>}:`. */
+    name: string;
+    /** This daemon's name in the pair (lease holder, stream consumer); empty: host name and home folder. */
+    node: string;
+    /** The leader's lease; renewed every third of it, so a dead leader is replaced within it. */
+    leaseMs: number;
+    /** Redis unreachable: `refuse` answers entries 503 and lets exits through on the leader; `refuse-all` refuses exits too. */
+    onRedisDown: "refuse" | "refuse-all";
+  };
 }

@@ -23,6 +23,10 @@ import { KillSwitch } from "../engine/kill-switch.js";
 import { QuoteBook } from "../engine/quote-book.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { Redactor } from "../log/redact.js";
+import { Pair, redisTarget } from "../cluster/pair.js";
+import { redisRateLimitStore } from "../cluster/rate-limit-store.js";
+import { WatchedLedger } from "../cluster/watched-ledger.js";
+import { clockedStore } from "../api/rate-limit-store.js";
 import { AlertLog } from "../store/alert-log.js";
 import { ApiKeys } from "../store/api-keys.js";
 import { AuditLog } from "../store/audit-log.js";
@@ -97,7 +101,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const secrets = resolveWebhookSecrets({ live, passphraseFile: paths.passphraseFile, env });
     const redactor = new Redactor();
     const adminHash = () => readSecret("ADMIN_PASSWORD_HASH", env);
-    redactor.addSecretValues(secrets.current, secrets.previous ?? undefined, readSecret("OANDA_TOKEN", env), readSecret("MT5_BRIDGE_TOKEN", env), adminHash());
+    redactor.addSecretValues(secrets.current, secrets.previous ?? undefined, readSecret("OANDA_TOKEN", env), readSecret("MT5_BRIDGE_TOKEN", env), adminHash(), readSecret("REDIS_PASSWORD", env), readSecret("REDIS_URL", env));
     const logger = createLogger({ level: config.log.level, logsDir: paths.logsDir, console: opts.console ?? false, redactor });
     cleanups.push(() => logger.close());
 
@@ -109,7 +113,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     db.onFlushError = (err, rows) => logger.error("journal: batched audit rows could not be written", { rows, error: err.message });
     cleanups.push(() => checkpointer.stop());
     const journal = new Journal(db);
-    const ledger = new Ledger(db);
+    // A hot-standby pair shares state through Redis (redis.url or REDIS_URL); without it nothing of the pair exists.
+    const paired = redisTarget(config, env) !== null;
+    const ledger = paired ? new WatchedLedger(db) : new Ledger(db);
     const state = new SqliteStateStore(db);
     const audit = new AuditLog(db);
     const alerts = new AlertLog(db);
@@ -121,18 +127,22 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     bus.on("*", (e) => {
       audit.append(redactor.redact(e));
     });
+    const pair = paired ? new Pair({ config, env, stateDir: paths.stateDir, journal, ledger, idempotency, state, killSwitch, bus, now: () => clock.now(), logger }) : null;
+    if (pair && ledger instanceof WatchedLedger) ledger.onFill = (f, realized) => pair.filled(f, realized);
 
     const quotes = new QuoteBook((t) => config.instruments[t]?.symbol ?? t);
     const broker = buildBroker(config, { ledger, quotes, clock, env, logger, instruments: () => config.instruments });
     cleanups.push(() => broker.close?.());
 
-    const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments });
+    const isLeader = () => pair === null || pair.lease.current() !== null;
+    const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments, appliesTransactions: isLeader });
     const health = buildHealth({
       db,
       broker,
       feeds,
       clock,
       onChange: (s) => bus.publish(makeEnvelope("broker.state", `broker:${broker.kind}`, { kind: broker.kind, ...s }, { time: clock.now() })),
+      ...(pair ? { redis: pair } : {}),
     });
     let reconciler: Reconciler | null = null;
     const engine = new Engine({
@@ -148,11 +158,15 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       policy: () => admissionPolicy(config),
       brokerStatus: health.brokerStatus,
       reconciliationBlock: (ticker) => reconciler?.blockFor(ticker) ?? null,
+      ...(pair
+        ? { pair: { admission: pair.store, permit: pair.lease, onRedisDown: () => config.cluster.onRedisDown, admittedAlone: (id: string) => pair.admittedAlone(id) } }
+        : {}),
     });
+    if (pair) pair.execute = (orderId) => engine.recheck(orderId);
     // MT5: the journal is compared with the broker at start and every broker.mt5.syncSeconds.
     reconciler =
       broker.kind === "mt5"
-        ? new Reconciler({ broker, journal, ledger, engine, bus, clock, logger, magic: config.broker.mt5.magic, periodMs: config.broker.mt5.syncSeconds * 1000 })
+        ? new Reconciler({ broker, journal, ledger, engine, bus, clock, logger, magic: config.broker.mt5.magic, periodMs: config.broker.mt5.syncSeconds * 1000, active: isLeader })
         : null;
     const control = new Control({
       journal,
@@ -168,6 +182,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       brokerState: health.brokerState,
       flatten: (reason) => flattenAll({ engine, ledger, clock, reason, signalTtlMs: config.webhook.signalTtlMs }),
       ...(reconciler ? { blockedTickers: () => reconciler!.blockedTickers(), reconciliation: () => reconciler!.view() } : {}),
+      ...(pair ? { cluster: () => pair.view() } : {}),
     });
     const webhook = new WebhookService({ secrets, config: () => config, clock, engine, alerts, bus, logger, redactor, quotes });
     const startedAt = Date.now();
@@ -185,6 +200,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       startedAt,
       webhook,
       adminPasswordHash: adminHash,
+      ...(pair
+        ? { rateLimitStore: redisRateLimitStore(() => pair.link.cmd, pair.keys.rateLimit, clockedStore(clock) as never, (err) => logger.warn("rate limits: Redis unreachable, counting on this daemon alone", { error: err.message })) }
+        : {}),
     };
 
     // The control socket first (so the CLI can see a starting daemon); the public port once the daemon is ready.
@@ -227,12 +245,17 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       mark();
     });
 
+    if (pair) {
+      // In a pair the leader's term takes over the open orders (looked up before anything is sent), not the start.
+      pair.start();
+      cleanups.push(() => pair.stop());
+    }
     if (reconciler) {
       // Reconcile before resuming: fills made while the daemon was down are recorded first.
       await reconciler.start();
       cleanups.push(() => reconciler.stop());
     }
-    await engine.resume();
+    if (!pair) await engine.resume();
 
     // The public port opens last: no alert is taken before the broker has been reconciled and the orders left
     // open by the last run are back in the queues (they go first on their tickers).

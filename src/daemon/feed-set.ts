@@ -32,6 +32,8 @@ export interface FeedSetDeps {
   instruments?: () => Record<string, InstrumentConfig>;
   /** The feeds' time (reconnects, silence); real time unless a test drives it. */
   timers?: FeedTimers;
+  /** In a pair, only the leader applies broker transactions to orders and positions (the follower mirrors them). */
+  appliesTransactions?: () => boolean;
 }
 
 /** A stream that /health counts as down, and why. */
@@ -192,7 +194,7 @@ export class FeedSet {
 
   /** The effect and the stream's cursor commit together: after a crash the transaction is either done and skipped, or redone. */
   private applyTransaction(config: FeedConfig, tx: BrokerTransaction): void {
-    if (!this.effects || !this.d.journal) return;
+    if (!this.effects || !this.d.journal || this.d.appliesTransactions?.() === false) return;
     try {
       this.d.journal.tx(() => {
         this.effects!.apply(tx, config.accountId ?? config.name);

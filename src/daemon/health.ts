@@ -25,11 +25,16 @@ export const CHECK_TIMEOUT_MS = 4000;
 
 type Check = { healthy: true } | { healthy: false; messages: string[] };
 
+/** A pair's Redis, as /health reports it (see cluster/pair.ts). */
+export interface RedisHealth {
+  health(): Promise<{ ok: boolean; error: string | null; warning: string | null; details: Record<string, unknown> }>;
+}
+
 /**
  * `onChange` hears when the broker goes from connected to not (or back), and about a first poll that finds it down:
  * the daemon journals these as `broker.state` events, which `tradectl report` lists as incidents.
  */
-export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; clock: Clock; checkTimeoutMs?: number; onChange?: (s: BrokerStatus) => void }) {
+export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; clock: Clock; checkTimeoutMs?: number; onChange?: (s: BrokerStatus) => void; redis?: RedisHealth }) {
   const limitMs = d.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
   let last: BrokerHealth & { checked_at: number | null } = { kind: d.broker.kind, connected: true, checked_at: null };
   let polling: Promise<BrokerHealth> | null = null;
@@ -101,8 +106,16 @@ export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; c
         components[name] = r.healthy ? "healthy" : "unhealthy";
         if (!r.healthy) for (const message of r.messages) errors.push({ component: name, message });
       });
+      const extra: Pick<HealthReport, "warnings" | "details"> = {};
+      if (d.redis) {
+        const r = await within(d.redis.health(), limitMs, `redis did not answer within ${limitMs} ms`).catch((err: Error) => ({ ok: false, error: err.message, warning: null, details: {} }));
+        components.redis = r.ok ? "healthy" : "unhealthy";
+        if (r.error) errors.push({ component: "redis", message: r.error });
+        if (r.warning) extra.warnings = [{ component: "redis", message: r.warning }];
+        extra.details = { redis: r.details };
+      }
       const healthy = Object.values(components).every((c) => c === "healthy");
-      return { status: healthy ? "healthy" : "unhealthy", components, errors };
+      return { status: healthy ? "healthy" : "unhealthy", components, errors, ...extra };
     },
   };
 }

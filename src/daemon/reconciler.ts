@@ -38,6 +38,8 @@ export interface ReconcilerDeps {
   periodMs: number;
   /** How long the daemon's start waits for the first sync before going on (it keeps running after). */
   startWaitMs?: number;
+  /** In a pair, only the leader reconciles (it alone may send what a re-check finds unsent). */
+  active?: () => boolean;
 }
 
 export interface ReconciliationView {
@@ -83,7 +85,7 @@ export class Reconciler {
 
   /** One sync; a sync already under way is joined, not doubled. Never throws. */
   sync(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || this.d.active?.() === false) return Promise.resolve();
     this.running ??= this.syncOnce()
       .catch((err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);

@@ -8,7 +8,7 @@ import { estimateOrderPrice } from "../domain/order-price.js";
 import { evaluateRisk, type RiskEvaluation, type RiskRules } from "../domain/risk.js";
 import { midPrice, type Signal } from "../domain/types.js";
 import type { KillSwitch } from "./kill-switch.js";
-import type { AdmissionRecord, IdempotencyStore, OrderJournal, PositionLedger, RefusalReason } from "./ports.js";
+import type { AdmissionRecord, IdempotencyStore, OrderJournal, PairDay, PositionLedger, RefusalReason, SharedKill, StoredOrder } from "./ports.js";
 import type { QuoteBook } from "./quote-book.js";
 import { readRiskSnapshot } from "./risk-state.js";
 
@@ -54,6 +54,23 @@ export type Judgement =
     }
   | { verdict: "accept"; quantity: number; isExit: boolean; risk: RiskEvaluation | null };
 
+/** What admission did with a signal: the typed outcome every source maps to its own answer. */
+export type AdmissionOutcome =
+  /** Journaled with its order; `record` says whether it settled before the answer (settled) or not (queued). */
+  | { kind: "accepted"; record: AdmissionRecord; order: StoredOrder; done: Promise<StoredOrder> }
+  /** A repeat: the first signal's record, answered again exactly. */
+  | { kind: "duplicate"; record: AdmissionRecord }
+  /** Journaled as rejected (kill switch, risk, reconciliation, broker unavailable, expired). */
+  | { kind: "refused"; record: AdmissionRecord }
+  /** The dry run's judgement; nothing was written. */
+  | { kind: "dry_run"; judgement: Judgement };
+
+/** A judgement made before the transaction, with the order and answer the pair's queue already holds when accepted. */
+export interface Decided {
+  judgement: Judgement;
+  accepted?: { order: StoredOrder; record: AdmissionRecord };
+}
+
 export interface JudgeDeps {
   journal: OrderJournal;
   ledger: PositionLedger;
@@ -65,20 +82,27 @@ export interface JudgeDeps {
   reconciliationBlock: (ticker: string) => PositionDifference | null;
 }
 
+/** In a pair: the shared counters and kill switch read with the claim; each rule takes the stricter of them and ours. */
+export interface PairView {
+  day: PairDay;
+  kill: SharedKill | null;
+}
+
 /**
  * What admission decides for `signal` at `now`. With `full` (the dry run), every check is evaluated even after one
  * has decided, so the report can show each; the verdict is the same either way.
  */
-export function judge(d: JudgeDeps, req: AdmissionRequest, now: number, full = false): Judgement {
+export function judge(d: JudgeDeps, req: AdmissionRequest, now: number, full = false, pair?: PairView): Judgement {
   const { signal } = req;
   const first = d.idempotency.get(signal.idempotency_key, now);
   if (first && !full) return { verdict: "duplicate", first, risk: null };
   const flatten = req.purpose === "flatten";
-  const risk = flatten ? null : evaluate(d, signal, now);
+  const risk = flatten ? null : evaluate(d, signal, now, pair?.day);
   if (first) return { verdict: "duplicate", first, risk };
 
-  if (d.killSwitch.active && !flatten) {
-    const k = d.killSwitch.get();
+  const kill = pair?.kill?.active ? pair.kill : d.killSwitch.active ? d.killSwitch.get() : null;
+  if (kill && !flatten) {
+    const k = kill;
     const since = k.changed_at === null ? null : new Date(k.changed_at).toISOString();
     return { verdict: "refuse", reason: "kill_switch", message: "Kill switch active - trading is stopped", details: { reason: k.reason, since }, remember: false, risk };
   }
@@ -100,8 +124,13 @@ export function judge(d: JudgeDeps, req: AdmissionRequest, now: number, full = f
 }
 
 /** The risk rules, then (for an entry that passes them) a block on its ticker from reconciliation. */
-function evaluate(d: JudgeDeps, signal: Signal, now: number): RiskEvaluation {
+function evaluate(d: JudgeDeps, signal: Signal, now: number, day?: PairDay): RiskEvaluation {
   const snap = readRiskSnapshot(d.journal, d.ledger, d.quotes, now);
+  if (day) {
+    snap.entriesToday = Math.max(snap.entriesToday, day.entries);
+    snap.lastEntryAt = day.lastEntryAt === null ? snap.lastEntryAt : Math.max(snap.lastEntryAt ?? 0, day.lastEntryAt);
+    snap.realizedToday = Math.min(snap.realizedToday, day.realized);
+  }
   const q = d.quotes.forTicker(signal.ticker);
   const risk = evaluateRisk({
     signal: { action: signal.action, ticker: signal.ticker, quantity: signal.quantity, priceEstimate: estimateOrderPrice(signal, q ? midPrice(q) : null) },

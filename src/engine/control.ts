@@ -40,6 +40,8 @@ export interface ControlDeps {
   blockedTickers?: () => Record<string, string>;
   /** The last reconciliation with the broker (MT5), shown in /status when there is one. */
   reconciliation?: () => object;
+  /** The hot-standby pair (role, leader, lease, queue, Redis), shown in /status when there is one. */
+  cluster?: () => object;
 }
 
 export interface RatesView {
@@ -115,6 +117,7 @@ export class Control {
         checked_at: broker.checked_at,
       },
       ...(this.d.reconciliation ? { reconciliation: this.d.reconciliation() } : {}),
+      ...(this.d.cluster ? { cluster: this.d.cluster() } : {}),
       timestamp: new Date(now).toISOString(),
     };
   }
@@ -149,6 +152,7 @@ export class Control {
     const now = this.d.clock.now();
     const positionsAtStop = this.positions().map(({ ticker, quantity, entry_price }) => ({ ticker, quantity, entry_price }));
     const state = this.d.killSwitch.set(true, opts.reason, opts.actor, now);
+    const shared = await this.share(state);
     this.d.bus.publish(makeEnvelope("system.killed", "control", { reason: opts.reason, flatten: opts.flatten, positions_at_stop: positionsAtStop }, { time: now, meta: { actor: opts.actor } }));
     const flattenOrders = opts.flatten ? await this.d.flatten(opts.reason) : [];
     return {
@@ -157,15 +161,27 @@ export class Control {
       reason: opts.reason,
       positions_at_stop: positionsAtStop,
       ...(opts.flatten ? { flatten_orders: flattenOrders } : {}),
+      ...shared,
     };
   }
 
-  resume(opts: { actor: string; reason?: string }): Record<string, unknown> {
+  /** In a pair: the change reaches the other daemon before the answer, or the answer says it could not yet. */
+  private async share(state: KillSwitchState): Promise<Record<string, unknown>> {
+    if (!this.d.killSwitch.share) return {};
+    try {
+      await this.d.killSwitch.share(state);
+      return { pair: "both daemons" };
+    } catch (err) {
+      return { pair: `this daemon only until Redis is back (${(err as Error).message})` };
+    }
+  }
+
+  async resume(opts: { actor: string; reason?: string }): Promise<Record<string, unknown>> {
     const now = this.d.clock.now();
     const was = this.d.killSwitch.get();
-    this.d.killSwitch.set(false, opts.reason ?? null, opts.actor, now);
+    const state = this.d.killSwitch.set(false, opts.reason ?? null, opts.actor, now);
     this.d.bus.publish(makeEnvelope("system.resumed", "control", { reason: opts.reason ?? null, was_active: was.active }, { time: now, meta: { actor: opts.actor } }));
-    return { system_enabled: true, resumed_at: new Date(now).toISOString(), was_active: was.active };
+    return { system_enabled: true, resumed_at: new Date(now).toISOString(), was_active: was.active, ...(await this.share(state)) };
   }
 }
 

@@ -6,13 +6,16 @@
 import { TradectlError } from "../domain/errors.js";
 import type { Clock } from "../domain/clock.js";
 import { FINAL_ORDER_STATUSES, type Order, type Signal } from "../domain/types.js";
-import { idempotencyExpiry, judge, type AdmissionRequest, type JudgeDeps, type Judgement } from "./admission.js";
+import { idempotencyExpiry, judge, type AdmissionOutcome, type AdmissionRequest, type Decided, type JudgeDeps } from "./admission.js";
 import type { Broker, OrderResult } from "./broker.js";
 import { makeEnvelope, type EventMeta, type EventType } from "./envelope.js";
 import type { EventBus } from "./event-bus.js";
 import { newOrder, orderBrief, toRequest } from "./order-records.js";
+import { PairAdmitter, type PairDeps } from "./pair-admission.js";
 import type { AdmissionRecord, RecordedOutcome, StoredOrder } from "./ports.js";
 import { KeyedSerialQueue } from "./serial-queue.js";
+
+export type { AdmissionOutcome };
 
 export interface EngineLogger {
   info(msg: string, meta?: Record<string, unknown>): void;
@@ -25,23 +28,16 @@ export interface EngineDeps extends JudgeDeps {
   bus: EventBus;
   clock: Clock;
   logger: EngineLogger;
+  /** A hot-standby pair: shared admission state, the queue to the leader, and who may send. Absent: one daemon. */
+  pair?: PairDeps;
 }
-
-/** What admission did with a signal: the typed outcome every source maps to its own answer. */
-export type AdmissionOutcome =
-  /** Journaled with its order; `record` says whether it settled before the answer (settled) or not (queued). */
-  | { kind: "accepted"; record: AdmissionRecord; order: StoredOrder; done: Promise<StoredOrder> }
-  /** A repeat: the first signal's record, answered again exactly. */
-  | { kind: "duplicate"; record: AdmissionRecord }
-  /** Journaled as rejected (kill switch, risk, reconciliation, broker unavailable, expired). */
-  | { kind: "refused"; record: AdmissionRecord }
-  /** The dry run's judgement; nothing was written. */
-  | { kind: "dry_run"; judgement: Judgement };
 
 interface PendingAdmission {
   req: AdmissionRequest;
   resolve: (o: AdmissionOutcome) => void;
   reject: (err: unknown) => void;
+  /** Decided before the transaction (a pair, whose queue has the order before the journal does). */
+  decided?: Decided;
 }
 
 type Event = [EventType, Record<string, unknown>, EventMeta?];
@@ -76,8 +72,17 @@ export class Engine {
   private admissions: PendingAdmission[] = [];
   private admitScheduled = false;
   private answered: Array<() => void> = [];
+  private readonly pair: PairAdmitter | null;
 
-  constructor(private readonly d: EngineDeps) {}
+  constructor(private readonly d: EngineDeps) {
+    this.pair = d.pair
+      ? new PairAdmitter(d, d.pair, {
+          preview: (req, now, view) => judge(this.d, req, now, false, view),
+          commit: (req, decided) => this.admitLocal(req, decided),
+          queuePosition: () => this.queue.pending + 1,
+        })
+      : null;
+  }
 
   get pendingCount(): number {
     return this.queue.pending;
@@ -92,8 +97,12 @@ export class Engine {
    */
   admit(req: AdmissionRequest): Promise<AdmissionOutcome> {
     if (req.dryRun) return Promise.resolve({ kind: "dry_run", judgement: judge(this.d, req, this.d.clock.now(), true) });
+    return this.pair ? this.pair.admit(req) : this.admitLocal(req);
+  }
+
+  private admitLocal(req: AdmissionRequest, decided?: Decided): Promise<AdmissionOutcome> {
     return new Promise<AdmissionOutcome>((resolve, reject) => {
-      this.admissions.push({ req, resolve, reject });
+      this.admissions.push({ req, resolve, reject, ...(decided ? { decided } : {}) });
       if (!this.admitScheduled) {
         this.admitScheduled = true;
         setImmediate(() => this.commitAdmissions());
@@ -133,7 +142,7 @@ export class Engine {
         group.map((a): Applied => {
           try {
             return this.d.journal.savepoint(() => {
-              const r = this.apply(a.req, now, busy, position + 1);
+              const r = this.apply(a, now, busy, position + 1);
               if (r.kind === "accepted" && !r.settled) position++;
               return r;
             });
@@ -150,9 +159,10 @@ export class Engine {
   }
 
   /** Judges one signal and journals what was decided; inside the group's transaction. */
-  private apply(req: AdmissionRequest, now: number, busy: Set<string>, queuePosition: number): Applied {
+  private apply(a: PendingAdmission, now: number, busy: Set<string>, queuePosition: number): Applied {
+    const { req, decided } = a;
     const { signal } = req;
-    const j = judge(this.d, req, now);
+    const j = decided?.judgement ?? judge(this.d, req, now);
     if (j.verdict === "duplicate") return { kind: "duplicate", record: j.first };
     const expiresAt = idempotencyExpiry(signal, now, this.d.policy().timestampWindowMs);
     const received = this.receivedEvent(signal);
@@ -168,18 +178,22 @@ export class Engine {
     }
 
     if (j.quantity !== signal.quantity) signal.quantity = j.quantity;
-    const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
-    const order = newOrder(signal, orderId, tradingDate, now);
+    const order = decided?.accepted ? decided.accepted.order : this.mintOrder(signal, now);
+    const orderId = order.order_id;
+    // In a pair the queue had the order first: this daemon's mirror of the queue may have journaled it already.
+    const journaled = decided?.accepted !== undefined && this.d.journal.getOrder(orderId) !== undefined;
     const events: Event[] = [
       received,
       ["signal.accepted", { signal_id: signal.id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity, order_id: orderId }],
     ];
-    const result = busy.has(signal.ticker) ? null : (this.d.broker.settleNow?.(toRequest(order, j.isExit)) ?? null);
+    const result = busy.has(signal.ticker) || !this.maySend() || journaled ? null : (this.d.broker.settleNow?.(toRequest(order, j.isExit)) ?? null);
     if (result === null || result.kind === "unknown" || (result.kind === "rejected" && result.temporary)) {
       busy.add(signal.ticker);
-      this.d.journal.insertSignal(signal, "accepted", null, orderId);
-      this.d.journal.insertOrder(order);
-      const record: AdmissionRecord = { ...base, outcome: { kind: "queued", order: orderBrief(order), queue_position: queuePosition } };
+      if (!journaled) {
+        this.d.journal.insertSignal(signal, "accepted", null, orderId);
+        this.d.journal.insertOrder(order);
+      }
+      const record: AdmissionRecord = decided?.accepted?.record ?? { ...base, outcome: { kind: "queued", order: orderBrief(order), queue_position: queuePosition } };
       this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
       return { kind: "accepted", record, order, events, settled: false, expiresAt };
     }
@@ -222,8 +236,15 @@ export class Engine {
     // Queued once its admission's events are out, so its own events (submitted, filled) follow them on the bus.
     this.afterAnswer(() => {
       accepted();
+      // In a pair only the leader executes; the follower's order went to the leader through the pair's queue.
+      if (!this.maySend()) return a.resolve({ kind: "accepted", record: r.record, order: r.order, done: Promise.resolve(r.order) });
       this.queueForAnswer(a.req, r.record, r.order, r.expiresAt, a.resolve);
     });
+  }
+
+  private mintOrder(signal: Signal, now: number): StoredOrder {
+    const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
+    return newOrder(signal, orderId, tradingDate, now);
   }
 
   /** Queues an accepted order; its source is answered when it settles within the budget, else as queued. */
@@ -305,10 +326,18 @@ export class Engine {
     this.changes.set(ticker, (this.changes.get(ticker) ?? 0) + 1);
   }
 
+  /** Whether this daemon may send now: always alone; in a pair, while it holds the leader's lease. */
+  private maySend(): boolean {
+    return !this.d.pair || this.d.pair.permit.current() !== null;
+  }
+
   private async execute(orderId: string): Promise<StoredOrder> {
     let order = this.d.journal.getOrder(orderId)!;
     // A final order is never sent again, whoever queued it.
     if (FINAL_ORDER_STATUSES.has(order.status)) return order;
+    // In a pair, the lease this execution runs under: a send is made only while it is still the pair's (fencing).
+    const term = this.d.pair ? this.d.pair.permit.current() : null;
+    if (this.d.pair && term === null) return this.leaveToLeader(order, "this daemon is not the leader");
     // Part of a split exit was dealt before a restart, the rest never sent: it was checked before its first leg went.
     let resuming = false;
     if (order.status === "submitted" || order.status === "unknown") {
@@ -348,6 +377,9 @@ export class Engine {
       // The check can take seconds (MT5, retries): a kill switch or an expiry in the meantime still stops the send.
       const late = this.refusalBeforeSend(order);
       if (late) return this.finish(order, late.status, late.code, late.message);
+      if (term !== null && !(await this.d.pair!.permit.confirm(term))) {
+        return this.leaveToLeader(this.d.journal.getOrder(orderId)!, `the lease of term ${term} was lost before the send (fenced)`);
+      }
       sending = true;
       const result = await this.d.broker.orderSend(req);
       return this.settle(this.d.journal.getOrder(orderId)!, result);
@@ -364,17 +396,28 @@ export class Engine {
     }
   }
 
+  /** Not sent here: the pair's leader (this daemon in a later term, or the other) looks it up and sends it. */
+  private leaveToLeader(order: StoredOrder, why: string): StoredOrder {
+    this.d.logger.warn("order not sent by this daemon: left to the pair's leader", { order_id: order.order_id, reason: why });
+    this.answerQueued(order.order_id);
+    return order;
+  }
+
+  /** A source still waiting for this order's outcome answers "queued" now; the queued answer stands for repeats. */
+  private answerQueued(orderId: string): void {
+    const waiting = this.awaited.get(orderId);
+    if (!waiting) return;
+    this.awaited.delete(orderId);
+    clearTimeout(waiting.timer);
+    waiting.answer(waiting.queued);
+  }
+
   private markUnknown(order: StoredOrder, message: string): StoredOrder {
     this.d.journal.updateOrder(order.order_id, { status: "unknown", error_code: "OUTCOME_UNKNOWN", error_message: message }, this.d.clock.now());
     if (order.status !== "unknown") this.emit("order.unknown", { order_id: order.order_id, message }, order.request_id);
     this.d.logger.warn("order outcome unknown; it will be reconciled before anything is sent again", { order_id: order.order_id, message });
     // Not settled: a source still waiting answers "queued" now; the queued answer stands for repeats.
-    const waiting = this.awaited.get(order.order_id);
-    if (waiting) {
-      this.awaited.delete(order.order_id);
-      clearTimeout(waiting.timer);
-      waiting.answer(waiting.queued);
-    }
+    this.answerQueued(order.order_id);
     return this.d.journal.getOrder(order.order_id)!;
   }
 
@@ -520,6 +563,7 @@ export function refusalCode(reason: Extract<RecordedOutcome, { kind: "refused" }
   switch (reason) {
     case "kill_switch":
     case "broker_unavailable":
+    case "pair_unavailable":
       return "SERVICE_UNAVAILABLE";
     case "risk":
     case "reconciliation":

@@ -22,6 +22,7 @@ export type EventType =
   | "stream.state"
   | "broker.state"
   | "reconcile.mismatch"
+  | "cluster.leader_changed"
   | "relay.delivered";
 
 export interface EventMeta {

@@ -103,7 +103,7 @@ export interface OrderBrief {
 }
 
 /** Why admission refused a valid signal. */
-export type RefusalReason = "kill_switch" | "risk" | "reconciliation" | "broker_unavailable" | "expired";
+export type RefusalReason = "kill_switch" | "risk" | "reconciliation" | "broker_unavailable" | "expired" | "pair_unavailable";
 
 /** What a signal's admission decided, as its source answered it. */
 export type RecordedOutcome =
@@ -144,4 +144,81 @@ export interface StateStore {
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown, now: number): void;
   delete(key: string): void;
+}
+
+/** The pair's day counters as Redis keeps them: entries (with the last one's time, any day) and the realised P&L. */
+export interface PairDay {
+  entries: number;
+  lastEntryAt: number | null;
+  realized: number;
+}
+
+/** The kill switch as the pair shares it (the same shape the state store keeps). */
+export interface SharedKill {
+  active: boolean;
+  reason: string | null;
+  actor: string | null;
+  changed_at: number | null;
+}
+
+export type PairClaim =
+  /** A repeat: the first answer, given by either daemon. */
+  | { kind: "answered"; record: AdmissionRecord }
+  /** The same alert is being admitted right now (by the other daemon, or a request beside this one). */
+  | { kind: "busy" }
+  /** The key is this admission's; with the pair's counters and kill switch, read with the claim. */
+  | { kind: "claimed"; day: PairDay; kill: SharedKill | null };
+
+export type PairReservation =
+  /** The entry counted (or the exit noted) and the order id minted, unique across the pair. */
+  | { kind: "reserved"; orderId: string }
+  /** The counters or the kill switch moved since the claim: judge again with these. */
+  | { kind: "changed"; day: PairDay; kill: SharedKill | null };
+
+/** What a pair's admission reserves once the judgement accepts. */
+export interface ReserveRequest {
+  isEntry: boolean;
+  now: number;
+  /** JST date of `now` (YYYYMMDD): the order id's and the entry count's day. */
+  tradingDate: string;
+  /** Unix ms when that JST day began. */
+  dayStart: number;
+  maxEntries: number;
+  cooldownMs: number;
+  /** The kill switch's own exits (kill --flatten): not refused by the kill switch that ordered them. */
+  exempt?: boolean;
+}
+
+/** An accepted signal as the pair's queue carries it to the leader. */
+export interface QueuedSignal {
+  key: string;
+  expiresAt: number;
+  signal: Signal;
+  order: StoredOrder;
+  record: AdmissionRecord;
+}
+
+/**
+ * The shared admission state and the accepted-signal queue of a hot-standby pair (Redis). Every call rejects when
+ * the pair's store cannot be reached in time; the engine then applies `cluster.onRedisDown`.
+ */
+export interface PairAdmission {
+  /** Claims the idempotency key for the whole window (SET NX PX), or returns the first answer. */
+  claim(key: string, signalId: string, now: number, expiresAt: number): Promise<PairClaim>;
+  /** Counts an entry (daily count and cooldown checked again, atomically) and mints the order id. */
+  reserve(r: ReserveRequest): Promise<PairReservation>;
+  /** Appends the accepted signal to the queue and stores its answer, at once; replicated (WAIT) when configured. */
+  enqueue(q: QueuedSignal): Promise<void>;
+  /** Stores an answer for repeats at either daemon (a refusal kept, or the settled answer replacing the queued one). */
+  answer(key: string, record: AdmissionRecord, expiresAt: number): Promise<void>;
+  /** Gives up a claim whose refusal is judged afresh on a repeat, and an entry counted for an order never made. */
+  release(key: string, orderId?: string): Promise<void>;
+}
+
+/** Who may send orders: in a pair, only the daemon holding the leader's lease, confirmed right before each send. */
+export interface SendPermit {
+  /** The fencing token of the lease this daemon holds by its own clock, or null: it is not the leader now. */
+  current(): number | null;
+  /** Whether `token` is still the pair's lease, asked of the lease's keeper right before a send (fencing). */
+  confirm(token: number): Promise<boolean>;
 }

@@ -15,6 +15,7 @@ type Refused = Extract<RecordedOutcome, { kind: "refused" }>;
 const REFUSALS: Record<Refused["reason"], { statusCode: number; code: string; message?: string }> = {
   kill_switch: { statusCode: 503, code: "SERVICE_UNAVAILABLE" },
   broker_unavailable: { statusCode: 503, code: "SERVICE_UNAVAILABLE" },
+  pair_unavailable: { statusCode: 503, code: "SERVICE_UNAVAILABLE" },
   risk: { statusCode: 403, code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
   reconciliation: { statusCode: 403, code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
   expired: { statusCode: 422, code: "SIGNAL_EXPIRED" },

@@ -71,6 +71,8 @@ function admissionLine(j: Judgement | null): [string, string] | null {
   switch (j.reason) {
     case "kill_switch":
       return ["kill_switch", "❌ Trading stopped (kill switch active)"];
+    case "pair_unavailable":
+      return ["redis", `❌ ${j.message}`];
     case "broker_unavailable":
       return ["broker", `❌ ${j.message}${typeof j.details.reason === "string" ? ` (${j.details.reason})` : ""}`];
     case "expired":

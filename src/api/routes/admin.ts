@@ -31,7 +31,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> =
   app.post("/admin/resume", async (req, reply) => {
     const { body, actor } = await authorise(req);
     const reason = typeof body.reason === "string" ? body.reason.slice(0, 500) : undefined;
-    const data = deps.control.resume({ actor, ...(reason ? { reason } : {}) });
+    const data = await deps.control.resume({ actor, ...(reason ? { reason } : {}) });
     deps.logger.warn("trading resumed", { actor, reason: reason ?? null });
     setHeaders(reply);
     return success(data, "Trading resumed");

@@ -12,6 +12,8 @@ export const healthRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
       uptime_seconds: Math.floor((Date.now() - deps.startedAt) / 1000),
       components: h.components,
       ...(h.errors.length ? { errors: h.errors } : {}),
+      ...(h.warnings?.length ? { warnings: h.warnings } : {}),
+      ...(h.details ? { details: h.details } : {}),
     });
   });
 };

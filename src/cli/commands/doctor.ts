@@ -13,6 +13,7 @@ import { progress } from "../progress.js";
 import { fail, ok, type CheckResult } from "../doctor/check.js";
 import { checkExposure, checkNode, checkPermissions, checkSecrets, checkTls } from "../doctor/local-checks.js";
 import { checkBridge, checkClock, checkDaemon, checkFeeds, checkPort, readDaemon, type Probe } from "../doctor/remote-checks.js";
+import { checkRedis } from "../doctor/redis-check.js";
 
 export async function run(_args: string[], opts: GlobalOptions): Promise<void> {
   const ctx = makeContext(opts);
@@ -42,6 +43,7 @@ export async function run(_args: string[], opts: GlobalOptions): Promise<void> {
       results.push(...(await checkFeeds(config, daemon, probes)));
       bar.update(4, "feeds");
       results.push(await checkClock(probes));
+      results.push(...(await checkRedis(config)));
     }
   } finally {
     bar.stop();

@@ -13,6 +13,15 @@ interface Status {
   kill_switch: { active: boolean; reason: string | null; actor: string | null; changed_at: string | null };
   streams: Array<Record<string, unknown>>;
   broker: { kind: string; connected: boolean; message?: string };
+  cluster?: {
+    name: string;
+    node: string;
+    role: string;
+    leader: string | null;
+    lease: { token: number | null; lease_age_ms: number | null; lease_ms: number };
+    redis: { state: string; latency_ms: number | null; reconnects: number; last_error: string | null; next_retry_ms: number | null; persistence: string | null; persistence_safe: boolean | null };
+    queue: { pending_here: number; unacknowledged: number | null; to_publish: number };
+  };
   timestamp: string;
 }
 
@@ -30,7 +39,15 @@ export async function run(_args: string[], opts: GlobalOptions): Promise<void> {
   const d = s.daily_stats;
   out.write(`today     entries ${d.entries}  exits ${d.exits}  realized ${signed(d.realized_pnl)}  unrealized ${signed(d.unrealized_pnl)}  total ${signed(d.total_pnl)}\n`);
   const r = s.risk_status;
-  out.write(`risk      entries ${r.daily_entries}  cooldown ${r.cooldown}  daily loss ${fmt(r.daily_loss)}  exposure ${fmt(r.total_exposure)}\n\n`);
+  out.write(`risk      entries ${r.daily_entries}  cooldown ${r.cooldown}  daily loss ${fmt(r.daily_loss)}  exposure ${fmt(r.total_exposure)}\n`);
+  if (s.cluster) {
+    const p = s.cluster;
+    const redis = p.redis.state === "connected" ? c.green(`redis connected ${p.redis.latency_ms ?? "?"} ms`) : c.red(`redis ${p.redis.state.toUpperCase()} (${p.redis.last_error ?? "no answer"}; reconnect ${p.redis.reconnects}${p.redis.next_retry_ms !== null ? `, next in ${p.redis.next_retry_ms} ms` : ""})`);
+    const age = p.lease.lease_age_ms === null ? "?" : `${(p.lease.lease_age_ms / 1000).toFixed(1)} s`;
+    out.write(`pair      ${p.name}: ${p.node} is ${p.role === "leader" ? c.green("LEADER") : "follower"}, leader ${p.leader ?? c.red("none")} (token ${p.lease.token ?? "-"}, lease renewed ${age} ago of ${p.lease.lease_ms / 1000} s)   ${redis}\n`);
+    out.write(`          queue: ${p.queue.unacknowledged ?? "?"} unacknowledged, ${p.queue.pending_here} executing here, ${p.queue.to_publish} to hand back${p.redis.persistence_safe === false ? c.yellow(`   persistence: ${p.redis.persistence}`) : ""}\n`);
+  }
+  out.write("\n");
   printTable(s.current_positions, ["ticker", "quantity", "entry_price", "current_price", "unrealized_pnl"]);
   out.write("\n");
   printTable(s.streams, ["name", "state", "last_message_at", "reconnects", "last_error"]);
