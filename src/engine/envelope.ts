@@ -19,6 +19,7 @@ export type EventType =
   | "system.started"
   | "system.stopping"
   | "stream.state"
+  | "account.margin_call"
   | "reconcile.mismatch"
   | "relay.delivered";
 

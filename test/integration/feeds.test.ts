@@ -81,7 +81,7 @@ test("prices: live quotes on /quotes; a stall goes stale and reconnects; 401 mak
   assert.deepEqual({ ask: q.ask, tradeable: q.tradeable, feed: q.feed }, { ask: 151.242, tradeable: true, feed: "oanda-prices" });
   assert.equal(typeof q.time, "number");
   const live = await stream(d, "oanda-prices");
-  assert.deepEqual(Object.keys(live).sort(), ["kind", "last_error", "last_message_at", "name", "reconnects", "state", "stream"]);
+  assert.deepEqual(Object.keys(live).sort(), ["kind", "last_error", "last_message_at", "name", "next_attempt_at", "reconnects", "repeated_disconnect", "state", "stream"]);
   assert.equal(live.kind, "oanda-v20");
   assert.equal(live.reconnects, 0);
   assert.equal((await health(d)).components.market_data, "healthy");
