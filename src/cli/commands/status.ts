@@ -1,6 +1,7 @@
 /** `tradectl status`: the daemon's status object, as text or `--json`. */
 import { makeContext, type GlobalOptions } from "../context.js";
 import { fmt, printJson, printTable } from "../output.js";
+import { marginCallText, streamNotes, type StreamNoteInput } from "../stream-notes.js";
 
 interface Status {
   system_enabled: boolean;
@@ -10,7 +11,7 @@ interface Status {
   current_positions: Array<Record<string, unknown>>;
   risk_status: Record<string, unknown>;
   kill_switch: { active: boolean; reason: string | null; actor: string | null; changed_at: string | null };
-  streams: Array<Record<string, unknown>>;
+  streams: Array<Record<string, unknown> & StreamNoteInput>;
   broker: { kind: string; connected: boolean; message?: string };
   timestamp: string;
 }
@@ -25,8 +26,11 @@ export async function run(_args: string[], opts: GlobalOptions): Promise<void> {
   const d = s.daily_stats;
   out.write(`today     entries ${d.entries}  exits ${d.exits}  realized ${fmt(d.realized_pnl)}  unrealized ${fmt(d.unrealized_pnl)}  total ${fmt(d.total_pnl)}\n`);
   const r = s.risk_status;
-  out.write(`risk      entries ${r.daily_entries}  cooldown ${r.cooldown}  daily loss ${fmt(r.daily_loss)}  exposure ${fmt(r.total_exposure)}\n\n`);
+  out.write(`risk      entries ${r.daily_entries}  cooldown ${r.cooldown}  daily loss ${fmt(r.daily_loss)}  exposure ${fmt(r.total_exposure)}\n`);
+  for (const st of s.streams) if (st.margin_call) out.write(`margin    ${marginCallText(st.margin_call)}\n`);
+  out.write("\n");
   printTable(s.current_positions, ["ticker", "quantity", "entry_price", "current_price", "unrealized_pnl"]);
   out.write("\n");
   printTable(s.streams, ["name", "state", "last_message_at", "reconnects", "last_error"]);
+  for (const note of s.streams.flatMap(streamNotes)) out.write(`${note.level === "alert" ? "!!" : " !"} ${note.text}\n`);
 }
