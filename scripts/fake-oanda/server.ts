@@ -14,7 +14,7 @@ import { makeFormats, nanoIso, type LedgerTx, type StreamKind } from "./formats.
 import { DEFAULT_SWITCHES, MAX_TRANSACTIONS_PER_REPLY, type Switches } from "./switches.js";
 
 export { DEFAULT_SWITCHES, type Switches } from "./switches.js";
-export { nanoIso, unixTime } from "./formats.js";
+export { nanoIso, unixTime, type LedgerTx } from "./formats.js";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/oanda/", import.meta.url));
 export const FAKE_ACCOUNT_ID = "101-001-1234567-001";
@@ -89,8 +89,8 @@ export interface FakeOanda {
   log(): readonly LogEntry[];
   /** The current price of every instrument (what a snapshot would send). */
   prices(): Map<string, { bid: number; ask: number }>;
-  /** Every transaction id of the account, oldest first. */
-  transactionIds(): number[];
+  /** Every transaction of the account, oldest first. */
+  transactions(): readonly LedgerTx[];
   close(): Promise<void>;
 }
 
@@ -150,11 +150,11 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
   }
 
   /** Writes one line (an SSE event ends with an extra blank line), applying the switches. */
-  function writeLine(c: Conn, line: string, opts: { heartbeat?: boolean } = {}): void {
+  function writeLine(c: Conn, line: string): void {
     if (c.closed) return;
     if (sw.stall) {
-      // A paused server makes no heartbeats; what happened meanwhile is sent when it resumes.
-      if (!opts.heartbeat) c.held.push(line);
+      // Nothing is lost, only late: everything written meanwhile arrives when the stall ends.
+      c.held.push(line);
       return;
     }
     const bytes = Buffer.from(line + "\n", "utf8");
@@ -253,7 +253,7 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
 
   function startHeartbeat(c: Conn): void {
     c.heartbeat?.stop();
-    c.heartbeat = sw.heartbeatMs > 0 ? every(clock, sw.heartbeatMs, () => writeLine(c, f.heartbeatLine(c.kind, clock.now(), lastId()), { heartbeat: true })) : null;
+    c.heartbeat = sw.heartbeatMs > 0 ? every(clock, sw.heartbeatMs, () => writeLine(c, f.heartbeatLine(c.kind, clock.now(), lastId()))) : null;
   }
 
   let missLeft = sw.missTransactions;
@@ -551,7 +551,7 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
     control,
     log: () => log,
     prices: () => new Map([...mids.values()].map((m) => [m.instrument, { bid: m.bid, ask: m.ask }])),
-    transactionIds: () => ledger.map((t) => t.id),
+    transactions: () => ledger,
     close: async () => {
       ticker?.stop();
       for (const c of [...conns]) endConn(c, "server closing", true);

@@ -9,8 +9,8 @@ export interface Switches {
   /** Send a `disconnect` message (code 60) after this many lines, then end (0 = never). */
   disconnectAfterLines: number;
   /**
-   * The streams pause: no heartbeats are made, and prices and transactions are held back (in order) until the
-   * stall ends, as a paused server or a stalled network would deliver them late, not never.
+   * The streams stall: nothing reaches the client, and every line (heartbeats, prices, transactions) is held back,
+   * in order, until the stall ends, as a stalled network delivers bytes late, not never.
    */
   stall: boolean;
   /** Answer the next K stream connection attempts with 429. */

@@ -35,6 +35,8 @@ export interface FeedSetDeps {
   instruments?: () => Record<string, InstrumentConfig>;
   /** The feeds' time (reconnects, silence); real time unless a test drives it. */
   timers?: FeedTimers;
+  /** The feeds' backoff jitter, [0, 1); Math.random unless a test needs a run to repeat. */
+  random?: () => number;
 }
 
 /** A stream that /health counts as down, and why. */
@@ -152,7 +154,7 @@ export class FeedSet {
       ...(this.d.timers ? { timers: this.d.timers } : {}),
       ...(typeof stored === "string" ? { lastTransactionId: stored } : {}),
       ...(events ? { onTransactionId: (id: string) => this.saveCursor(config, id) } : {}),
-      stream: config.maxBackoffMs ? { backoff: { capMs: config.maxBackoffMs } } : {},
+      stream: { ...(config.maxBackoffMs ? { backoff: { capMs: config.maxBackoffMs } } : {}), ...(this.d.random ? { random: this.d.random } : {}) },
     });
   }
 

@@ -398,6 +398,8 @@ export class StreamFeed implements Feed {
     if (e.kind === "rate-limited" && e.retryAfterMs !== null) wait = Math.max(wait, e.retryAfterMs);
     if (e.kind === "auth") wait = this.backoff.capMs;
     let reason = e.message;
+    // A drop, a silence or a server error between two disconnects means something else is going on: start over.
+    if (e.kind === "closed" || e.kind === "stale" || e.kind === "network" || e.kind === "http") this.endRepeat();
     if (e.kind === "disconnect") {
       const repeats = this.countDisconnect(e);
       if (repeats >= 2) {
