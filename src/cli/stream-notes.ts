@@ -37,7 +37,7 @@ export function streamNotes(s: StreamNoteInput): StreamNote[] {
       level: "alert",
       text:
         `${s.name}: transactions after ${gap.after_id ?? "?"} (through ${gap.through_id ?? "?"}) could not be fetched: ${gap.last_error ?? "unknown error"}; ` +
-        `positions are not updated past them, ${gap.held} later transaction${gap.held === 1 ? "" : "s"} wait${gap.next_attempt_at ? `; next try ${gap.next_attempt_at}` : ""}`,
+        `positions are not updated past them, ${gap.held} later transaction${gap.held === 1 ? " waits" : "s wait"}${gap.next_attempt_at ? `; next try ${gap.next_attempt_at}` : ""}`,
     });
   } else if (gap) {
     notes.push({ level: "warn", text: `${s.name}: filling a gap in transactions after ${gap.after_id ?? "?"} (through ${gap.through_id ?? "?"}), ${gap.pages} page${gap.pages === 1 ? "" : "s"} so far` });

@@ -105,7 +105,7 @@ export class StreamFeed implements Feed {
   private loop: Promise<void> | null = null;
   private readonly current: StreamStatus;
   /** The same disconnect code in a row, while it keeps coming. */
-  private repeat: (RepeatedDisconnect & { sinceMs: number }) | null = null;
+  private repeat: RepeatedDisconnect | null = null;
   /** When the current connection opened, and how long a connection must last to end a run of repeats. */
   private openedAt: number | null = null;
   private repeatClearsAfterMs = 0;
@@ -168,7 +168,7 @@ export class StreamFeed implements Feed {
     const s: StreamStatus = {
       ...this.current,
       last_message_at: this.lastMessageAt === null ? null : new Date(this.lastMessageAt).toISOString(),
-      repeated_disconnect: this.repeat && this.repeat.count >= 2 ? { code: this.repeat.code, count: this.repeat.count, since: this.repeat.since, message: this.repeat.message } : null,
+      repeated_disconnect: this.repeat && this.repeat.count >= 2 ? { ...this.repeat } : null,
     };
     if (this.config.stream === "events") s.gap_fill = this.sequencer?.gapStatus() ?? null;
     return s;
@@ -337,7 +337,7 @@ export class StreamFeed implements Feed {
     watchdog.kick(now);
     this.lastMessageAt = now;
     // A connection that has lasted ends a run of repeated disconnects (the other client has gone).
-    if (this.repeat !== null && this.openedAt !== null && now - this.openedAt >= this.repeatClearsAfterMs) this.endRepeat();
+    if (this.repeat !== null && this.openedAt !== null && now - this.openedAt >= this.repeatClearsAfterMs) this.endRepeat("the stream is kept again");
     switch (msg.type) {
       case "price": {
         const was = this.tradeable.get(msg.instrument);
@@ -399,12 +399,12 @@ export class StreamFeed implements Feed {
     if (e.kind === "auth") wait = this.backoff.capMs;
     let reason = e.message;
     // A drop, a silence or a server error between two disconnects means something else is going on: start over.
-    if (e.kind === "closed" || e.kind === "stale" || e.kind === "network" || e.kind === "http") this.endRepeat();
+    if (e.kind === "closed" || e.kind === "stale" || e.kind === "network" || e.kind === "http") this.endRepeat("the stream failed otherwise");
     if (e.kind === "disconnect") {
       const repeats = this.countDisconnect(e);
       if (repeats >= 2) {
         // Each repeat waits twice as long as the last, past the usual cap: the other client keeps the stream.
-        const further = Math.min(this.repeatCapMs, this.backoff.baseMs * 2 ** Math.min(repeats, 30)) * (1 + this.backoff.jitter * this.random());
+        const further = this.backoff.baseMs * 2 ** Math.min(repeats, 30) * (1 + this.backoff.jitter * this.random());
         wait = Math.round(Math.max(wait, Math.min(further, this.repeatCapMs)));
         reason = `${e.message}, ${repeats} times in a row: ${repeatedDisconnectHint(e.code)}; backing off further each time`;
       }
@@ -436,15 +436,15 @@ export class StreamFeed implements Feed {
       return r.count;
     }
     const now = this.timers.now();
-    this.repeat = { code: e.code, count: 1, since: new Date(now).toISOString(), sinceMs: now, message: e.message };
+    this.repeat = { code: e.code, count: 1, since: new Date(now).toISOString(), message: e.message };
     return 1;
   }
 
-  private endRepeat(): void {
+  private endRepeat(why: string): void {
     const r = this.repeat;
     this.repeat = null;
     if (r && r.count >= 2) {
-      this.logger.info("feed: stream kept again after repeated disconnects", { feed: this.name, code: r.code, repeats: r.count });
+      this.logger.info(`feed: repeated disconnects over: ${why}`, { feed: this.name, code: r.code, repeats: r.count });
       this.sink?.state(this.status());
     }
   }

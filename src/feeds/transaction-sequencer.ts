@@ -63,14 +63,6 @@ export class TransactionSequencer {
     return this.last === null ? null : String(this.last);
   }
 
-  get heldCount(): number {
-    return this.held.size;
-  }
-
-  get busy(): boolean {
-    return this.filling;
-  }
-
   /** The gap being filled, or null when caught up. */
   gapStatus(): GapFillStatus | null {
     const e = this.episode;

@@ -106,8 +106,8 @@ test("a gap that cannot be filled is said in status and the log; later transacti
   assert.match(s.last_error ?? "", /HTTP 503/);
   assert.ok(Date.parse(s.next_attempt_at!) > Date.parse(s.since));
   assert.match(logger.text(), /transaction gap could not be filled.*"after":"1008".*"held":2/);
-  assert.deepEqual(sink.transactions, [], "nothing after the gap was applied past it");
-  assert.deepEqual(persisted, [], "the cursor did not move");
+  assert.equal(sink.transactions.length, 0, "nothing after the gap was applied past it");
+  assert.equal(persisted.length, 0, "the cursor did not move");
   assert.ok(sink.states.some((x) => x.gap_fill?.state === "failing"), "a status update said so");
 
   await fake.control({ restFailNext: 0 });

@@ -123,7 +123,7 @@ test("the same disconnect code again and again backs off further each time, past
   await w.advance(3 * 3_600_000);
   assert.equal(feed.status().state, "live");
   assert.equal(feed.status().repeated_disconnect, null);
-  assert.match(logger.text(), /stream kept again after repeated disconnects/);
+  assert.match(logger.text(), /repeated disconnects over: the stream is kept again/);
 });
 
 test("two clients on one token stop taking the rates stream from each other every few seconds", async (t) => {

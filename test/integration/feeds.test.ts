@@ -255,3 +255,44 @@ test("two price feeds on one account and one token are refused at start, naming 
   defer(t, () => d.close());
   assert.deepEqual(((await d.socket("GET", "/status")).body.data.streams as Array<{ name: string }>).map((s) => s.name), ["fx-a", "fx-b"]);
 });
+
+test("a transaction gap that cannot be filled: status, /health and the log say so, positions wait, then catch up", async (t) => {
+  const fake = await startFakeOandaProcess(t, ["--tick-ms", "0", "--heartbeat-ms", "150", "--rest-fail-next", "1000000"]);
+  const { home, cleanup } = tempHome({
+    risk: { marketHours: "always" },
+    feeds: [{ name: "oanda-events", kind: "oanda-v20", stream: "events", url: fake.url, restUrl: fake.url, accountId: ACCOUNT, staleAfterMs: 5000, required: true }],
+  });
+  defer(t, cleanup);
+  const d = await startTestDaemon({ home, env: { OANDA_TOKEN: TOKEN } });
+  defer(t, () => d.close());
+  await until("live", async () => (await stream(d, "oanda-events")).state === "live");
+  await fake.control({ missTransactions: 2 });
+  await fake.control({
+    emitTransaction: [
+      { type: "ORDER_FILL", instrument: "USD_JPY", units: 1000 },
+      { type: "ORDER_FILL", instrument: "USD_JPY", units: 1000 },
+      { type: "ORDER_FILL", instrument: "USD_JPY", units: -500 },
+    ],
+  });
+  const gap = await until("the gap reported", async () => {
+    const g = (await stream(d, "oanda-events")).gap_fill;
+    return g?.state === "failing" && g;
+  });
+  assert.deepEqual([gap.after_id, gap.through_id, gap.held], ["1008", "1011", 1]);
+  assert.match(gap.last_error, /HTTP 503/);
+  assert.deepEqual(await positions(d), {}, "nothing applied past the gap");
+  const h = await health(d);
+  assert.equal(h.components.market_data, "unhealthy");
+  assert.match(JSON.stringify(h.errors), /oanda-events: transactions after 1008 \(through 1011\) could not be fetched: sinceid failed: HTTP 503; 1 later ones wait/);
+  const status = await runCli(["status", "--home", home]);
+  assert.match(status.stdout, /^!! oanda-events: transactions after 1008 \(through 1011\) could not be fetched: sinceid failed: HTTP 503; positions are not updated past them, 1 later transaction waits/m);
+
+  await fake.control({ restFailNext: 0 });
+  await until("caught up", async () => (await positions(d)).USD_JPY === 1500, 90_000);
+  assert.equal((await stream(d, "oanda-events")).gap_fill, null);
+  await until("healthy", async () => (await health(d)).components.market_data === "healthy");
+  await d.close();
+  const logs = filesUnder(join(d.home, "logs")).map((f) => readFileSync(f, "utf8")).join("\n");
+  assert.match(logs, /transaction gap could not be filled/);
+  assert.match(logs, /transaction gap filled/);
+});
