@@ -53,6 +53,7 @@ export class TransactionSequencer {
   /** Known to exist up to here (from a heartbeat, a page, or a held transaction). */
   private knownLast: number | null = null;
   private episode: Episode | null = null;
+  private warnedAhead = false;
 
   constructor(private readonly o: SequencerOptions) {
     const start = o.lastTransactionId === undefined ? null : Number(o.lastTransactionId);
@@ -198,6 +199,15 @@ export class TransactionSequencer {
     e.pages++;
     const account = page.lastTransactionId === null ? NaN : Number(page.lastTransactionId);
     if (Number.isSafeInteger(account)) this.knownLast = Math.max(this.knownLast ?? account, account);
+    if (account < this.last! && !this.warnedAhead) {
+      // A cursor past the account's last transaction (another account, a reset one): every transaction up to it is skipped.
+      this.warnedAhead = true;
+      this.o.logger.error("feed: the stored transaction cursor is past the account's last transaction; transactions up to it will be skipped", {
+        feed: this.o.feed,
+        cursor: this.lastTransactionId,
+        account_last: page.lastTransactionId,
+      });
+    }
     let pageLast: number | null = null;
     for (const tx of page.transactions) {
       pageLast = Math.max(pageLast ?? tx.seq, tx.seq);

@@ -129,3 +129,23 @@ test("sequencer: without a stored id a heartbeat sets the starting point", () =>
   assert.deepEqual(delivered, ["501"]);
   s.stop();
 });
+
+test("sequencer: a stored cursor past the account's last transaction is said loudly, once", async () => {
+  const timers = new ManualTimers();
+  const lines: string[] = [];
+  const logger = { info: () => {}, warn: () => {}, error: (m: string) => void lines.push(m) };
+  const s = new TransactionSequencer({
+    lastTransactionId: "2000",
+    fetchSince: async () => ({ transactions: [], lastTransactionId: "1500" }),
+    deliver: () => {},
+    logger,
+    timers,
+    feed: "t",
+  });
+  s.requestFill("connected");
+  await settle(timers);
+  s.requestFill("connected");
+  await settle(timers);
+  assert.deepEqual(lines, ["feed: the stored transaction cursor is past the account's last transaction; transactions up to it will be skipped"]);
+  s.stop();
+});
