@@ -122,7 +122,8 @@ export class TransactionSequencer {
       }
       return;
     }
-    if (n > this.last) this.requestFill("heartbeat lastTransactionID ahead");
+    // A fill under way sees the new last id itself; a request would only make it ask once more.
+    if (n > this.last && !this.filling) this.requestFill("heartbeat lastTransactionID ahead");
   }
 
   requestFill(reason: string): void {
