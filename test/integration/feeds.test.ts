@@ -257,7 +257,7 @@ test("two price feeds on one account and one token are refused at start, naming 
 });
 
 test("a transaction gap that cannot be filled: status, /health and the log say so, positions wait, then catch up", async (t) => {
-  const fake = await startFakeOandaProcess(t, ["--tick-ms", "0", "--heartbeat-ms", "150", "--rest-fail-next", "1000000"]);
+  const fake = await startFakeOandaProcess(t, ["--tick-ms", "0", "--heartbeat-ms", "150"]);
   const { home, cleanup } = tempHome({
     risk: { marketHours: "always" },
     feeds: [{ name: "oanda-events", kind: "oanda-v20", stream: "events", url: fake.url, restUrl: fake.url, accountId: ACCOUNT, staleAfterMs: 5000, required: true }],
@@ -265,8 +265,11 @@ test("a transaction gap that cannot be filled: status, /health and the log say s
   defer(t, cleanup);
   const d = await startTestDaemon({ home, env: { OANDA_TOKEN: TOKEN } });
   defer(t, () => d.close());
-  await until("live", async () => (await stream(d, "oanda-events")).state === "live");
-  await fake.control({ missTransactions: 2 });
+  await until("live, the fill at connect done", async () => {
+    const s = await stream(d, "oanda-events");
+    return s.state === "live" && s.gap_fill === null;
+  });
+  await fake.control({ restFailNext: 1_000_000, missTransactions: 2 });
   await fake.control({
     emitTransaction: [
       { type: "ORDER_FILL", instrument: "USD_JPY", units: 1000 },
@@ -276,7 +279,7 @@ test("a transaction gap that cannot be filled: status, /health and the log say s
   });
   const gap = await until("the gap reported", async () => {
     const g = (await stream(d, "oanda-events")).gap_fill;
-    return g?.state === "failing" && g;
+    return g?.state === "failing" && g.held === 1 && g;
   });
   assert.deepEqual([gap.after_id, gap.through_id, gap.held], ["1008", "1011", 1]);
   assert.match(gap.last_error, /HTTP 503/);
