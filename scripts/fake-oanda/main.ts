@@ -25,6 +25,12 @@ const { values } = parseArgs({
     "require-token": { type: "string" },
     "time-format": { type: "string" },
     "sinceid-page-size": { type: "string" },
+    "server-error-count": { type: "string" },
+    "rest-fail-next": { type: "string" },
+    "rest-fail-every": { type: "string" },
+    "rest-fail-rate": { type: "string" },
+    "rest-hang-next": { type: "string" },
+    seed: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
   strict: true,
@@ -35,7 +41,8 @@ if (values.help) {
     "usage: fake-oanda [--port N] [--host H] [--tick-ms MS] [--heartbeat-ms MS] [--drop-after-lines N]\n" +
       "  [--disconnect-after-lines N] [--stall] [--rate-limit-count K] [--retry-after S] [--split-chunks]\n" +
       "  [--garbage-every N] [--market-closed] [--miss-transactions K] [--require-token T]\n" +
-      "  [--time-format rfc3339|unix] [--sinceid-page-size N]\n",
+      "  [--time-format rfc3339|unix] [--sinceid-page-size N] [--server-error-count K]\n" +
+      "  [--rest-fail-next K] [--rest-fail-every N] [--rest-fail-rate P] [--rest-hang-next K] [--seed N]\n",
   );
   process.exit(0);
 }
@@ -59,8 +66,14 @@ set("missTransactions", num(values["miss-transactions"]));
 set("requireToken", values["require-token"] ?? process.env.FAKE_OANDA_TOKEN);
 set("timeFormat", values["time-format"] as Switches["timeFormat"] | undefined);
 set("sinceIdPageSize", num(values["sinceid-page-size"]));
+set("serverErrorCount", num(values["server-error-count"]));
+set("restFailNext", num(values["rest-fail-next"]));
+set("restFailEvery", num(values["rest-fail-every"]));
+set("restFailRate", num(values["rest-fail-rate"]));
+set("restHangNext", num(values["rest-hang-next"]));
 
-const fake = await startFakeOanda(overrides, Number(values.port), values.host);
+const seed = num(values.seed);
+const fake = await startFakeOanda(overrides, Number(values.port), values.host, seed === undefined ? {} : { seed });
 process.stdout.write(JSON.stringify({ listening: fake.url }) + "\n");
 
 const shutdown = (): void => {

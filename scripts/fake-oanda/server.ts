@@ -1,62 +1,23 @@
 /**
  * A faithful fake of OANDA's streaming and REST endpoints (v1 per seed 003, v20 pricing and
- * transactions, plus a generic SSE source), with fault switches a test can flip at runtime
- * through `POST /_control`, and a log of every connection at `GET /_log`.
+ * transactions with the sinceid and idrange REST calls, plus a generic SSE source), with fault
+ * switches a test can flip at runtime through `POST /_control`, and a log of every connection at
+ * `GET /_log`. Its time can be a test's manual clock, so a stall or a heartbeat happens at a
+ * moment the test chose.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { every, realClock, seededRandom, type Repeating, type ServerClock } from "./clock.js";
+import { makeFormats, nanoIso, type LedgerTx, type StreamKind } from "./formats.js";
+import { DEFAULT_SWITCHES, MAX_TRANSACTIONS_PER_REPLY, type Switches } from "./switches.js";
+
+export { DEFAULT_SWITCHES, type Switches } from "./switches.js";
+export { nanoIso, unixTime, type LedgerTx } from "./formats.js";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/oanda/", import.meta.url));
-
-export interface Switches {
-  /** Milliseconds between generated ticks (0 = only on demand via emitTick). */
-  tickMs: number;
-  /** Milliseconds between heartbeats on every stream. */
-  heartbeatMs: number;
-  /** Destroy each stream connection's socket after it has written this many lines (0 = never). */
-  dropAfterLines: number;
-  /** Send a `disconnect` message (code 60) after this many lines, then end (0 = never). */
-  disconnectAfterLines: number;
-  /** Keep connections open but write nothing at all (no heartbeats either). */
-  stall: boolean;
-  /** Answer the next K stream connection attempts with 429. */
-  rateLimitCount: number;
-  /** Retry-After seconds sent with a 429. */
-  retryAfterSeconds: number;
-  /** Split every write at random byte offsets (mid-line and mid-UTF-8 character). */
-  splitChunks: boolean;
-  /** Write a garbage line before every Nth real line (0 = never). */
-  garbageEvery: number;
-  /** Snapshot prices not tradeable, then heartbeats only. */
-  marketClosed: boolean;
-  /** Leave the next K new transactions off the transaction streams (they stay in sinceid). */
-  missTransactions: number;
-  /** When set, requests must carry `Authorization: Bearer <token>` (401 otherwise). */
-  requireToken: string | null;
-  /** v20 time fields as RFC 3339 ("rfc3339") or UNIX seconds strings ("unix"). */
-  timeFormat: "rfc3339" | "unix";
-  /** Largest number of transactions one sinceid reply returns (to exercise paging). */
-  sinceIdPageSize: number;
-}
-
-export const DEFAULT_SWITCHES: Switches = {
-  tickMs: 250,
-  heartbeatMs: 1000,
-  dropAfterLines: 0,
-  disconnectAfterLines: 0,
-  stall: false,
-  rateLimitCount: 0,
-  retryAfterSeconds: 1,
-  splitChunks: false,
-  garbageEvery: 0,
-  marketClosed: false,
-  missTransactions: 0,
-  requireToken: null,
-  timeFormat: "rfc3339",
-  sinceIdPageSize: 1000,
-};
+export const FAKE_ACCOUNT_ID = "101-001-1234567-001";
 
 interface InstrumentSeed {
   instrument: string;
@@ -66,31 +27,25 @@ interface InstrumentSeed {
   step: number;
 }
 
-interface LedgerTx {
-  id: number;
-  time: number;
-  type: string;
-  instrument: string | null;
-  units: number | null;
-  price: number | null;
-  pl: number | null;
-  reason?: string;
-  comment?: string;
-  /** v20 ORDER_FILL / ORDER_CANCEL: the client order id the order was placed with. */
-  clientOrderId?: string;
+interface Instrument extends InstrumentSeed {
+  ask: number;
 }
-
-type StreamKind = "v1-prices" | "v1-events" | "v20-prices" | "v20-transactions" | "sse";
 
 interface Conn {
   id: number;
   kind: StreamKind;
+  /** The Authorization header it came with (connection limits are per token). */
+  token: string;
   res: http.ServerResponse;
   instruments: Set<string> | null;
   sessionId: string | null;
   lines: number;
-  heartbeat: NodeJS.Timeout | null;
+  heartbeat: Repeating | null;
   closed: boolean;
+  /** Lines held back while the streams are stalled, written in order when the stall ends. */
+  held: string[];
+  /** The next line is cut in half and the connection dropped. */
+  cutNext: boolean;
   log: LogEntry;
 }
 
@@ -99,17 +54,50 @@ export interface LogEntry {
   method: string;
   path: string;
   kind: string;
+  /** When the request arrived (the fake's clock). */
   time: number;
   status: number;
   closedAt: number | null;
+  /** Complete, valid lines written (garbage and a line cut by a drop are not counted). */
   lines: number;
   endReason: string | null;
+  /** When the last complete line was written. */
+  lastLineAt: number | null;
+  /** The longest time the open stream went without a complete line (from its start, up to its last line). */
+  longestSilenceMs: number;
+  /** At close: the time since the last complete line (or since the start). */
+  silenceAtCloseMs: number | null;
+}
+
+export interface ControlResult {
+  ok: true;
+  switches: Switches;
+  lastTransactionID: string;
+  open: number;
+  emitted?: boolean;
+  transactionIds?: string[];
+  [key: string]: unknown;
 }
 
 export interface FakeOanda {
   url: string;
+  port: number;
+  server: http.Server;
   switches: Switches;
+  /** What `POST /_control` does, in process. */
+  control(body: Record<string, unknown>): ControlResult;
+  log(): readonly LogEntry[];
+  /** The current price of every instrument (what a snapshot would send). */
+  prices(): Map<string, { bid: number; ask: number }>;
+  /** Every transaction of the account, oldest first. */
+  transactions(): readonly LedgerTx[];
   close(): Promise<void>;
+}
+
+export interface FakeOandaOptions {
+  clock?: ServerClock;
+  /** Seed of the random walk, garbage and split points, and `restFailRate`. */
+  seed?: number;
 }
 
 const GARBAGE: Buffer[] = [
@@ -122,18 +110,20 @@ const GARBAGE: Buffer[] = [
   Buffer.from('{"type":"PRICE","instrument":"EUR_USD","bids":[],"asks":[]}'),
 ];
 
-export function nanoIso(ms: number): string {
-  return new Date(ms).toISOString().replace("Z", "000000Z");
-}
+/**
+ * Seed 003, production: one rates stream and five event streams per access token; a new connection past the
+ * limit makes the server drop the oldest, which is told so with `disconnect` 60.
+ */
+const STREAMS_PER_TOKEN: Partial<Record<StreamKind, number>> = { "v1-prices": 1, "v1-events": 5 };
 
-export function unixTime(ms: number): string {
-  return `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, "0")}000000`;
-}
+const FILL_TYPES = new Set(["ORDER_FILL", "ORDER_FILLED", "STOP_LOSS_ORDER", "TAKE_PROFIT_ORDER", "STOP_LOSS_FILLED", "TAKE_PROFIT_FILLED", "MARGIN_CLOSEOUT"]);
 
-export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0, host = "127.0.0.1"): Promise<FakeOanda> {
+export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0, host = "127.0.0.1", opts: FakeOandaOptions = {}): Promise<FakeOanda> {
+  const clock = opts.clock ?? realClock;
+  const random = seededRandom(opts.seed ?? 12345);
   const sw: Switches = { ...DEFAULT_SWITCHES, ...overrides };
   const seeds = JSON.parse(readFileSync(FIXTURES + "instruments.json", "utf8")) as InstrumentSeed[];
-  const mids = new Map(seeds.map((s) => [s.instrument, { ...s }]));
+  const mids = new Map<string, Instrument>(seeds.map((s) => [s.instrument, { ...s, ask: Number((s.bid + s.spread).toFixed(s.decimals)) }]));
   const ledger: LedgerTx[] = readFileSync(FIXTURES + "transactions.ndjson", "utf8")
     .split("\n")
     .filter((l) => l.trim() !== "")
@@ -141,114 +131,45 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
       const t = JSON.parse(l) as Omit<LedgerTx, "time"> & { time: string };
       return { ...t, time: Date.parse(t.time) };
     });
-  const accountId = "101-001-1234567-001";
+  const lastId = (): number => ledger.at(-1)?.id ?? 0;
   const log: LogEntry[] = [];
   const conns = new Set<Conn>();
   let connSeq = 0;
   let lineSeq = 0;
-  let tickTimer: NodeJS.Timeout | null = null;
-  let rnd = 12345;
-  const random = (): number => {
-    rnd = (rnd * 1103515245 + 12345) % 2147483648;
-    return rnd / 2147483648;
-  };
+  let restRequests = 0;
+  let ticker: Repeating | null = null;
+  const hanging = new Set<http.ServerResponse>();
+  const f = makeFormats({ accountId: FAKE_ACCOUNT_ID, decimals: (i) => mids.get(i)?.decimals ?? 5, timeFormat: () => sw.timeFormat });
 
-  const fmt = (inst: string, v: number): string => v.toFixed(mids.get(inst)?.decimals ?? 5);
-  const v20Time = (ms: number): string => (sw.timeFormat === "unix" ? unixTime(ms) : nanoIso(ms));
-
-  function priceLine(kind: StreamKind, p: { instrument: string; bid: number; ask: number; tradeable: boolean; time: number }): string {
-    switch (kind) {
-      case "v1-prices": {
-        const tick: Record<string, unknown> = { instrument: p.instrument, time: nanoIso(p.time).replace("000Z", "Z"), bid: p.bid, ask: p.ask };
-        if (!p.tradeable) tick.status = "halted";
-        return JSON.stringify({ tick });
-      }
-      case "v20-prices":
-        return JSON.stringify({
-          type: "PRICE",
-          time: v20Time(p.time),
-          bids: [{ price: fmt(p.instrument, p.bid), liquidity: 1000000 }],
-          asks: [{ price: fmt(p.instrument, p.ask), liquidity: 1000000 }],
-          closeoutBid: fmt(p.instrument, p.bid),
-          closeoutAsk: fmt(p.instrument, p.ask),
-          status: p.tradeable ? "tradeable" : "non-tradeable",
-          tradeable: p.tradeable,
-          instrument: p.instrument,
-        });
-      case "sse":
-        return `event: tick\ndata: ${JSON.stringify({ instrument: p.instrument, bid: p.bid, ask: p.ask, time: p.time, tradeable: p.tradeable })}\n`;
-      default:
-        return "";
-    }
-  }
-
-  function heartbeatLine(kind: StreamKind, now: number): string {
-    switch (kind) {
-      case "v1-prices":
-      case "v1-events":
-        return JSON.stringify({ heartbeat: { time: nanoIso(now).replace("000Z", "Z") } });
-      case "v20-prices":
-        return JSON.stringify({ type: "HEARTBEAT", time: v20Time(now) });
-      case "v20-transactions":
-        return JSON.stringify({ type: "HEARTBEAT", lastTransactionID: String(ledger.at(-1)?.id ?? 0), time: v20Time(now) });
-      case "sse":
-        return `event: heartbeat\ndata: ${JSON.stringify({ time: now })}\n`;
-    }
-  }
-
-  function v20Tx(t: LedgerTx): Record<string, unknown> {
-    const o: Record<string, unknown> = { id: String(t.id), accountID: accountId, userID: 1234567, batchID: String(t.id), time: v20Time(t.time), type: t.type };
-    if (t.instrument !== null) o.instrument = t.instrument;
-    if (t.units !== null) o.units = String(t.units);
-    if (t.price !== null) o.price = t.instrument ? fmt(t.instrument, t.price) : String(t.price);
-    if (t.pl !== null) o.pl = t.pl.toFixed(4);
-    if (t.reason) o.reason = t.reason;
-    if (t.comment) o.clientExtensions = { comment: t.comment };
-    if (t.clientOrderId && (t.type === "ORDER_FILL" || t.type === "ORDER_CANCEL")) {
-      o.orderID = String(t.id - 1);
-      o.clientOrderID = t.clientOrderId;
-    }
-    return o;
-  }
-
-  const V1_TYPES: Record<string, string> = {
-    ORDER_FILL: "ORDER_FILLED",
-    STOP_LOSS_ORDER: "STOP_LOSS_FILLED",
-    TAKE_PROFIT_ORDER: "TAKE_PROFIT_FILLED",
-    ORDER_CANCEL: "ORDER_CANCEL",
-  };
-
-  function v1Tx(t: LedgerTx): Record<string, unknown> {
-    const o: Record<string, unknown> = { id: t.id, accountId: 12345, time: nanoIso(t.time).replace("000Z", "Z"), type: V1_TYPES[t.type] ?? t.type };
-    if (t.instrument !== null) o.instrument = t.instrument;
-    if (t.units !== null) {
-      o.units = Math.abs(t.units);
-      o.side = t.units >= 0 ? "buy" : "sell";
-    }
-    if (t.price !== null) o.price = t.price;
-    if (t.pl !== null) o.pl = t.pl;
-    if (t.comment) o.comment = t.comment;
-    return o;
-  }
-
-  function txLine(kind: StreamKind, t: LedgerTx): string {
-    if (kind === "v1-events") return JSON.stringify({ transaction: v1Tx(t) });
-    if (kind === "v20-transactions") return JSON.stringify(v20Tx(t));
-    if (kind === "sse") return `event: transaction\ndata: ${JSON.stringify(v20Tx(t))}\n`;
-    return "";
+  function noteLine(c: Conn): void {
+    const now = clock.now();
+    c.lines++;
+    c.log.lines = c.lines;
+    c.log.longestSilenceMs = Math.max(c.log.longestSilenceMs, now - (c.log.lastLineAt ?? c.log.time));
+    c.log.lastLineAt = now;
   }
 
   /** Writes one line (an SSE event ends with an extra blank line), applying the switches. */
-  function writeLine(c: Conn, line: string, opts: { force?: boolean } = {}): void {
-    if (c.closed || (sw.stall && !opts.force)) return;
+  function writeLine(c: Conn, line: string): void {
+    if (c.closed) return;
+    if (sw.stall) {
+      // Nothing is lost, only late: everything written meanwhile arrives when the stall ends.
+      c.held.push(line);
+      return;
+    }
+    const bytes = Buffer.from(line + "\n", "utf8");
+    if (c.cutNext) {
+      c.res.write(bytes.subarray(0, Math.max(1, bytes.length >> 1)));
+      endConn(c, "dropped mid-line", true);
+      return;
+    }
     lineSeq++;
     if (sw.garbageEvery > 0 && lineSeq % sw.garbageEvery === 0) {
       const g = GARBAGE[Math.floor(random() * GARBAGE.length)]!;
       rawWrite(c, Buffer.concat([g, Buffer.from(c.kind === "sse" ? "\n\n" : "\n")]));
     }
-    rawWrite(c, Buffer.from(line + "\n", "utf8"));
-    c.lines++;
-    c.log.lines = c.lines;
+    rawWrite(c, bytes);
+    noteLine(c);
     if (sw.disconnectAfterLines > 0 && c.lines >= sw.disconnectAfterLines) {
       sendDisconnect(c, 60, "Access Token connection limit exceeded: This connection will now be disconnected");
     } else if (sw.dropAfterLines > 0 && c.lines >= sw.dropAfterLines) {
@@ -277,29 +198,41 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
   }
 
   function sendDisconnect(c: Conn, code: number, message: string): void {
-    const body = { code, message, moreInfo: "http://developer.oanda.com/docs/v1/troubleshooting" };
-    const line = c.kind === "sse" ? `event: disconnect\ndata: ${JSON.stringify(body)}\n` : JSON.stringify({ disconnect: body });
-    if (!c.closed) c.res.write(line + "\n");
+    if (!c.closed) {
+      c.res.write(f.disconnectLine(c.kind, code, message) + "\n");
+      noteLine(c);
+    }
     endConn(c, `disconnect ${code}`, false);
   }
 
   function endConn(c: Conn, reason: string, abrupt: boolean): void {
     if (c.closed) return;
     c.closed = true;
+    const now = clock.now();
     c.log.endReason = reason;
-    c.log.closedAt = Date.now();
-    if (c.heartbeat) clearInterval(c.heartbeat);
+    c.log.closedAt = now;
+    c.log.silenceAtCloseMs = now - (c.log.lastLineAt ?? c.log.time);
+    c.heartbeat?.stop();
+    c.held = [];
     conns.delete(c);
     if (abrupt) c.res.socket?.destroy();
     else c.res.end();
   }
 
+  function releaseHeld(): void {
+    for (const c of [...conns]) {
+      const lines = c.held;
+      c.held = [];
+      for (const line of lines) writeLine(c, line);
+    }
+  }
+
   function broadcastPrice(instrument: string, bid: number, ask: number, tradeable = true): void {
-    const now = Date.now();
+    const now = clock.now();
     for (const c of conns) {
       if (c.kind !== "v1-prices" && c.kind !== "v20-prices" && c.kind !== "sse") continue;
       if (c.instruments && !c.instruments.has(instrument)) continue;
-      writeLine(c, priceLine(c.kind, { instrument, bid, ask, tradeable, time: now }));
+      writeLine(c, f.priceLine(c.kind, { instrument, bid, ask, tradeable, time: now }));
     }
   }
 
@@ -309,38 +242,40 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
     const m = mids.get(s.instrument)!;
     m.bid = Number((m.bid + (Math.floor(random() * 5) - 2) * m.step).toFixed(m.decimals));
     if (m.bid <= 0) m.bid = s.step;
-    broadcastPrice(s.instrument, m.bid, Number((m.bid + m.spread).toFixed(m.decimals)));
+    m.ask = Number((m.bid + m.spread).toFixed(m.decimals));
+    broadcastPrice(s.instrument, m.bid, m.ask);
   }
 
   function restartTicker(): void {
-    if (tickTimer) clearInterval(tickTimer);
-    tickTimer = sw.tickMs > 0 ? setInterval(generateTick, sw.tickMs) : null;
-  }
-
-  function restartHeartbeats(): void {
-    for (const c of conns) startHeartbeat(c);
+    ticker?.stop();
+    ticker = sw.tickMs > 0 ? every(clock, sw.tickMs, generateTick) : null;
   }
 
   function startHeartbeat(c: Conn): void {
-    if (c.heartbeat) clearInterval(c.heartbeat);
-    c.heartbeat = sw.heartbeatMs > 0 ? setInterval(() => writeLine(c, heartbeatLine(c.kind, Date.now())), sw.heartbeatMs) : null;
+    c.heartbeat?.stop();
+    c.heartbeat = sw.heartbeatMs > 0 ? every(clock, sw.heartbeatMs, () => writeLine(c, f.heartbeatLine(c.kind, clock.now(), lastId()))) : null;
   }
 
   let missLeft = sw.missTransactions;
 
   function addTransaction(input: Partial<LedgerTx>): LedgerTx {
-    const id = (ledger.at(-1)?.id ?? 1000) + 1;
+    const type = input.type ?? "ORDER_FILL";
+    // Only fills carry an instrument, units and a price (a margin call or a cancel has none of its own).
+    const fill = FILL_TYPES.has(type);
+    const instrument = input.instrument ?? (fill ? "USD_JPY" : null);
     const t: LedgerTx = {
-      id,
-      time: Date.now(),
-      type: input.type ?? "ORDER_FILL",
-      instrument: input.instrument ?? "USD_JPY",
-      units: input.units ?? 1000,
-      price: input.price ?? mids.get(input.instrument ?? "USD_JPY")?.bid ?? 1,
-      pl: input.pl ?? 0,
-      reason: input.reason ?? "MARKET_ORDER",
+      id: lastId() + 1,
+      time: clock.now(),
+      type,
+      instrument,
+      units: input.units ?? (fill ? 1000 : null),
+      price: input.price ?? (fill ? (mids.get(instrument ?? "")?.bid ?? 1) : null),
+      pl: input.pl ?? (fill ? 0 : null),
+      ...(input.reason || fill ? { reason: input.reason ?? "MARKET_ORDER" } : {}),
       ...(input.comment ? { comment: input.comment } : {}),
       ...(input.clientOrderId ? { clientOrderId: input.clientOrderId } : {}),
+      ...(input.extensionNumber !== undefined ? { extensionNumber: input.extensionNumber } : {}),
+      ...(input.accountBalance !== undefined ? { accountBalance: input.accountBalance } : {}),
     };
     ledger.push(t);
     if (missLeft > 0) {
@@ -348,12 +283,12 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
       return t;
     }
     for (const c of conns) {
-      if (c.kind === "v1-events" || c.kind === "v20-transactions") writeLine(c, txLine(c.kind, t));
+      if (c.kind === "v1-events" || c.kind === "v20-transactions") writeLine(c, f.txLine(c.kind, t));
     }
     return t;
   }
 
-  function openStream(req: http.IncomingMessage, res: http.ServerResponse, kind: StreamKind, entry: LogEntry, url: URL): void {
+  function openStream(res: http.ServerResponse, kind: StreamKind, entry: LogEntry, url: URL, token: string): void {
     const instrumentsParam = url.searchParams.get("instruments") ?? url.searchParams.get("symbols");
     const instruments = instrumentsParam ? new Set(instrumentsParam.split(",").filter(Boolean)) : null;
     const sessionId = url.searchParams.get("sessionId");
@@ -363,11 +298,18 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
       connection: "keep-alive",
     });
     res.flushHeaders();
-    const c: Conn = { id: entry.id, kind, res, instruments, sessionId, lines: 0, heartbeat: null, closed: false, log: entry };
+    const c: Conn = { id: entry.id, kind, token, res, instruments, sessionId, lines: 0, heartbeat: null, closed: false, held: [], cutNext: false, log: entry };
     // v1: a new connection with the same session replaces the old one, which is told so.
     if (sessionId) {
       for (const other of conns) {
         if (other.sessionId === sessionId && other.kind === kind) sendDisconnect(other, 64, "Connection replaced by a newer connection with the same session");
+      }
+    }
+    const limit = STREAMS_PER_TOKEN[kind];
+    if (limit !== undefined) {
+      const same = [...conns].filter((o) => o.kind === kind && o.token === token);
+      for (const oldest of same.slice(0, Math.max(0, same.length + 1 - limit))) {
+        sendDisconnect(oldest, 60, "Access Token connection limit exceeded: This connection will now be disconnected");
       }
     }
     conns.add(c);
@@ -382,14 +324,12 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
     startHeartbeat(c);
     if (kind === "v1-prices" || kind === "v20-prices" || (kind === "sse" && instruments)) {
       // The first data is a snapshot of every subscribed instrument.
-      const now = Date.now();
+      const now = clock.now();
       for (const s of mids.values()) {
         if (instruments && !instruments.has(s.instrument)) continue;
-        const ask = Number((s.bid + s.spread).toFixed(s.decimals));
-        writeLine(c, priceLine(kind, { instrument: s.instrument, bid: s.bid, ask, tradeable: !sw.marketClosed, time: now }));
+        writeLine(c, f.priceLine(kind, { instrument: s.instrument, bid: s.bid, ask: s.ask, tradeable: !sw.marketClosed, time: now }));
       }
     }
-    void req;
   }
 
   /**
@@ -399,7 +339,7 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
    */
   async function streamBench(c: Conn, n: number): Promise<void> {
     const names = seeds.map((s) => s.instrument);
-    const time = nanoIso(Date.now()).replace("000Z", "Z");
+    const time = nanoIso(clock.now()).replace("000Z", "Z");
     const lineAt = (i: number): string => {
       const s = mids.get(names[i % names.length]!)!;
       const bid = Number((s.bid + ((i % 7) - 3) * s.step).toFixed(s.decimals));
@@ -428,11 +368,73 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
     endConn(c, "bench done", false);
   }
 
-  function sinceId(res: http.ServerResponse, url: URL): void {
-    const id = Number(url.searchParams.get("id"));
-    if (!Number.isSafeInteger(id)) return json(res, 400, { errorMessage: "Invalid value specified for 'id'" });
-    const list = ledger.filter((t) => t.id > id).slice(0, sw.sinceIdPageSize).map(v20Tx);
-    json(res, 200, { transactions: list, lastTransactionID: String(ledger.at(-1)?.id ?? 0) });
+  /** The REST faults, in the order a request meets them; true when the request was answered (or left hanging). */
+  function restFault(res: http.ServerResponse, entry: LogEntry): boolean {
+    restRequests++;
+    if (sw.restHangNext > 0) {
+      sw.restHangNext--;
+      entry.endReason = "left unanswered";
+      hanging.add(res);
+      res.on("close", () => {
+        hanging.delete(res);
+        entry.closedAt = clock.now();
+      });
+      return true;
+    }
+    const fail = (status: number, reason: string): true => {
+      entry.status = status;
+      entry.closedAt = clock.now();
+      json(res, status, { errorMessage: reason });
+      return true;
+    };
+    if (sw.restFailNext > 0) {
+      sw.restFailNext--;
+      return fail(503, "Service unavailable");
+    }
+    if (sw.restFailEvery > 0 && restRequests % sw.restFailEvery === 0) return fail(500, "Internal server error");
+    if (sw.restFailRate > 0 && random() < sw.restFailRate) return fail(503, "Service unavailable");
+    return false;
+  }
+
+  /** Index in the ledger of the first transaction with an id ≥ `id` (ids are consecutive). */
+  function indexOf(id: number): number {
+    const first = ledger[0]?.id ?? 1;
+    return Math.min(ledger.length, Math.max(0, id - first));
+  }
+
+  function pageSize(): number {
+    return Math.max(1, Math.min(sw.sinceIdPageSize, MAX_TRANSACTIONS_PER_REPLY));
+  }
+
+  /** `GET …/transactions/sinceid?id=N`: the oldest transactions after N, at most one page of them. */
+  function sinceId(res: http.ServerResponse, url: URL, entry: LogEntry): void {
+    const raw = url.searchParams.get("id");
+    const id = Number(raw);
+    if (raw === null || raw.trim() === "" || !Number.isSafeInteger(id)) return reply(res, entry, 400, { errorMessage: "Invalid value specified for 'id'" });
+    if (restFault(res, entry)) return;
+    const start = indexOf(id + 1);
+    const list = ledger.slice(start, start + pageSize()).map(f.v20Tx);
+    reply(res, entry, 200, { transactions: list, lastTransactionID: String(lastId()) });
+  }
+
+  /** `GET …/transactions/idrange?from=A&to=B`: A..B inclusive, at most one page of them. */
+  function idRange(res: http.ServerResponse, url: URL, entry: LogEntry): void {
+    const from = Number(url.searchParams.get("from"));
+    const to = Number(url.searchParams.get("to"));
+    if (!url.searchParams.get("from") || !url.searchParams.get("to") || !Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
+      return reply(res, entry, 400, { errorMessage: "Invalid value specified for 'from' or 'to'" });
+    }
+    if (from > to) return reply(res, entry, 416, { errorMessage: "Range Not Satisfiable: 'from' is after 'to'" });
+    if (restFault(res, entry)) return;
+    const start = indexOf(from);
+    const end = Math.min(indexOf(to + 1), start + pageSize());
+    reply(res, entry, 200, { transactions: ledger.slice(start, end).map(f.v20Tx), lastTransactionID: String(lastId()) });
+  }
+
+  function reply(res: http.ServerResponse, entry: LogEntry, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    entry.status = status;
+    entry.closedAt = clock.now();
+    json(res, status, body, headers);
   }
 
   function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -447,18 +449,23 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
     return Buffer.concat(parts).toString("utf8");
   }
 
-  async function control(body: Record<string, unknown>): Promise<unknown> {
+  function control(body: Record<string, unknown>): ControlResult {
     const result: Record<string, unknown> = {};
+    const wasStalled = sw.stall;
     for (const key of Object.keys(DEFAULT_SWITCHES) as (keyof Switches)[]) {
       if (key in body) (sw as unknown as Record<string, unknown>)[key] = body[key];
     }
     if ("missTransactions" in body) missLeft = sw.missTransactions;
     if ("tickMs" in body) restartTicker();
-    if ("heartbeatMs" in body) restartHeartbeats();
+    if ("heartbeatMs" in body) for (const c of conns) startHeartbeat(c);
+    if (wasStalled && !sw.stall) releaseHeld();
     if (body.emitTick && typeof body.emitTick === "object") {
       const t = body.emitTick as { instrument: string; bid: number; ask: number; tradeable?: boolean };
       const m = mids.get(t.instrument);
-      if (m) m.bid = t.bid;
+      if (m) {
+        m.bid = t.bid;
+        m.ask = t.ask;
+      }
       broadcastPrice(t.instrument, t.bid, t.ask, t.tradeable ?? true);
       result.emitted = true;
     }
@@ -470,6 +477,7 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
       const code = Number((body.sendDisconnect as { code?: number }).code ?? 60);
       for (const c of [...conns]) sendDisconnect(c, code, code === 64 ? "Connection replaced" : "Access Token connection limit exceeded");
     }
+    if (body.cutNextLine) for (const c of conns) c.cutNext = true;
     if (typeof body.sendRunawayLine === "number") {
       for (const c of conns) {
         if (c.closed) continue;
@@ -477,59 +485,59 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
       }
     }
     if (body.dropAll) for (const c of [...conns]) endConn(c, "dropped", true);
-    return { ok: true, switches: sw, lastTransactionID: String(ledger.at(-1)?.id ?? 0), open: conns.size, ...result };
+    return { ok: true, switches: sw, lastTransactionID: String(lastId()), open: conns.size, ...result };
   }
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
     if (path === "/_log") return json(res, 200, log);
-    if (path === "/_state") return json(res, 200, { switches: sw, open: conns.size, lastTransactionID: String(ledger.at(-1)?.id ?? 0) });
+    if (path === "/_state") return json(res, 200, { switches: sw, open: conns.size, lastTransactionID: String(lastId()) });
     if (path === "/_control" && req.method === "POST") {
       readBody(req)
-        .then(async (text) => json(res, 200, await control(text ? (JSON.parse(text) as Record<string, unknown>) : {})))
+        .then((text) => json(res, 200, control(text ? (JSON.parse(text) as Record<string, unknown>) : {})))
         .catch((err: unknown) => json(res, 400, { error: String(err) }));
       return;
     }
-    let kind: StreamKind | "sinceid" | null = null;
+    let kind: StreamKind | "sinceid" | "idrange" | null = null;
     if (path === "/v1/prices") kind = "v1-prices";
     else if (path === "/v1/events") kind = "v1-events";
     else if (/^\/v3\/accounts\/[^/]+\/pricing\/stream$/.test(path)) kind = "v20-prices";
     else if (/^\/v3\/accounts\/[^/]+\/transactions\/stream$/.test(path)) kind = "v20-transactions";
     else if (/^\/v3\/accounts\/[^/]+\/transactions\/sinceid$/.test(path)) kind = "sinceid";
+    else if (/^\/v3\/accounts\/[^/]+\/transactions\/idrange$/.test(path)) kind = "idrange";
     else if (path === "/stream") kind = "sse";
     const entry: LogEntry = {
       id: ++connSeq,
       method: req.method ?? "GET",
       path: url.pathname + url.search,
       kind: kind ?? "unknown",
-      time: Date.now(),
+      time: clock.now(),
       status: 0,
       closedAt: null,
       lines: 0,
       endReason: null,
+      lastLineAt: null,
+      longestSilenceMs: 0,
+      silenceAtCloseMs: null,
     };
     log.push(entry);
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-      entry.status = status;
-      entry.closedAt = Date.now();
-      json(res, status, body, headers);
-    };
-    if (kind === null || req.method !== "GET") return reply(404, { errorMessage: "not found" });
+    if (kind === null || req.method !== "GET") return reply(res, entry, 404, { errorMessage: "not found" });
     if (sw.requireToken !== null && req.headers.authorization !== `Bearer ${sw.requireToken}`) {
-      return reply(401, { errorMessage: "Insufficient authorization to perform request." });
+      return reply(res, entry, 401, { errorMessage: "Insufficient authorization to perform request." });
     }
-    if (kind === "sinceid") {
-      entry.status = 200;
-      entry.closedAt = Date.now();
-      return sinceId(res, url);
-    }
+    if (kind === "sinceid") return sinceId(res, url, entry);
+    if (kind === "idrange") return idRange(res, url, entry);
     if (sw.rateLimitCount > 0) {
       sw.rateLimitCount--;
-      return reply(429, { errorMessage: "Too many requests" }, { "retry-after": String(sw.retryAfterSeconds) });
+      return reply(res, entry, 429, { errorMessage: "Too many requests" }, { "retry-after": String(sw.retryAfterSeconds) });
+    }
+    if (sw.serverErrorCount > 0) {
+      sw.serverErrorCount--;
+      return reply(res, entry, sw.serverErrorStatus, { errorMessage: "Service temporarily unavailable" });
     }
     entry.status = 200;
-    openStream(req, res, kind, entry, url);
+    openStream(res, kind, entry, url, req.headers.authorization ?? "");
   });
 
   restartTicker();
@@ -537,10 +545,17 @@ export async function startFakeOanda(overrides: Partial<Switches> = {}, port = 0
   const addr = server.address() as AddressInfo;
   return {
     url: `http://${host}:${addr.port}`,
+    port: addr.port,
+    server,
     switches: sw,
+    control,
+    log: () => log,
+    prices: () => new Map([...mids.values()].map((m) => [m.instrument, { bid: m.bid, ask: m.ask }])),
+    transactions: () => ledger,
     close: async () => {
-      if (tickTimer) clearInterval(tickTimer);
+      ticker?.stop();
       for (const c of [...conns]) endConn(c, "server closing", true);
+      for (const res of hanging) res.socket?.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -2,10 +2,12 @@
  * The running feeds: builds each from config (createFeed), routes what they read to the quote book,
  * the journal and the event bus, and keeps each event stream's cursor (its last processed
  * transaction id) in the state store, so a restart gap-fills from where the last run stopped.
+ * Refuses to start feeds that would take one broker stream from each other.
  */
 import type { FeedConfig, InstrumentConfig } from "../config/types.js";
 import { readSecret } from "../config/secrets.js";
 import type { Clock } from "../domain/clock.js";
+import { OperationalError } from "../domain/errors.js";
 import { makeEnvelope } from "../engine/envelope.js";
 import type { EventBus } from "../engine/event-bus.js";
 import type { BrokerTransaction, Feed, FeedSink, StreamStatus } from "../engine/feed.js";
@@ -13,6 +15,7 @@ import type { QuoteBook } from "../engine/quote-book.js";
 import type { StateStore } from "../engine/ports.js";
 import { TransactionEffects } from "../engine/transaction-effects.js";
 import { createFeed } from "../feeds/create-feed.js";
+import { sharedPriceStream } from "../feeds/feed-conflicts.js";
 import { systemTimers, type FeedTimers } from "../feeds/timers.js";
 import type { Logger } from "../log/logger.js";
 import type { Journal } from "../store/journal.js";
@@ -34,6 +37,8 @@ export interface FeedSetDeps {
   timers?: FeedTimers;
   /** In a pair, only the leader applies broker transactions to orders and positions (the follower mirrors them). */
   appliesTransactions?: () => boolean;
+  /** The feeds' backoff jitter, [0, 1); Math.random unless a test needs a run to repeat. */
+  random?: () => number;
 }
 
 /** A stream that /health counts as down, and why. */
@@ -58,6 +63,11 @@ function silenceLimitMs(config: FeedConfig): number {
   return config.staleAfterMs ?? (config.stream === "prices" ? 10_000 : 20_000);
 }
 
+/** The account an event stream's transactions belong to (the feed's name when it names none). */
+function accountOf(config: FeedConfig): string {
+  return config.accountId ?? config.name;
+}
+
 const NO_INSTRUMENTS: Record<string, InstrumentConfig> = {};
 
 export class FeedSet {
@@ -69,11 +79,14 @@ export class FeedSet {
     this.timers = d.timers ?? systemTimers;
     this.effects =
       d.journal && d.ledger
-        ? new TransactionEffects({ journal: d.journal, ledger: d.ledger, bus: d.bus, clock: d.clock, logger: d.logger, tickerOf: (s) => this.tickerOf(s) })
+        ? new TransactionEffects({ journal: d.journal, ledger: d.ledger, bus: d.bus, clock: d.clock, logger: d.logger, tickerOf: (s) => this.tickerOf(s), state: d.state })
         : null;
   }
 
+  /** Starts every feed; throws (starting none) when two would share one broker stream. */
   start(configs: FeedConfig[]): void {
+    const conflict = sharedPriceStream(configs, (c) => this.tokenFor(c));
+    if (conflict) throw new OperationalError("FEED_CONFIG", conflict);
     for (const config of configs) {
       const feed = this.build(config);
       this.feeds.push({ feed, config, startedAt: this.timers.now() });
@@ -86,7 +99,11 @@ export class FeedSet {
   }
 
   statuses(): StreamStatus[] {
-    return this.feeds.map(({ feed }) => feed.status());
+    return this.feeds.map(({ feed, config }) => {
+      const s = feed.status();
+      if (config.stream === "events" && this.effects) s.margin_call = this.effects.marginCallOf(accountOf(config));
+      return s;
+    });
   }
 
   /**
@@ -103,6 +120,14 @@ export class FeedSet {
       const why = s.last_error ? `: ${s.last_error}` : "";
       if (s.state === "failed" || s.state === "stale") {
         out.push({ name: s.name, message: `stream ${s.name} is ${s.state}${why}` });
+        continue;
+      }
+      const gap = s.gap_fill;
+      if (gap?.state === "failing") {
+        out.push({
+          name: s.name,
+          message: `stream ${s.name}: transactions after ${gap.after_id} (through ${gap.through_id ?? "?"}) could not be fetched: ${gap.last_error ?? "unknown error"}; ${gap.held} later ones wait`,
+        });
         continue;
       }
       if (r.config.kind === "replay" || s.state === "stopped") continue;
@@ -131,7 +156,7 @@ export class FeedSet {
       ...(this.d.timers ? { timers: this.d.timers } : {}),
       ...(typeof stored === "string" ? { lastTransactionId: stored } : {}),
       ...(events ? { onTransactionId: (id: string) => this.saveCursor(config, id) } : {}),
-      stream: config.maxBackoffMs ? { backoff: { capMs: config.maxBackoffMs } } : {},
+      stream: { ...(config.maxBackoffMs ? { backoff: { capMs: config.maxBackoffMs } } : {}), ...(this.d.random ? { random: this.d.random } : {}) },
     });
   }
 
@@ -171,8 +196,10 @@ export class FeedSet {
         this.applyTransaction(config, tx);
       },
       state: (s) => {
-        if (s.state === lastState) return;
-        lastState = s.state;
+        // A state change, a gap that starts or stops failing, or one more repeated disconnect is news.
+        const key = `${s.state}|${s.gap_fill?.state ?? ""}|${s.repeated_disconnect?.count ?? 0}`;
+        if (key === lastState) return;
+        lastState = key;
         const level = s.state === "failed" || s.state === "stale" ? "warn" : "info";
         logger[level](`stream ${s.name} ${s.state}`, { stream: s.name, reconnects: s.reconnects, last_error: s.last_error });
         bus.publish(makeEnvelope("stream.state", source, s, { time: clock.now() }));
@@ -197,7 +224,7 @@ export class FeedSet {
     if (!this.effects || !this.d.journal || this.d.appliesTransactions?.() === false) return;
     try {
       this.d.journal.tx(() => {
-        this.effects!.apply(tx, config.accountId ?? config.name);
+        this.effects!.apply(tx, accountOf(config));
         if (config.stream === "events") this.d.state.set(cursorKey(config.name), tx.id, this.d.clock.now());
       });
       // Committed: the feed's report of this id needs no write. (A rolled-back one is still moved past there.)

@@ -21,6 +21,7 @@ export type EventType =
   | "system.stopping"
   | "stream.state"
   | "broker.state"
+  | "account.margin_call"
   | "reconcile.mismatch"
   | "cluster.leader_changed"
   | "relay.delivered";

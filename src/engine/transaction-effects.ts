@@ -5,6 +5,8 @@
  * fill that carries one of our client order ids (v20 `clientOrderID`, `clientExtensions.id`, or an
  * `ORD_YYYYMMDD_NNN` at the start of the comment) also updates that order, any other is recorded
  * as an external fill. ORDER_CANCEL and `*_ORDER_REJECT` end one of our orders that is still open.
+ * Margin calls (MARGIN_CALL_ENTER, v20 MARGIN_CALL_EXTEND, MARGIN_CALL_EXIT) become `account.margin_call`
+ * events, and the account's margin-call state is kept in the state store (shown in status).
  *
  * Exactly once: the ledger ignores a repeated deal id (`oanda:<account>:<transaction id>`), and the
  * caller stores the stream's cursor in the same journal transaction as the effect.
@@ -15,8 +17,8 @@ import { isRecord, toNumber, toStringOrNull } from "../domain/values.js";
 import { makeEnvelope } from "./envelope.js";
 import type { EngineLogger } from "./engine.js";
 import type { EventBus } from "./event-bus.js";
-import type { BrokerTransaction } from "./feed.js";
-import type { OrderJournal, PositionLedger, StoredOrder } from "./ports.js";
+import type { BrokerTransaction, MarginCallView } from "./feed.js";
+import type { OrderJournal, PositionLedger, StateStore, StoredOrder } from "./ports.js";
 
 export type TransactionEffectsLogger = Pick<EngineLogger, "info" | "warn">;
 
@@ -28,11 +30,16 @@ export interface TransactionEffectsDeps {
   logger: TransactionEffectsLogger;
   /** Our ticker for a broker instrument name (the reverse of `instruments.<ticker>.symbol`). */
   tickerOf: (instrument: string) => string;
+  /** Where each account's margin-call state is kept, so it outlives a restart (none: not kept). */
+  state?: StateStore;
 }
+
+export type MarginCallState = "entered" | "extended" | "exited";
 
 export type TransactionOutcome =
   | { kind: "fill"; ticker: string; order_id: string | null; duplicate: boolean; position: Position | null }
   | { kind: "order-ended"; order_id: string }
+  | { kind: "margin-call"; state: MarginCallState; margin_call: MarginCallView | null }
   | { kind: "ignored"; reason: string };
 
 /** Transaction types that fill (open, reduce or close) a position. */
@@ -44,6 +51,12 @@ const FILL_TYPES: ReadonlySet<string> = new Set([
   "TRAILING_STOP_FILLED",
   "MARGIN_CLOSEOUT",
 ]);
+
+const MARGIN_CALLS: Readonly<Record<string, MarginCallState>> = {
+  MARGIN_CALL_ENTER: "entered",
+  MARGIN_CALL_EXTEND: "extended",
+  MARGIN_CALL_EXIT: "exited",
+};
 
 const CLIENT_ID = /^ORD_\d{8}_\d{3,}$/;
 const CLIENT_ID_IN_COMMENT = /^\s*(ORD_\d{8}_\d{3,})\b/;
@@ -59,6 +72,8 @@ export class TransactionEffects {
   /** Applies one transaction; `account` names the account when the transaction does not. Idempotent. */
   apply(tx: BrokerTransaction, account: string): TransactionOutcome {
     if (FILL_TYPES.has(tx.type)) return this.fill(tx, account);
+    const marginCall = MARGIN_CALLS[tx.type];
+    if (marginCall) return this.marginCall(tx, account, marginCall);
     if (tx.type === "ORDER_CANCEL" || tx.type.endsWith("_ORDER_REJECT")) return this.endOrder(tx);
     return { kind: "ignored", reason: `${tx.type} does not change orders or positions` };
   }
@@ -153,6 +168,50 @@ export class TransactionEffects {
     return { kind: "order-ended", order_id: order.order_id };
   }
 
+  /** The account's margin call now, or null when it is not in one (as far as its transactions say). */
+  marginCallOf(account: string): MarginCallView | null {
+    return this.d.state?.get<MarginCallView>(marginCallKey(account)) ?? null;
+  }
+
+  private marginCall(tx: BrokerTransaction, account: string, state: MarginCallState): TransactionOutcome {
+    const raw = record(tx.raw);
+    const before = this.marginCallOf(account);
+    const now = this.d.clock.now();
+    const time = new Date(tx.time || now).toISOString();
+    const extensionNumber = toNumber(raw.extensionNumber);
+    const balance = toNumber(raw.accountBalance);
+    // An extension without a known entry (the entry came before this journal) still opens the margin call.
+    const open = state === "entered" ? null : before;
+    const view: MarginCallView | null =
+      state === "exited"
+        ? null
+        : {
+            account_id: tx.account_id || account,
+            since: open?.since ?? time,
+            transaction_id: open?.transaction_id ?? tx.id,
+            extensions: state === "extended" ? (extensionNumber ?? (open?.extensions ?? 0) + 1) : (open?.extensions ?? 0),
+            last_transaction_id: tx.id,
+          };
+    this.d.journal.tx(() => {
+      if (view) this.d.state?.set(marginCallKey(account), view, now);
+      else this.d.state?.delete(marginCallKey(account));
+    });
+    const since = view?.since ?? before?.since;
+    const payload = {
+      account_id: tx.account_id || account,
+      state,
+      transaction_id: tx.id,
+      time,
+      ...(since ? { since } : {}),
+      ...(state === "extended" && view ? { extension_number: view.extensions } : {}),
+      ...(balance !== null ? { account_balance: balance } : {}),
+    };
+    if (state === "exited") this.d.logger.info("margin call ended", payload);
+    else this.d.logger.warn(state === "entered" ? "MARGIN CALL: the account entered a margin call" : "MARGIN CALL: the account's margin call was extended", payload);
+    this.emit("account.margin_call", payload, `tx:${tx.id}`);
+    return { kind: "margin-call", state, margin_call: view };
+  }
+
   /** One of our orders named by the transaction, if any. */
   private ourOrder(tx: BrokerTransaction): StoredOrder | undefined {
     for (const id of clientIdsOf(tx.raw)) {
@@ -162,7 +221,7 @@ export class TransactionEffects {
     return undefined;
   }
 
-  private emit(type: "order.filled" | "order.rejected" | "position.changed", payload: Record<string, unknown>, correlationId: string): void {
+  private emit(type: "order.filled" | "order.rejected" | "position.changed" | "account.margin_call", payload: Record<string, unknown>, correlationId: string): void {
     this.d.bus.publish(makeEnvelope(type, "broker-events", payload, { time: this.d.clock.now(), correlation_id: correlationId }));
   }
 }
@@ -184,5 +243,6 @@ function clientIdsOf(rawTx: unknown): string[] {
   return [...new Set(out)];
 }
 
+const marginCallKey = (account: string): string => `account.${account}.marginCall`;
 const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 const str = (v: unknown): string | null => toStringOrNull(v) || null; // "" is no id either

@@ -1,4 +1,9 @@
-/** v20 gap fill: `GET {restUrl}/v3/accounts/{id}/transactions/sinceid?id=N`, paged until caught up. */
+/**
+ * v20 gap fill, one page at a time: `GET {restUrl}/v3/accounts/{id}/transactions/sinceid?id=N`.
+ * OANDA answers with at most 1000 transactions after N, oldest first, and `lastTransactionID` is the
+ * account's last, not the page's: the caller applies the page and asks again from the last id it
+ * applied (see TransactionSequencer), so a failed page costs only that page.
+ */
 import got from "got";
 import type { BrokerTransaction } from "../engine/feed.js";
 import { RejectedError, TemporaryError } from "../domain/errors.js";
@@ -6,38 +11,31 @@ import { isRecord, toStringOrNull } from "../domain/values.js";
 import { parseV20Transaction } from "./formats/oanda-v20.js";
 import { authHeaders } from "./http-stream.js";
 
-export interface SinceIdResult {
+export interface SinceIdPage {
+  /** The page's transactions, oldest first. */
   transactions: BrokerTransaction[];
+  /** The account's last transaction id when the page was made. */
   lastTransactionId: string | null;
 }
 
-export type FetchSince = (sinceId: string, signal: AbortSignal) => Promise<SinceIdResult>;
+/** Fetches the page after `sinceId`; rejects when `signal` aborts (the caller's page timeout). */
+export type FetchSince = (sinceId: string, signal: AbortSignal) => Promise<SinceIdPage>;
 
-/** Builds a fetcher; `urlFor(id)` gives the sinceid URL for one page. */
-export function createSinceIdFetcher(urlFor: (sinceId: string) => string, token: string | undefined, maxPages = 50): FetchSince {
+/** Builds a page fetcher; `urlFor(id)` gives the sinceid URL for one page. */
+export function createSinceIdFetcher(urlFor: (sinceId: string) => string, token: string | undefined): FetchSince {
   return async (sinceId, signal) => {
-    const all: BrokerTransaction[] = [];
-    let cursor = sinceId;
-    let last: string | null = null;
-    for (let page = 0; page < maxPages; page++) {
-      const body = await getJson(urlFor(cursor), token, signal);
-      if (!isRecord(body) || !Array.isArray(body.transactions)) {
-        throw new TemporaryError("FEED_GAP_FILL", "sinceid reply has no transactions list");
-      }
-      last = toStringOrNull(body.lastTransactionID) ?? last;
-      let maxSeq = Number(cursor);
-      for (const t of body.transactions) {
-        if (!isRecord(t)) continue;
-        const msg = parseV20Transaction(t);
-        if (msg.type !== "transaction") continue;
-        all.push(msg.tx);
-        maxSeq = Math.max(maxSeq, msg.tx.seq);
-      }
-      // The endpoint may cap one reply; ask again from the highest id until the account's last.
-      if (body.transactions.length === 0 || last === null || maxSeq >= Number(last)) break;
-      cursor = String(maxSeq);
+    const body = await getJson(urlFor(sinceId), token, signal);
+    if (!isRecord(body) || !Array.isArray(body.transactions)) {
+      throw new TemporaryError("FEED_GAP_FILL", "sinceid reply has no transactions list");
     }
-    return { transactions: all, lastTransactionId: last };
+    const transactions: BrokerTransaction[] = [];
+    for (const t of body.transactions) {
+      if (!isRecord(t)) continue;
+      const msg = parseV20Transaction(t);
+      if (msg.type === "transaction") transactions.push(msg.tx);
+    }
+    transactions.sort((a, b) => a.seq - b.seq);
+    return { transactions, lastTransactionId: toStringOrNull(body.lastTransactionID) };
   };
 }
 
@@ -49,9 +47,9 @@ async function getJson(url: string, token: string | undefined, signal: AbortSign
       throwHttpErrors: false,
       retry: { limit: 0 },
       signal,
-      timeout: { request: 15_000 },
     });
   } catch (err) {
+    if (signal.aborted) throw new TemporaryError("FEED_GAP_FILL", "sinceid page timed out");
     const code = (err as { code?: string }).code;
     throw new TemporaryError("FEED_GAP_FILL", `sinceid request failed: ${code ?? "error"}`);
   }

@@ -104,6 +104,8 @@ export class ReplayFeed implements Feed {
       last_message_at: null,
       reconnects: 0,
       last_error: null,
+      next_attempt_at: null,
+      repeated_disconnect: null,
     };
   }
 

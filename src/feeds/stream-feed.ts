@@ -1,13 +1,15 @@
 /**
  * A broker stream kept alive: one HTTP connection per stream with every instrument multiplexed,
  * a silence watchdog, reconnects through p-retry with exponential backoff (jittered, capped,
- * Retry-After honoured, at most 2 new connections a second), `disconnect` messages, auth
- * failures, market-closed detection, and gap-filled exactly-once transactions.
+ * Retry-After honoured, at most 2 new connections a second), `disconnect` messages (the same code
+ * again and again backs off further each time, so two clients sharing a stream do not take it from
+ * each other forever), auth failures, market-closed detection, and gap-filled exactly-once
+ * transactions.
  */
 import { randomBytes } from "node:crypto";
 import pRetry from "p-retry";
 import type { FeedConfig } from "../config/types.js";
-import type { Feed, FeedSink, StreamState, StreamStatus } from "../engine/feed.js";
+import type { Feed, FeedSink, RepeatedDisconnect, StreamState, StreamStatus } from "../engine/feed.js";
 import { OperationalError } from "../domain/errors.js";
 import { backoffDelay, ConnectionRateLimiter, DEFAULT_BACKOFF, parseRetryAfter, type BackoffOptions } from "./backoff.js";
 import { createDecoder } from "./decoders.js";
@@ -45,6 +47,13 @@ export interface StreamFeedOptions {
   fetchSince?: FetchSince | undefined;
   /** Base wait between gap-fill retries (default 1 s). */
   gapFillRetryMs?: number | undefined;
+  /** A gap-fill page not answered within this is retried (default 15 s). */
+  gapFillPageTimeoutMs?: number | undefined;
+  /**
+   * Longest wait after the same `disconnect` code in a row (default 30 min). Each repeat doubles the wait past
+   * the usual cap, so two clients on one token stop taking the stream from each other every few seconds.
+   */
+  repeatedDisconnectCapMs?: number | undefined;
   /** v1 sessionId (so a new connection replaces only our own stream); random by default. */
   sessionId?: string | undefined;
 }
@@ -58,6 +67,8 @@ class ConnectionEnded extends Error {
     message: string,
     readonly uptimeMs: number,
     readonly retryAfterMs: number | null = null,
+    /** The server's `disconnect` code. */
+    readonly code: number | null = null,
   ) {
     super(message);
     this.name = "ConnectionEnded";
@@ -80,7 +91,7 @@ export class StreamFeed implements Feed {
   private sink: FeedSink | null = null;
   private lifetime: AbortController | null = null;
   private conn: AbortController | null = null;
-  private endReason: { kind: EndKind; message: string } | null = null;
+  private endReason: { kind: EndKind; message: string; code?: number | null } | null = null;
   private failures = 0;
   private connects = 0;
   private lastMessageAt: number | null = null;
@@ -93,6 +104,12 @@ export class StreamFeed implements Feed {
   private invalidCount = 0;
   private loop: Promise<void> | null = null;
   private readonly current: StreamStatus;
+  /** The same disconnect code in a row, while it keeps coming. */
+  private repeat: RepeatedDisconnect | null = null;
+  /** When the current connection opened, and how long a connection must last to end a run of repeats. */
+  private openedAt: number | null = null;
+  private repeatClearsAfterMs = 0;
+  private readonly repeatCapMs: number;
 
   constructor(config: FeedConfig, opts: StreamFeedOptions = {}) {
     if (config.kind === "replay") throw new OperationalError("FEED_CONFIG", `feed ${config.name}: use ReplayFeed for kind "replay"`);
@@ -108,6 +125,7 @@ export class StreamFeed implements Feed {
     this.stableAfterMs = opts.stableAfterMs ?? 10_000;
     this.limiter = new ConnectionRateLimiter(this.timers, opts.maxConnectsPerSecond ?? 2, 1000);
     this.sessionId = opts.sessionId ?? `tradectl-${randomBytes(6).toString("hex")}`;
+    this.repeatCapMs = opts.repeatedDisconnectCapMs ?? 30 * 60_000;
     this.instruments = [...(config.instruments ?? [])];
     // Validate the URL now so a bad config fails at build time, not in the loop.
     streamUrl(config, this.instruments, this.sessionId);
@@ -119,6 +137,8 @@ export class StreamFeed implements Feed {
       last_message_at: null,
       reconnects: 0,
       last_error: null,
+      next_attempt_at: null,
+      repeated_disconnect: null,
     };
   }
 
@@ -145,7 +165,13 @@ export class StreamFeed implements Feed {
   }
 
   status(): StreamStatus {
-    return { ...this.current, last_message_at: this.lastMessageAt === null ? null : new Date(this.lastMessageAt).toISOString() };
+    const s: StreamStatus = {
+      ...this.current,
+      last_message_at: this.lastMessageAt === null ? null : new Date(this.lastMessageAt).toISOString(),
+      repeated_disconnect: this.repeat && this.repeat.count >= 2 ? { ...this.repeat } : null,
+    };
+    if (this.config.stream === "events") s.gap_fill = this.sequencer?.gapStatus() ?? null;
+    return s;
   }
 
   /** Last processed transaction id (events streams), or null before the first. */
@@ -173,10 +199,13 @@ export class StreamFeed implements Feed {
       fetchSince,
       deliver: (tx) => this.sink?.transaction(tx),
       onTransactionId: this.o.onTransactionId,
+      onGapChange: () => this.sink?.state(this.status()),
       logger: this.logger,
       timers: this.timers,
       feed: this.name,
       retryBaseMs: this.o.gapFillRetryMs,
+      retryCapMs: this.backoff.capMs,
+      pageTimeoutMs: this.o.gapFillPageTimeoutMs,
     });
   }
 
@@ -209,6 +238,8 @@ export class StreamFeed implements Feed {
     lifetime.addEventListener("abort", onLifetimeAbort, { once: true });
     this.conn = ac;
     this.endReason = null;
+    this.current.next_attempt_at = null;
+    this.openedAt = null;
     if (this.connects++ > 0) this.current.reconnects++;
     if (this.current.state !== "failed") this.setState("connecting");
     const watchdog = new Watchdog(this.timers, this.staleAfterMs, (silent) => this.onSilent(silent));
@@ -226,6 +257,7 @@ export class StreamFeed implements Feed {
       });
       if (opened.status < 200 || opened.status >= 300) throw await this.statusError(opened);
       openedAt = this.timers.now();
+      this.openedAt = openedAt;
       this.logger.info("feed: connected", { feed: this.name, stream: this.config.stream, reconnects: this.current.reconnects });
       if (this.current.state === "failed") this.setState("connecting");
       this.current.last_error = null;
@@ -250,6 +282,7 @@ export class StreamFeed implements Feed {
       if (err instanceof ConnectionEnded) throw err;
       throw this.ended(openedAt, { kind: "network", message: err instanceof Error ? err.message : String(err) });
     } finally {
+      this.openedAt = null;
       watchdog.stop();
       lifetime.removeEventListener("abort", onLifetimeAbort);
       opened?.destroy();
@@ -260,9 +293,9 @@ export class StreamFeed implements Feed {
 
   /** The reason recorded by whoever ended the connection wins over the error it caused. */
   private ended(openedAt: number | null, fallback: { kind: EndKind; message: string }): ConnectionEnded {
-    const r = this.endReason ?? fallback;
+    const r: { kind: EndKind; message: string; code?: number | null } = this.endReason ?? fallback;
     const uptime = openedAt === null ? 0 : this.timers.now() - openedAt;
-    return new ConnectionEnded(r.kind, r.message, uptime);
+    return new ConnectionEnded(r.kind, r.message, uptime, null, r.code ?? null);
   }
 
   private async statusError(opened: OpenedStream): Promise<ConnectionEnded> {
@@ -279,9 +312,9 @@ export class StreamFeed implements Feed {
     return new ConnectionEnded("http", `HTTP ${status}${detail}`, 0);
   }
 
-  private endConnection(kind: EndKind, message: string): void {
+  private endConnection(kind: EndKind, message: string, code: number | null = null): void {
     if (this.endReason) return;
-    this.endReason = { kind, message };
+    this.endReason = { kind, message, code };
     this.conn?.abort();
   }
 
@@ -303,6 +336,8 @@ export class StreamFeed implements Feed {
     const now = this.chunkAt;
     watchdog.kick(now);
     this.lastMessageAt = now;
+    // A connection that has lasted ends a run of repeated disconnects (the other client has gone).
+    if (this.repeat !== null && this.openedAt !== null && now - this.openedAt >= this.repeatClearsAfterMs) this.endRepeat("the stream is kept again");
     switch (msg.type) {
       case "price": {
         const was = this.tradeable.get(msg.instrument);
@@ -331,10 +366,10 @@ export class StreamFeed implements Feed {
         else this.sink?.transaction(msg.tx);
         return;
       case "disconnect": {
-        const what = msg.code === 64 ? "replaced by a newer connection" : msg.code === 60 ? "connection limit exceeded" : "disconnected by server";
+        const what = disconnectMeaning(msg.code);
         this.logger.warn("feed: disconnect message", { feed: this.name, code: msg.code, message: msg.message });
         this.current.last_error = `disconnect ${msg.code ?? "?"}: ${what}`;
-        this.endConnection("disconnect", `disconnect ${msg.code ?? "?"}: ${what}`);
+        this.endConnection("disconnect", `disconnect ${msg.code ?? "?"}: ${what}`, msg.code);
         return;
       }
       default:
@@ -362,21 +397,73 @@ export class StreamFeed implements Feed {
     let wait = backoffDelay(this.failures, this.backoff, this.random);
     if (e.kind === "rate-limited" && e.retryAfterMs !== null) wait = Math.max(wait, e.retryAfterMs);
     if (e.kind === "auth") wait = this.backoff.capMs;
-    this.current.last_error = e.message;
+    let reason = e.message;
+    // A drop, a silence or a server error between two disconnects means something else is going on: start over.
+    if (e.kind === "closed" || e.kind === "stale" || e.kind === "network" || e.kind === "http") this.endRepeat("the stream failed otherwise");
+    if (e.kind === "disconnect") {
+      const repeats = this.countDisconnect(e);
+      if (repeats >= 2) {
+        // Each repeat waits twice as long as the last, past the usual cap: the other client keeps the stream.
+        const further = this.backoff.baseMs * 2 ** Math.min(repeats, 30) * (1 + this.backoff.jitter * this.random());
+        wait = Math.round(Math.max(wait, Math.min(further, this.repeatCapMs)));
+        reason = `${e.message}, ${repeats} times in a row: ${repeatedDisconnectHint(e.code)}; backing off further each time`;
+      }
+    }
+    this.repeatClearsAfterMs = Math.max(this.stableAfterMs, 2 * wait);
+    this.current.last_error = reason;
+    this.current.next_attempt_at = new Date(this.timers.now() + wait).toISOString();
     if (e.kind === "auth") {
       this.logger.error("feed: authentication refused; retrying at the backoff cap", { feed: this.name, waitMs: wait });
       this.setState("failed");
     } else {
-      this.logger.warn("feed: connection ended; reconnecting", { feed: this.name, reason: e.message, waitMs: wait, failures: this.failures });
+      this.logger.warn("feed: connection ended; reconnecting", {
+        feed: this.name,
+        reason,
+        waitMs: wait,
+        failures: this.failures,
+        ...(this.repeat && this.repeat.count >= 2 ? { repeated_disconnects: this.repeat.count } : {}),
+      });
       this.setState("backoff");
     }
     await delay(this.timers, wait, lifetime);
+  }
+
+  /** How many times in a row the server has now ended the stream with this disconnect code. */
+  private countDisconnect(e: ConnectionEnded): number {
+    const r = this.repeat;
+    if (r && r.code === e.code) {
+      r.count++;
+      return r.count;
+    }
+    const now = this.timers.now();
+    this.repeat = { code: e.code, count: 1, since: new Date(now).toISOString(), message: e.message };
+    return 1;
+  }
+
+  private endRepeat(why: string): void {
+    const r = this.repeat;
+    this.repeat = null;
+    if (r && r.count >= 2) {
+      this.logger.info(`feed: repeated disconnects over: ${why}`, { feed: this.name, code: r.code, repeats: r.count });
+      this.sink?.state(this.status());
+    }
   }
 
   private setState(state: StreamState): void {
     this.current.state = state;
     this.sink?.state(this.status());
   }
+}
+
+function disconnectMeaning(code: number | null): string {
+  return code === 64 ? "replaced by a newer connection" : code === 60 ? "connection limit exceeded" : "disconnected by server";
+}
+
+/** What a run of the same disconnect code most likely means, for status and the log. */
+function repeatedDisconnectHint(code: number | null): string {
+  if (code === 60) return "another client is using this token's stream (one rates stream per token)";
+  if (code === 64) return "another connection with the same session keeps replacing this one";
+  return "the server keeps ending this stream";
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

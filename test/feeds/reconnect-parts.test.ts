@@ -4,7 +4,7 @@ import { backoffDelay, ConnectionRateLimiter, DEFAULT_BACKOFF, parseRetryAfter }
 import { Watchdog } from "../../src/feeds/watchdog.js";
 import { TransactionSequencer } from "../../src/feeds/transaction-sequencer.js";
 import type { BrokerTransaction } from "../../src/engine/feed.js";
-import type { SinceIdResult } from "../../src/feeds/gap-fill.js";
+import type { SinceIdPage } from "../../src/feeds/gap-fill.js";
 import { silentLogger } from "../../src/feeds/logger.js";
 import { ManualTimers } from "./manual-timers.js";
 
@@ -74,7 +74,7 @@ test("sequencer: holes are filled from sinceid; each id delivered once, in order
   const timers = new ManualTimers();
   const ledger = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => tx(100 + n));
   const calls: string[] = [];
-  const fetchSince = async (id: string): Promise<SinceIdResult> => {
+  const fetchSince = async (id: string): Promise<SinceIdPage> => {
     calls.push(id);
     return { transactions: ledger.filter((t) => t.seq > Number(id)), lastTransactionId: "108" };
   };
@@ -107,12 +107,12 @@ test("sequencer: holes are filled from sinceid; each id delivered once, in order
 test("sequencer: a failing sinceid is retried; nothing is skipped meanwhile", async () => {
   const timers = new ManualTimers();
   let fail = 3;
-  const fetchSince = async (id: string): Promise<SinceIdResult> => {
+  const fetchSince = async (id: string): Promise<SinceIdPage> => {
     if (fail-- > 0) throw new Error("boom");
     return { transactions: [tx(11), tx(12)].filter((t) => t.seq > Number(id)), lastTransactionId: "12" };
   };
   const delivered: string[] = [];
-  const s = new TransactionSequencer({ lastTransactionId: "10", fetchSince, deliver: (t) => delivered.push(t.id), logger: silentLogger, timers, feed: "t", fillRetries: 1, retryBaseMs: 100 });
+  const s = new TransactionSequencer({ lastTransactionId: "10", fetchSince, deliver: (t) => delivered.push(t.id), logger: silentLogger, timers, feed: "t", retryBaseMs: 100 });
   s.accept(tx(13));
   await settle(timers, 20);
   assert.deepEqual(delivered, ["11", "12", "13"]);
@@ -127,5 +127,25 @@ test("sequencer: without a stored id a heartbeat sets the starting point", () =>
   s.accept(tx(500));
   s.accept(tx(501));
   assert.deepEqual(delivered, ["501"]);
+  s.stop();
+});
+
+test("sequencer: a stored cursor past the account's last transaction is said loudly, once", async () => {
+  const timers = new ManualTimers();
+  const lines: string[] = [];
+  const logger = { info: () => {}, warn: () => {}, error: (m: string) => void lines.push(m) };
+  const s = new TransactionSequencer({
+    lastTransactionId: "2000",
+    fetchSince: async () => ({ transactions: [], lastTransactionId: "1500" }),
+    deliver: () => {},
+    logger,
+    timers,
+    feed: "t",
+  });
+  s.requestFill("connected");
+  await settle(timers);
+  s.requestFill("connected");
+  await settle(timers);
+  assert.deepEqual(lines, ["feed: the stored transaction cursor is past the account's last transaction; transactions up to it will be skipped"]);
   s.stop();
 });

@@ -6,7 +6,11 @@ export class RecordingSink implements FeedSink {
   quotes: Quote[] = [];
   transactions: BrokerTransaction[] = [];
   states: StreamStatus[] = [];
+  /** When each state arrived, on the clock given to the constructor. */
+  stateTimes: number[] = [];
   private waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   quote(q: Quote): void {
     this.quotes.push(q);
@@ -18,11 +22,17 @@ export class RecordingSink implements FeedSink {
   }
   state(s: StreamStatus): void {
     this.states.push(s);
+    this.stateTimes.push(this.now());
     this.poke();
   }
 
   stateNames(): string[] {
     return this.states.map((s) => s.state);
+  }
+
+  /** When the stream first reached `state` at or after `from`, or undefined. */
+  timeOf(state: string, from = -Infinity): number | undefined {
+    return this.stateTimes.find((t, i) => t >= from && this.states[i]!.state === state);
   }
 
   lastQuote(instrument: string): Quote | undefined {

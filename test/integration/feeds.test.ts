@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
-import { alert, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
+import { alert, runCli, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { tempHome } from "../helpers/temp-home.js";
 import { startFakeOandaProcess } from "../feeds/fake-oanda-process.js";
 
@@ -81,7 +81,7 @@ test("prices: live quotes on /quotes; a stall goes stale and reconnects; 401 mak
   assert.deepEqual({ ask: q.ask, tradeable: q.tradeable, feed: q.feed }, { ask: 151.242, tradeable: true, feed: "oanda-prices" });
   assert.equal(typeof q.time, "number");
   const live = await stream(d, "oanda-prices");
-  assert.deepEqual(Object.keys(live).sort(), ["kind", "last_error", "last_message_at", "name", "reconnects", "state", "stream"]);
+  assert.deepEqual(Object.keys(live).sort(), ["kind", "last_error", "last_message_at", "name", "next_attempt_at", "reconnects", "repeated_disconnect", "state", "stream"]);
   assert.equal(live.kind, "oanda-v20");
   assert.equal(live.reconnects, 0);
   assert.equal((await health(d)).components.market_data, "healthy");
@@ -180,4 +180,122 @@ test("v20 transactions: a missed id is gap-filled; fills reach positions exactly
   assert.deepEqual(await positions(d), { USD_JPY: 1200, "9984": 100 });
   const events = (await d.socket("GET", "/status")).body.data.streams[0];
   assert.equal(events.state, "live");
+});
+
+test("margin calls become account.margin_call events and stay in status from the entry to the exit, also across a restart", async (t) => {
+  const fake = await startFakeOandaProcess(t, ["--tick-ms", "0", "--heartbeat-ms", "150"]);
+  const { home, cleanup } = tempHome({
+    risk: { marketHours: "always" },
+    feeds: [{ name: "oanda-events", kind: "oanda-v20", stream: "events", url: fake.url, restUrl: fake.url, accountId: ACCOUNT, staleAfterMs: 5000 }],
+  });
+  defer(t, cleanup);
+  const env = { OANDA_TOKEN: TOKEN };
+  let d = await startTestDaemon({ home, env });
+  defer(t, () => d.close());
+  const marginEvents = async () =>
+    ((await d.socket("GET", "/audit?type=account.margin_call&limit=100")).body.data as Array<{ type: string; payload: Record<string, unknown> }>).map((e) => e.payload);
+
+  await until("live", async () => (await stream(d, "oanda-events")).state === "live");
+  assert.equal((await stream(d, "oanda-events")).margin_call, null);
+  const entered = await fake.control({ emitTransaction: { type: "MARGIN_CALL_ENTER" } });
+  assert.deepEqual(entered.transactionIds, ["1009"]);
+  const inCall = await until("in margin call", async () => (await stream(d, "oanda-events")).margin_call);
+  assert.deepEqual({ ...inCall, since: typeof inCall.since }, { account_id: ACCOUNT, since: "string", transaction_id: "1009", extensions: 0, last_transaction_id: "1009" });
+  assert.ok(Math.abs(Date.parse(inCall.since) - Date.now()) < 60_000);
+  const [enter] = await marginEvents();
+  assert.deepEqual({ ...enter, time: typeof enter!.time }, { account_id: ACCOUNT, state: "entered", transaction_id: "1009", time: "string", since: inCall.since });
+
+  await fake.control({ emitTransaction: { type: "MARGIN_CALL_EXTEND", extensionNumber: 1 } });
+  await until("extended", async () => (await stream(d, "oanda-events")).margin_call?.extensions === 1);
+  const status = await runCli(["status", "--home", home]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /^margin\s+MARGIN CALL on account 101-001-1234567-001 since \S+ \(transaction 1009, extended 1 time\)$/m);
+  assert.match(status.stdout, /^!! oanda-events: MARGIN CALL on account/m);
+  const top = await runCli(["top", "--once", "--home", home]);
+  assert.equal(top.code, 0, top.stderr);
+  assert.match(top.stdout, /MARGIN CALL[\s\S]*STREAMS[\s\S]*oanda-events: MARGIN CALL on account 101-001-1234567-001/);
+
+  // The margin call outlives a restart: the stream resumes after it, so nothing would say it again.
+  await d.close();
+  d = await startTestDaemon({ home, env });
+  await until("live after the restart", async () => (await stream(d, "oanda-events")).state === "live");
+  assert.deepEqual((await stream(d, "oanda-events")).margin_call, { ...inCall, extensions: 1, last_transaction_id: "1010" });
+
+  await fake.control({ emitTransaction: { type: "MARGIN_CALL_EXIT" } });
+  await until("out of margin call", async () => (await stream(d, "oanda-events")).margin_call === null);
+  const all = await marginEvents();
+  assert.deepEqual(all.map((p) => [p.state, p.transaction_id, p.since]), [
+    ["entered", "1009", inCall.since],
+    ["extended", "1010", inCall.since],
+    ["exited", "1011", inCall.since],
+  ]);
+  assert.equal(all[1]!.extension_number, 1);
+  assert.deepEqual(await positions(d), {}, "a margin call moves no position");
+});
+
+test("two price feeds on one account and one token are refused at start, naming both and not the token", async (t) => {
+  const prices = (name: string, kind: string, accountId: string) => ({ name, kind, stream: "prices", url: "http://127.0.0.1:9", accountId, instruments: ["USD_JPY"] });
+  const shared = tempHome({ feeds: [prices("fx-a", "oanda-v20", ACCOUNT), prices("fx-b", "oanda-v1", ACCOUNT)] });
+  defer(t, shared.cleanup);
+  // Started after all (the refusal is missing): stop it, so the failure below does not leave it running.
+  const starting = startTestDaemon({ home: shared.home, env: { OANDA_TOKEN: TOKEN } }).then(async (d) => {
+    await d.close();
+    return d;
+  });
+  await assert.rejects(starting, (err: Error & { code?: string }) => {
+    assert.equal(err.code, "FEED_CONFIG");
+    assert.match(err.message, /feeds "fx-a" and "fx-b" both stream prices for account 101-001-1234567-001 with the same token/);
+    assert.ok(!err.message.includes(TOKEN));
+    return true;
+  });
+  // The same pair on two accounts starts (the instance lock of the refused start was released).
+  const apart = tempHome({ feeds: [prices("fx-a", "oanda-v20", ACCOUNT), prices("fx-b", "oanda-v20", "101-001-1234567-002")] });
+  defer(t, apart.cleanup);
+  const d = await startTestDaemon({ home: apart.home, env: { OANDA_TOKEN: TOKEN } });
+  defer(t, () => d.close());
+  assert.deepEqual(((await d.socket("GET", "/status")).body.data.streams as Array<{ name: string }>).map((s) => s.name), ["fx-a", "fx-b"]);
+});
+
+test("a transaction gap that cannot be filled: status, /health and the log say so, positions wait, then catch up", async (t) => {
+  const fake = await startFakeOandaProcess(t, ["--tick-ms", "0", "--heartbeat-ms", "150"]);
+  const { home, cleanup } = tempHome({
+    risk: { marketHours: "always" },
+    feeds: [{ name: "oanda-events", kind: "oanda-v20", stream: "events", url: fake.url, restUrl: fake.url, accountId: ACCOUNT, staleAfterMs: 5000, required: true }],
+  });
+  defer(t, cleanup);
+  const d = await startTestDaemon({ home, env: { OANDA_TOKEN: TOKEN } });
+  defer(t, () => d.close());
+  await until("live, the fill at connect done", async () => {
+    const s = await stream(d, "oanda-events");
+    return s.state === "live" && s.gap_fill === null;
+  });
+  await fake.control({ restFailNext: 1_000_000, missTransactions: 2 });
+  await fake.control({
+    emitTransaction: [
+      { type: "ORDER_FILL", instrument: "USD_JPY", units: 1000 },
+      { type: "ORDER_FILL", instrument: "USD_JPY", units: 1000 },
+      { type: "ORDER_FILL", instrument: "USD_JPY", units: -500 },
+    ],
+  });
+  const gap = await until("the gap reported", async () => {
+    const g = (await stream(d, "oanda-events")).gap_fill;
+    return g?.state === "failing" && g.held === 1 && g;
+  });
+  assert.deepEqual([gap.after_id, gap.through_id, gap.held], ["1008", "1011", 1]);
+  assert.match(gap.last_error, /HTTP 503/);
+  assert.deepEqual(await positions(d), {}, "nothing applied past the gap");
+  const h = await health(d);
+  assert.equal(h.components.market_data, "unhealthy");
+  assert.match(JSON.stringify(h.errors), /oanda-events: transactions after 1008 \(through 1011\) could not be fetched: sinceid failed: HTTP 503; 1 later ones wait/);
+  const status = await runCli(["status", "--home", home]);
+  assert.match(status.stdout, /^!! oanda-events: transactions after 1008 \(through 1011\) could not be fetched: sinceid failed: HTTP 503; positions are not updated past them, 1 later transaction waits/m);
+
+  await fake.control({ restFailNext: 0 });
+  await until("caught up", async () => (await positions(d)).USD_JPY === 1500, 90_000);
+  assert.equal((await stream(d, "oanda-events")).gap_fill, null);
+  await until("healthy", async () => (await health(d)).components.market_data === "healthy");
+  await d.close();
+  const logs = filesUnder(join(d.home, "logs")).map((f) => readFileSync(f, "utf8")).join("\n");
+  assert.match(logs, /transaction gap could not be filled/);
+  assert.match(logs, /transaction gap filled/);
 });

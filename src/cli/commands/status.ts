@@ -2,6 +2,7 @@
 import { paint } from "../colour.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { fmt, printJson, printTable } from "../output.js";
+import { marginCallText, streamNotes, type StreamNoteInput } from "../stream-notes.js";
 
 interface Status {
   system_enabled: boolean;
@@ -11,7 +12,7 @@ interface Status {
   current_positions: Array<Record<string, unknown>>;
   risk_status: Record<string, unknown>;
   kill_switch: { active: boolean; reason: string | null; actor: string | null; changed_at: string | null };
-  streams: Array<Record<string, unknown>>;
+  streams: Array<Record<string, unknown> & StreamNoteInput>;
   broker: { kind: string; connected: boolean; message?: string };
   cluster?: {
     name: string;
@@ -47,8 +48,10 @@ export async function run(_args: string[], opts: GlobalOptions): Promise<void> {
     out.write(`pair      ${p.name}: ${p.node} is ${p.role === "leader" ? c.green("LEADER") : "follower"}, leader ${p.leader ?? c.red("none")} (token ${p.lease.token ?? "-"}, lease renewed ${age} ago of ${p.lease.lease_ms / 1000} s)   ${redis}\n`);
     out.write(`          queue: ${p.queue.unacknowledged ?? "?"} unacknowledged, ${p.queue.pending_here} executing here, ${p.queue.to_publish} to hand back${p.redis.persistence_safe === false ? c.yellow(`   persistence: ${p.redis.persistence}`) : ""}\n`);
   }
+  for (const st of s.streams) if (st.margin_call) out.write(`margin    ${marginCallText(st.margin_call)}\n`);
   out.write("\n");
   printTable(s.current_positions, ["ticker", "quantity", "entry_price", "current_price", "unrealized_pnl"]);
   out.write("\n");
   printTable(s.streams, ["name", "state", "last_message_at", "reconnects", "last_error"]);
+  for (const note of s.streams.flatMap(streamNotes)) out.write(`${note.level === "alert" ? "!!" : " !"} ${note.text}\n`);
 }

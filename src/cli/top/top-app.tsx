@@ -3,6 +3,7 @@ import { Box, Text, useApp, useInput } from "ink";
 import { useEffect, useState, type ReactNode } from "react";
 import type { SocketClient } from "../socket-client.js";
 import { fmt } from "../output.js";
+import { streamNotes, type StreamNoteInput } from "../stream-notes.js";
 
 export interface TopData {
   status: {
@@ -13,7 +14,7 @@ export interface TopData {
     current_positions: Array<{ ticker: string; quantity: number; entry_price: number; current_price: number | null; unrealized_pnl: number }>;
     risk_status: Record<string, unknown>;
     kill_switch: { reason: string | null };
-    streams: Array<{ name: string; state: string; last_message_at: string | null; reconnects: number }>;
+    streams: Array<{ name: string; state: string; last_message_at: string | null; reconnects: number } & StreamNoteInput>;
     broker: { kind: string; connected: boolean };
     timestamp: string;
   };
@@ -38,6 +39,8 @@ export function TopView({ data, error }: { data: TopData | null; error: string |
   if (!data) return <Text color={error ? "red" : "gray"}>{error ?? "connecting…"}</Text>;
   const s = data.status;
   const d = s.daily_stats;
+  const notes = s.streams.flatMap(streamNotes);
+  const marginCall = s.streams.some((st) => st.margin_call);
   return (
     <Box flexDirection="column">
       <Box gap={2}>
@@ -45,6 +48,7 @@ export function TopView({ data, error }: { data: TopData | null; error: string |
         {s.system_enabled ? <Text color="green">ENABLED</Text> : <Text color="red" bold>KILLED ({s.kill_switch.reason ?? "no reason"})</Text>}
         <Text>market {s.market_open ? <Text color="green">open</Text> : <Text color="yellow">closed</Text>}</Text>
         <Text>broker {s.broker.kind} {s.broker.connected ? <Text color="green">up</Text> : <Text color="red">DOWN</Text>}</Text>
+        {marginCall ? <Text color="red" bold>MARGIN CALL</Text> : null}
         <Text color="gray">{s.timestamp}</Text>
       </Box>
       <Text>
@@ -65,6 +69,11 @@ export function TopView({ data, error }: { data: TopData | null; error: string |
         {s.streams.map((st) => (
           <Text key={st.name}>
             {st.name.padEnd(12)} <Text color={st.state === "live" ? "green" : st.state === "market-closed" ? "yellow" : "red"}>{st.state.padEnd(14)}</Text> reconnects {st.reconnects} last {st.last_message_at ?? "-"}
+          </Text>
+        ))}
+        {notes.map((n) => (
+          <Text key={n.text} color={n.level === "alert" ? "red" : "yellow"} bold={n.level === "alert"}>
+            {n.text}
           </Text>
         ))}
       </Section>
