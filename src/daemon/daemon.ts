@@ -40,6 +40,9 @@ import { Reconciler } from "./reconciler.js";
 import { FeedSet } from "./feed-set.js";
 import { buildHealth } from "./health.js";
 import { InstanceLock } from "./instance-lock.js";
+import { buildPlanDeps, instrumentSpec } from "./plan-deps.js";
+import { PriceWatch } from "../engine/price-watch.js";
+import { SqliteStopBook } from "../store/stop-book.js";
 import { flattenAll } from "./flatten.js";
 import { resolveWebhookSecrets } from "./webhook-secret.js";
 import { liveKeysChanged } from "./live-keys.js";
@@ -116,6 +119,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const apiKeys = new ApiKeys(db);
     const idempotency = new SqliteIdempotencyStore(db);
     const killSwitch = new KillSwitch(state);
+    const stops = new SqliteStopBook(db);
 
     const bus = new EventBus((err, e) => logger.error("event listener failed", { type: e.type, error: err }));
     bus.on("*", (e) => {
@@ -126,7 +130,11 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const broker = buildBroker(config, { ledger, quotes, clock, env, logger, instruments: () => config.instruments });
     cleanups.push(() => broker.close?.());
 
-    const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments });
+    let watch: PriceWatch | null = null;
+    const onQuote = (ticker: string) => {
+      watch?.onQuote(ticker).catch((err: Error) => logger.error("protective orders failed", { ticker, error: err.message }));
+    };
+    const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments, onQuote });
     const health = buildHealth({
       db,
       broker,
@@ -148,7 +156,24 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       policy: () => admissionPolicy(config),
       brokerStatus: health.brokerStatus,
       reconciliationBlock: (ticker) => reconciler?.blockFor(ticker) ?? null,
+      stops,
+      plan: buildPlanDeps({ journal, ledger, stops, quotes, broker, instruments: () => config.instruments, allowShort: () => config.risk.allowShort }),
     });
+    watch = new PriceWatch({
+      engine,
+      journal,
+      ledger,
+      stops,
+      broker,
+      instrument: (t) => instrumentSpec(t, config.instruments[t], broker),
+      quoteOf: (t) => quotes.forTicker(t),
+      clock,
+      signalTtlMs: () => config.webhook.signalTtlMs,
+      logger,
+    });
+    const sweep = setInterval(() => watch?.sweep().catch((err: Error) => logger.error("pending order expiry failed", { error: err.message })), 1000);
+    sweep.unref();
+    cleanups.push(() => clearInterval(sweep));
     // MT5: the journal is compared with the broker at start and every broker.mt5.syncSeconds.
     reconciler =
       broker.kind === "mt5"

@@ -32,6 +32,8 @@ export interface FeedSetDeps {
   instruments?: () => Record<string, InstrumentConfig>;
   /** The feeds' time (reconnects, silence); real time unless a test drives it. */
   timers?: FeedTimers;
+  /** Called after each quote is filed (protective orders and paper fills run on the price stream). */
+  onQuote?: (ticker: string) => void;
 }
 
 /** A stream that /health counts as down, and why. */
@@ -162,6 +164,7 @@ export class FeedSet {
         const ticker = this.tickerOf(raw.instrument);
         const q = ticker === raw.instrument ? raw : { ...raw, instrument: ticker };
         quotes.update(q);
+        this.d.onQuote?.(ticker);
         if (bus.hasListeners("feed.tick")) bus.publish(makeEnvelope("feed.tick", source, q, { time: clock.now() }));
       },
       transaction: (tx) => {

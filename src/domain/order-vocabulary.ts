@@ -19,7 +19,7 @@ export type PriceUnit = "price" | "pips" | "percent";
 export type SizingType = "quantity" | "cash" | "equity_percent" | "risk_percent";
 
 export interface Sizing {
-  type: SizingType;
+  mode: SizingType;
   /** Shares (quantity), money (cash), or percent of equity/balance. */
   value: number;
 }

@@ -33,16 +33,16 @@ export function computeQuantity(input: SizingInput): SizingResult {
   const minShares = lot.minLot * lot.contractSize;
   let raw: number;
   let basis: string;
-  if (sizing.type === "quantity") {
+  if (sizing.mode === "quantity") {
     raw = sizing.value;
     basis = `${sizing.value} requested`;
   } else {
-    if (price === null || !(price > 0)) return { ok: false, code: "SIZING_NEEDS_PRICE", message: `${sizing.type} sizing needs a price: no quote and no price in the alert` };
-    if (account === null) return { ok: false, code: "SIZING_NEEDS_ACCOUNT", message: `${sizing.type} sizing needs the broker's account, which has not been read yet` };
-    if (sizing.type === "cash") {
+    if (price === null || !(price > 0)) return { ok: false, code: "SIZING_NEEDS_PRICE", message: `${sizing.mode} sizing needs a price: no quote and no price in the alert` };
+    if (account === null) return { ok: false, code: "SIZING_NEEDS_ACCOUNT", message: `${sizing.mode} sizing needs the broker's account, which has not been read yet` };
+    if (sizing.mode === "cash") {
       raw = sizing.value / price;
       basis = `${fmt(sizing.value)} cash / ${fmt(price)}`;
-    } else if (sizing.type === "equity_percent") {
+    } else if (sizing.mode === "equity_percent") {
       const money = (account.equity * sizing.value) / 100;
       raw = money / price;
       basis = `${sizing.value}% of equity ${fmt(account.equity)} = ${fmt(money)} / ${fmt(price)}`;

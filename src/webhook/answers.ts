@@ -18,6 +18,7 @@ const REFUSALS: Record<Refused["reason"], { statusCode: number; code: string; me
   risk: { statusCode: 403, code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
   reconciliation: { statusCode: 403, code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
   expired: { statusCode: 422, code: "SIGNAL_EXPIRED" },
+  order: { statusCode: 422, code: "ORDER_REJECTED" },
 };
 
 export function webhookAnswer(r: AdmissionRecord): WebhookResponse {

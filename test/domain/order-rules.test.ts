@@ -90,21 +90,21 @@ describe("sizing", () => {
   const tse = { contractSize: 100, lotStep: 1, minLot: 1 };
   const account = { balance: 10_000_000, equity: 12_000_000 };
   test("cash, equity percent and risk percent round down to the lot", () => {
-    assert.deepEqual(computeQuantity({ sizing: { type: "cash", value: 1_000_000 }, price: 3000, stopLoss: null, account, lot: tse }).ok && 300, 300);
-    const eq = computeQuantity({ sizing: { type: "equity_percent", value: 10 }, price: 3000, stopLoss: null, account, lot: tse });
+    assert.deepEqual(computeQuantity({ sizing: { mode: "cash", value: 1_000_000 }, price: 3000, stopLoss: null, account, lot: tse }).ok && 300, 300);
+    const eq = computeQuantity({ sizing: { mode: "equity_percent", value: 10 }, price: 3000, stopLoss: null, account, lot: tse });
     assert.equal(eq.ok && eq.quantity, 400); // 1.2M / 3000 = 400
-    const risk = computeQuantity({ sizing: { type: "risk_percent", value: 1 }, price: 3000, stopLoss: 2900, account, lot: tse });
+    const risk = computeQuantity({ sizing: { mode: "risk_percent", value: 1 }, price: 3000, stopLoss: 2900, account, lot: tse });
     assert.equal(risk.ok && risk.quantity, 1000); // 100k at risk / 100 per share
-    const fx = computeQuantity({ sizing: { type: "risk_percent", value: 1 }, price: 1.1, stopLoss: 1.095, account: { balance: 10_000, equity: 10_000 }, lot: { contractSize: 100_000, lotStep: 0.01, minLot: 0.01 } });
+    const fx = computeQuantity({ sizing: { mode: "risk_percent", value: 1 }, price: 1.1, stopLoss: 1.095, account: { balance: 10_000, equity: 10_000 }, lot: { contractSize: 100_000, lotStep: 0.01, minLot: 0.01 } });
     assert.equal(fx.ok && fx.quantity, 20_000); // 100 / 0.005 = 20,000 units = 0.20 lots
   });
   test("risk sizing without a stop loss is refused", () => {
-    const r = computeQuantity({ sizing: { type: "risk_percent", value: 1 }, price: 3000, stopLoss: null, account, lot: tse });
+    const r = computeQuantity({ sizing: { mode: "risk_percent", value: 1 }, price: 3000, stopLoss: null, account, lot: tse });
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.code, "SIZING_NEEDS_STOP_LOSS");
   });
   test("below the minimum lot is refused, never rounded up", () => {
-    const r = computeQuantity({ sizing: { type: "cash", value: 250_000 }, price: 3000, stopLoss: null, account, lot: tse });
+    const r = computeQuantity({ sizing: { mode: "cash", value: 250_000 }, price: 3000, stopLoss: null, account, lot: tse });
     assert.equal(!r.ok && r.code, "SIZE_BELOW_MINIMUM");
   });
 });
