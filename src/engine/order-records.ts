@@ -73,7 +73,8 @@ export function orderBrief(o: StoredOrder): OrderBrief {
     error_message: o.error_message,
     ...(o.kind !== "trade" ? { kind: o.kind } : {}),
     ...(o.order_type !== "market" ? { order_type: o.order_type, limit_price: o.limit_price, order_expires_at: o.order_expires_at } : {}),
-    ...(o.stop_loss !== null || o.take_profit !== null ? { stop_loss: o.stop_loss, take_profit: o.take_profit } : {}),
+    // The seed's plain buy/sell answers exactly as before: stops are shown when the vocabulary changed or set them.
+    ...((o.sent || o.kind === "modify") && (o.stop_loss !== null || o.take_profit !== null) ? { stop_loss: o.stop_loss, take_profit: o.take_profit } : {}),
     ...(o.sent ? { sent: o.sent } : {}),
   };
 }
