@@ -129,6 +129,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const quotes = new QuoteBook((t) => config.instruments[t]?.symbol ?? t);
     const broker = buildBroker(config, { ledger, quotes, clock, env, logger, instruments: () => config.instruments });
     cleanups.push(() => broker.close?.());
+    // Order planning puts prices on each symbol's grid and sizes orders from the account: read them once now.
+    await broker.refreshSpecs?.().catch((err: Error) => logger.warn("instrument specs could not be read from the broker yet", { error: err.message }));
+    await broker.accountInfo().catch(() => undefined);
 
     let watch: PriceWatch | null = null;
     const onQuote = (ticker: string) => {

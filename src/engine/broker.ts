@@ -144,6 +144,8 @@ export interface Broker {
   settleNow?(req: OrderRequest): OrderResult | null;
   /** The instrument's grid and lots as the broker last reported them (MT5: symbol_info); null when not known yet. */
   instrumentSpec?(ticker: string): InstrumentSpec | null;
+  /** Reads the instruments' specs again (MT5: symbol_info of each configured symbol); the daemon calls it at start. */
+  refreshSpecs?(): Promise<void>;
   /** The account as last read, without a round trip (paper: computed; MT5: from the last health check). */
   accountNow?(): AccountInfo | null;
   accountInfo(): Promise<AccountInfo>;
@@ -155,6 +157,11 @@ export interface Broker {
    * legs of a split exit): `filled` only when `quantity` (when given) was dealt in full, else `partial`.
    */
   findOrder(clientOrderId: ClientOrderId, quantity?: number): Promise<OrderResult | null>;
+  /**
+   * A pending (limit/stop) order's fate at the broker: dealt, gone without a deal (expired, cancelled), or still
+   * resting (null). Optional: a broker whose pending orders live in the journal (paper) settles them itself.
+   */
+  findResting?(clientOrderId: ClientOrderId): Promise<OrderResult | { kind: "expired" | "cancelled"; message: string } | null>;
   rates(symbol: string, timeframe: string, start: number, count: number): Promise<Rate[]>;
   health(): Promise<BrokerHealth>;
   /** Executions between two Unix ms instants (optional; MT5 has it). */
