@@ -44,6 +44,7 @@ import { buildPlanDeps, instrumentSpec } from "./plan-deps.js";
 import { PriceWatch } from "../engine/price-watch.js";
 import { SqliteStopBook } from "../store/stop-book.js";
 import { flattenAll } from "./flatten.js";
+import { submitCliSignal } from "./cli-signals.js";
 import { resolveWebhookSecrets } from "./webhook-secret.js";
 import { liveKeysChanged } from "./live-keys.js";
 
@@ -195,6 +196,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       streams: () => feeds.statuses(),
       brokerState: health.brokerState,
       flatten: (reason) => flattenAll({ engine, ledger, clock, reason, signalTtlMs: config.webhook.signalTtlMs }),
+      submit: (req) => submitCliSignal({ engine, journal, clock, signalTtlMs: config.webhook.signalTtlMs }, req),
+      stopsOf: (ticker) => stops.get(ticker),
       ...(reconciler ? { blockedTickers: () => reconciler!.blockedTickers(), reconciliation: () => reconciler!.view() } : {}),
     });
     const webhook = new WebhookService({ secrets, config: () => config, clock, engine, alerts, bus, logger, redactor, quotes });

@@ -37,6 +37,8 @@ export interface Signal {
   side?: Action;
   /** A pending order's own expiry (Unix ms), from expires_at or expire_minutes; absent: good till cancelled. */
   order_expires_at?: number;
+  /** cancel from the CLI: this one pending order only. */
+  target_order_id?: string;
   entry_price?: number;
   stop_loss?: number;
   take_profit?: number;

@@ -199,7 +199,7 @@ function closes(signal: Signal, d: PlanDeps, side: "long" | "short" | "both"): P
 }
 
 function cancels(signal: Signal, d: PlanDeps): Plan {
-  const working = d.working(signal.ticker === "*" ? undefined : signal.ticker).filter((w) => w.kind === "trade" && (signal.side === undefined || w.action === signal.side));
+  const working = d.working(signal.ticker === "*" ? undefined : signal.ticker).filter((w) => w.kind === "trade" && (signal.side === undefined || w.action === signal.side) && (signal.target_order_id === undefined || w.order_id === signal.target_order_id));
   if (working.length === 0) {
     const what = `${signal.side ? `${signal.side} ` : ""}pending order${signal.ticker === "*" ? "s" : ` of ${signal.ticker}`}`;
     return orderRefusal("NO_PENDING_ORDER", `no ${what} to cancel`);
