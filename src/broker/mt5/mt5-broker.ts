@@ -241,7 +241,7 @@ export class Mt5Broker implements Broker {
    */
   async orderSend(req: OrderRequest): Promise<OrderResult> {
     let before: Extract<Found, { kind: "dealt" }> | null = null;
-    if (req.is_exit && req.kind === "trade") {
+    if (req.is_exit && req.kind !== "cancel" && req.kind !== "modify") {
       let found: Found;
       try {
         found = await this.#reconcile(req.client_order_id, belongsToOrder(req.client_order_id));
@@ -484,7 +484,7 @@ export class Mt5Broker implements Broker {
     const volume = sharesToVolume(quantity, inst.contractSize);
     if (!req.is_exit && (req.order_type === "limit" || req.order_type === "stop") && req.limit_price !== null) {
       const type = `${req.action === "buy" ? "BUY" : "SELL"}_${req.order_type === "limit" ? "LIMIT" : "STOP"}` as const;
-      const expiry = req.order_expires_at === null ? { type_time: "GTC" as const } : { type_time: "SPECIFIED" as const, expiration: Math.ceil(req.order_expires_at / 1000) };
+      const expiry = req.order_expires_at == null ? { type_time: "GTC" as const } : { type_time: "SPECIFIED" as const, expiration: Math.ceil(req.order_expires_at / 1000) };
       const body: BridgeOrderRequest = { client_order_id: req.client_order_id, action: "PENDING", symbol: inst.symbol, type, volume, price: req.limit_price, magic, ...expiry };
       if (req.stop_loss != null) body.sl = req.stop_loss;
       if (req.take_profit != null) body.tp = req.take_profit;
