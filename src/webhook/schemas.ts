@@ -399,6 +399,12 @@ export const WebhookTestDataSchema: JsonSchema = {
     errors: { type: "array", items: FieldErrorSchema },
     ignored_fields: { type: "array", items: { type: "string" }, description: "Body fields tradectl does not read." },
     risk_limit: RiskLimitDetailsSchema,
+    would_send: {
+      type: "array",
+      description: "Exactly what would be sent: each order's computed quantity, type and prices as put on the instrument's grid (and how: `sent`).",
+      items: { type: "object", additionalProperties: true },
+    },
+    refused: { type: "object", additionalProperties: true, description: "Why admission would refuse it (reason, message, details)." },
     timestamp: isoTimestamp,
   },
   additionalProperties: true,

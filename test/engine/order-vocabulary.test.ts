@@ -200,3 +200,18 @@ test("TSE prices: a limit beyond the daily price limit (値幅制限) is refused
   assert.equal(stop.answer.statusCode, 200);
   assert.equal(e.journal.workingOrders("9984").length, 1);
 });
+
+test("the dry run reports exactly what would be sent: the computed quantity and the prices on the grid", async (t) => {
+  const { buildDryRun } = await import("../../src/webhook/dry-run.js");
+  const { validateAlert } = await import("../../src/webhook/validate-alert.js");
+  const e = vocabEngine(t);
+  await e.quote("9984", 3000, 3001);
+  const v = validateAlert({ action: "buy", ticker: "9984", price: 2950.4, stop_loss: 2900.5, sizing: { mode: "risk_percent", value: 1 } }, { now: e.clock.now(), timestampWindowMs: 300_000, signalTtlMs: 60_000, requestId: "req_t", signalId: "sig_t", mode: "test" });
+  assert.equal(v.ok, true);
+  const out = await e.engine.admit({ signal: v.ok ? v.signal : (null as never), dryRun: true });
+  const report = buildDryRun({ requestId: "req_t", now: e.clock.now(), validation: v, judgement: out.kind === "dry_run" ? out.judgement : null });
+  assert.equal(report.would_execute, true);
+  // limit 2950.4 → 2950 (down), stop 2900.5 → 2900 (away); 1% of 10M / (2950 − 2900) = 2000 shares
+  assert.deepEqual(report.would_send?.map((o) => [o["order_type"], o["price"], o["stop_loss"], o["quantity"]]), [["limit", 2950, 2900, 2000]]);
+  assert.equal(e.journal.listOrders().total, 0, "nothing was written");
+});
