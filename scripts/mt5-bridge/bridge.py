@@ -3,7 +3,7 @@
 
   python3 bridge.py --host 127.0.0.1 --port 8710 [--tls-cert F --tls-key F] [--state FILE]
 
-Routes: GET /health /account /positions /orders /history/orders /deals /rates /tick, POST /order/check
+Routes: GET /health /account /positions /orders /history/orders /deals /rates /tick /symbol, POST /order/check
 /order/send (JSON), and GET /stream?symbols=A,B (prices as Server-Sent Events, see stream.py).
 
 Token from MT5_BRIDGE_TOKEN (required; every request carries `Authorization: Bearer <token>`).
@@ -67,6 +67,7 @@ class Bridge:
             ("GET", "/deals"): self.deals,
             ("GET", "/rates"): self.rates,
             ("GET", "/tick"): self.tick,
+            ("GET", "/symbol"): self.symbol,
             ("POST", "/order/check"): self.order_check,
             ("POST", "/order/send"): self.order_send,
         }
@@ -163,6 +164,13 @@ class Bridge:
             ensure_symbol(t, symbol)
             return plain(t.call("symbol_info_tick", symbol))
         return 200, self.run(job)
+
+    def symbol(self, q: dict, body: Any) -> tuple[int, Any]:
+        """symbol_info: the grid (trade_tick_size, digits, point), trade_stops_level, trade_freeze_level and lots."""
+        symbol = (q.get("symbol") or "").strip()
+        if not symbol:
+            raise BridgeError("VALIDATION_ERROR", "symbol is required", 400)
+        return 200, self.run(lambda t: plain(ensure_symbol(t, symbol)))
 
     def tick_stream(self, q: dict) -> TickStream:
         """GET /stream: checked (symbols known to the terminal) before the answer starts; see stream.py."""

@@ -49,7 +49,9 @@ def normalise(mt5: Any, body: Any) -> tuple[str, dict]:
         if not isinstance(value, int) or isinstance(value, bool):
             raise BridgeError("VALIDATION_ERROR", f"{field} must be an MT5 constant name or number", 400)
         request[field] = value
-    for field in ("action", "type"):
+    # TRADE_ACTION_SLTP (position, sl, tp) and TRADE_ACTION_REMOVE (order) carry no type or volume.
+    manage = request.get("action") in (getattr(mt5, "TRADE_ACTION_SLTP", 6), getattr(mt5, "TRADE_ACTION_REMOVE", 8))
+    for field in ("action",) if manage else ("action", "type"):
         if field not in request:
             raise BridgeError("VALIDATION_ERROR", f"{field} is required", 400)
     symbol = body.get("symbol")
@@ -63,7 +65,7 @@ def normalise(mt5: Any, body: Any) -> tuple[str, dict]:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise BridgeError("VALIDATION_ERROR", f"{field} must be a non-negative number", 400)
         request[field] = float(value)
-    if not request.get("volume"):
+    if not manage and not request.get("volume"):
         raise BridgeError("VALIDATION_ERROR", "volume must be > 0", 400)
     for field in INT_FIELDS:
         value = body.get(field)

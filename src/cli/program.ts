@@ -90,6 +90,10 @@ export function buildProgram(version: string): Command {
   top("kill", "activate the kill switch: stop all trading", () => import("./commands/kill.js"), (c) =>
     json(c).option("--reason <text>", "why (goes to the audit log)").option("--flatten", "also close every position"),
   );
+  top("close", "close a position (TICKER) or every position (--all) through admission: an exit, never blocked by entry limits", () => import("./commands/close.js"), (c) =>
+    json(c).argument("[ticker]", "the ticker to close").option("--all", "every position"),
+  );
+  top("cancel", "cancel a pending (limit/stop) order through admission", () => import("./commands/cancel.js"), (c) => json(c).argument("<order_id>", "ORD_YYYYMMDD_NNN"));
   top("resume", "lift the kill switch", () => import("./commands/resume.js"), (c) => json(c).option("--reason <text>", "why"));
   top("keys", "API keys for the public read routes: create | list | revoke ID", () => import("./commands/keys.js"), (c) =>
     json(c)

@@ -16,7 +16,7 @@ export const DEFAULT_CONFIG: TradectlConfig = {
     tls: { cert: "", key: "" },
     rateLimits: { perMinute: 60, perHour: 300, perDay: 1000, statusPerMinute: 30, adminPer5Minutes: 5 },
   },
-  risk: { maxDailyEntries: 3, cooldownMinutes: 30, marketHours: "tse", maxDailyLoss: 0, maxExposure: 0 },
+  risk: { maxDailyEntries: 3, cooldownMinutes: 30, marketHours: "tse", maxDailyLoss: 0, maxExposure: 0, allowShort: false },
   broker: {
     kind: "paper",
     paper: { initialCash: 10_000_000, slippageBps: 0, feeRate: 0, feeMin: 0 },
@@ -92,6 +92,7 @@ export const CONFIG_SCHEMA = {
       marketHours: { enum: ["tse", "fx", "always"] },
       maxDailyLoss: nonNeg,
       maxExposure: nonNeg,
+      allowShort: { type: "boolean" },
     },
   },
   broker: {
@@ -127,6 +128,9 @@ export const CONFIG_SCHEMA = {
         symbol: { type: "string", minLength: 1 },
         contractSize: { type: "number", exclusiveMinimum: 0 },
         calendar: { enum: ["tse", "fx", "always"] },
+        tickTable: { enum: ["standard", "topix500"] },
+        basePrice: { type: "number", exclusiveMinimum: 0 },
+        pipSize: { type: "number", exclusiveMinimum: 0 },
       },
     },
   },

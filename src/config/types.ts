@@ -26,6 +26,12 @@ export interface InstrumentConfig {
   symbol: string;
   contractSize?: number;
   calendar?: "tse" | "fx" | "always";
+  /** Paper/TSE: which tick-size table (呼値の単位) the ticker follows; TOPIX500 constituents and ETFs have the finer one. */
+  tickTable?: "standard" | "topix500";
+  /** Paper/TSE: the day's base price (基準値段, usually the previous close) for the daily price limit (値幅制限). */
+  basePrice?: number;
+  /** The size of one pip in price units (SL/TP/offsets/max_spread in pips); default 1 yen on the TSE, 10 points for 3/5-digit MT5 symbols, else 1 point. */
+  pipSize?: number;
 }
 
 export interface TradectlConfig {
@@ -46,6 +52,8 @@ export interface TradectlConfig {
     marketHours: "tse" | "fx" | "always";
     maxDailyLoss: number;
     maxExposure: number;
+    /** Whether an order may open a short position (the open of a reverse of a long). Off: the seed's no short selling. */
+    allowShort: boolean;
   };
   broker: {
     kind: "paper" | "mt5";

@@ -44,7 +44,11 @@ import { Reconciler } from "./reconciler.js";
 import { FeedSet } from "./feed-set.js";
 import { buildHealth } from "./health.js";
 import { InstanceLock } from "./instance-lock.js";
+import { buildPlanDeps, instrumentSpec } from "./plan-deps.js";
+import { PriceWatch } from "../engine/price-watch.js";
+import { SqliteStopBook } from "../store/stop-book.js";
 import { flattenAll } from "./flatten.js";
+import { submitCliSignal } from "./cli-signals.js";
 import { resolveWebhookSecrets } from "./webhook-secret.js";
 import { liveKeysChanged } from "./live-keys.js";
 
@@ -122,6 +126,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const apiKeys = new ApiKeys(db);
     const idempotency = new SqliteIdempotencyStore(db);
     const killSwitch = new KillSwitch(state);
+    const stops = new SqliteStopBook(db);
 
     const bus = new EventBus((err, e) => logger.error("event listener failed", { type: e.type, error: err }));
     bus.on("*", (e) => {
@@ -133,9 +138,17 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const quotes = new QuoteBook((t) => config.instruments[t]?.symbol ?? t);
     const broker = buildBroker(config, { ledger, quotes, clock, env, logger, instruments: () => config.instruments });
     cleanups.push(() => broker.close?.());
+    // Order planning puts prices on each symbol's grid and sizes orders from the account: read them once now.
+    await broker.refreshSpecs?.().catch((err: Error) => logger.warn("instrument specs could not be read from the broker yet", { error: err.message }));
+    await broker.accountInfo().catch(() => undefined);
 
     const isLeader = () => pair === null || pair.lease.current() !== null;
-    const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments, appliesTransactions: isLeader });
+    let watch: PriceWatch | null = null;
+    // Protective stops, trailing moves and paper fills of resting orders change orders: the pair's leader alone.
+    const onQuote = (ticker: string) => {
+      if (isLeader()) watch?.onQuote(ticker).catch((err: Error) => logger.error("protective orders failed", { ticker, error: err.message }));
+    };
+    const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments, appliesTransactions: isLeader, onQuote });
     const health = buildHealth({
       db,
       broker,
@@ -161,8 +174,27 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       ...(pair
         ? { pair: { admission: pair.store, permit: pair.lease, onRedisDown: () => config.cluster.onRedisDown, admittedAlone: (id: string) => pair.admittedAlone(id) } }
         : {}),
+      stops,
+      plan: buildPlanDeps({ journal, ledger, stops, quotes, broker, instruments: () => config.instruments, allowShort: () => config.risk.allowShort }),
     });
     if (pair) pair.execute = (orderId) => engine.recheck(orderId);
+    watch = new PriceWatch({
+      engine,
+      journal,
+      ledger,
+      stops,
+      broker,
+      instrument: (t) => instrumentSpec(t, config.instruments[t], broker),
+      quoteOf: (t) => quotes.forTicker(t),
+      clock,
+      signalTtlMs: () => config.webhook.signalTtlMs,
+      logger,
+    });
+    const sweep = setInterval(() => {
+      if (isLeader()) watch?.sweep().catch((err: Error) => logger.error("pending order expiry failed", { error: err.message }));
+    }, 1000);
+    sweep.unref();
+    cleanups.push(() => clearInterval(sweep));
     // MT5: the journal is compared with the broker at start and every broker.mt5.syncSeconds.
     reconciler =
       broker.kind === "mt5"
@@ -181,6 +213,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       streams: () => feeds.statuses(),
       brokerState: health.brokerState,
       flatten: (reason) => flattenAll({ engine, ledger, clock, reason, signalTtlMs: config.webhook.signalTtlMs }),
+      submit: (req) => submitCliSignal({ engine, journal, clock, signalTtlMs: config.webhook.signalTtlMs }, req),
+      stopsOf: (ticker) => stops.get(ticker),
       ...(reconciler ? { blockedTickers: () => reconciler!.blockedTickers(), reconciliation: () => reconciler!.view() } : {}),
       ...(pair ? { cluster: () => pair.view() } : {}),
     });

@@ -39,6 +39,8 @@ export interface FeedSetDeps {
   appliesTransactions?: () => boolean;
   /** The feeds' backoff jitter, [0, 1); Math.random unless a test needs a run to repeat. */
   random?: () => number;
+  /** Called after each quote is filed (protective orders and paper fills run on the price stream). */
+  onQuote?: (ticker: string) => void;
 }
 
 /** A stream that /health counts as down, and why. */
@@ -189,6 +191,7 @@ export class FeedSet {
         const ticker = this.tickerOf(raw.instrument);
         const q = ticker === raw.instrument ? raw : { ...raw, instrument: ticker };
         quotes.update(q);
+        this.d.onQuote?.(ticker);
         if (bus.hasListeners("feed.tick")) bus.publish(makeEnvelope("feed.tick", source, q, { time: clock.now() }));
       },
       transaction: (tx) => {

@@ -9,14 +9,15 @@ import type { PositionLedger } from "../engine/ports.js";
 export async function flattenAll(d: { engine: Engine; ledger: PositionLedger; clock: Clock; reason: string; signalTtlMs: number }): Promise<string[]> {
   const now = d.clock.now();
   const requestId = `req_${randomBytes(8).toString("hex")}`;
-  const admissions = d.ledger.positions().map((p) => {
+  const admissions = d.ledger.positions().filter((p) => p.quantity !== 0).map((p) => {
     const signal: Signal = {
       id: timeOrderedId("sig_"),
       request_id: requestId,
       source: "cli",
-      action: "sell",
+      // The same close path as close_all: a long is sold, a short bought back.
+      action: "close_all",
       ticker: p.ticker,
-      quantity: p.quantity,
+      quantity: 0,
       price: "market",
       exit_reason: "market_close",
       alert_time: now,

@@ -121,6 +121,10 @@ export class Reconciler {
 
   private async syncOnce(): Promise<void> {
     const { broker, journal, ledger, engine } = this.d;
+    // Pending orders first: one filled while the daemon was down (or since the last sync) becomes its fill and
+    // position here before positions are compared; one expired or cancelled at the broker ends.
+    await this.followWorking();
+    const working = new Set(journal.workingOrders().map((o) => o.ticker));
     const before = engine.activity();
     // The journal first, then the broker (see the header).
     const openOrders = journal.openOrders();
@@ -161,6 +165,7 @@ export class Reconciler {
     this.recheckOpen(openOrders, report);
 
     const unsettled = (ticker: string) =>
+      working.has(ticker) ||
       before.busy.has(ticker) || after.busy.has(ticker) || (before.changes.get(ticker) ?? 0) !== (after.changes.get(ticker) ?? 0) || openOrders.some((o) => o.ticker === ticker);
     const seen = new Set<string>();
     for (const diff of report.differences) {
@@ -179,6 +184,17 @@ export class Reconciler {
     }
     this.lastSyncAt = this.d.clock.now();
     this.lastError = null;
+  }
+
+  /** Every working (pending) order looked up at the broker: dealt → filled, gone → expired/cancelled, else still working. */
+  private async followWorking(): Promise<void> {
+    if (!this.d.broker.findResting) return;
+    for (const o of this.d.journal.workingOrders()) {
+      const result = await this.d.broker.findResting(o.order_id);
+      if (this.stopped || !result) continue;
+      const settled = await this.d.engine.settleResting(o.order_id, result);
+      this.d.logger.info("pending order settled at the broker", { order_id: o.order_id, status: settled.status });
+    }
   }
 
   /** Orders not in motion go back to the engine: it looks each up and settles it (or, absent, sends it if still valid). */

@@ -1,5 +1,7 @@
 /** The Broker port: what the engine needs from any execution venue (paper or MT5). */
-import type { Action, ClientOrderId } from "../domain/types.js";
+import type { InstrumentSpec } from "../domain/instrument-spec.js";
+import type { OrderType } from "../domain/order-vocabulary.js";
+import type { Action, ClientOrderId, OrderKind } from "../domain/types.js";
 
 export interface AccountInfo {
   currency: string;
@@ -21,12 +23,22 @@ export interface BrokerPosition {
 
 export interface OrderRequest {
   client_order_id: ClientOrderId;
+  /** trade: a deal or a pending order; cancel: remove the target pending order; modify: new SL/TP of the position. */
+  kind: OrderKind;
+  /** open / close a position; null: the seed's meaning (buy opens, sell closes a held long). */
+  effect: "open" | "close" | null;
   ticker: string;
   action: Action;
   /** Shares (TSE) or units; the adapter converts to its own volume. */
   quantity: number;
-  order_type: "market" | "limit";
+  order_type: OrderType;
+  /** The limit or stop price, on the instrument's grid. */
   limit_price: number | null;
+  /** When a pending order expires (Unix ms); null: good till cancelled. */
+  order_expires_at: number | null;
+  /** A cancel's target: its client id and the broker's id of it (MT5 order ticket). */
+  target_client_order_id: string | null;
+  target_broker_order_id: string | null;
   stop_loss: number | null;
   take_profit: number | null;
   /** A hint price (the alert's entry/exit price) for brokers that need one without a quote. */
@@ -53,6 +65,10 @@ export interface OrderFill {
  */
 export type OrderResult =
   | { kind: "filled"; fill: OrderFill }
+  /** A limit/stop order placed and resting at the broker (it fills, expires or is cancelled later). */
+  | { kind: "placed"; broker_order_id: string | null; message: string }
+  /** A cancel or a modify carried out (or found already in effect). */
+  | { kind: "done"; message: string }
   | { kind: "partial"; fill: OrderFill; remaining: number; code: string; message: string }
   | { kind: "rejected"; code: string; message: string; temporary?: boolean }
   | { kind: "unknown"; message: string };
@@ -126,6 +142,12 @@ export interface Broker {
    * transaction: its answer then costs no second commit. Null when it cannot settle it now (no quote yet).
    */
   settleNow?(req: OrderRequest): OrderResult | null;
+  /** The instrument's grid and lots as the broker last reported them (MT5: symbol_info); null when not known yet. */
+  instrumentSpec?(ticker: string): InstrumentSpec | null;
+  /** Reads the instruments' specs again (MT5: symbol_info of each configured symbol); the daemon calls it at start. */
+  refreshSpecs?(): Promise<void>;
+  /** The account as last read, without a round trip (paper: computed; MT5: from the last health check). */
+  accountNow?(): AccountInfo | null;
   accountInfo(): Promise<AccountInfo>;
   positions(): Promise<BrokerPosition[]>;
   orderCheck(req: OrderRequest): Promise<OrderCheckResult>;
@@ -135,6 +157,11 @@ export interface Broker {
    * legs of a split exit): `filled` only when `quantity` (when given) was dealt in full, else `partial`.
    */
   findOrder(clientOrderId: ClientOrderId, quantity?: number): Promise<OrderResult | null>;
+  /**
+   * A pending (limit/stop) order's fate at the broker: dealt, gone without a deal (expired, cancelled), or still
+   * resting (null). Optional: a broker whose pending orders live in the journal (paper) settles them itself.
+   */
+  findResting?(clientOrderId: ClientOrderId): Promise<OrderResult | { kind: "expired" | "cancelled"; message: string } | null>;
   rates(symbol: string, timeframe: string, start: number, count: number): Promise<Rate[]>;
   health(): Promise<BrokerHealth>;
   /** Executions between two Unix ms instants (optional; MT5 has it). */

@@ -36,6 +36,10 @@ export interface ControlDeps {
   brokerState: () => Promise<BrokerState>;
   /** Closes every position through the pipeline (kill --flatten). */
   flatten: (reason: string) => Promise<string[]>;
+  /** `tradectl close` / `tradectl cancel`: a signal of source `cli` through admission, answered as the webhook would. */
+  submit?: (req: { action: "close_all" | "cancel"; ticker: string; orderId?: string }) => Promise<{ statusCode: number; body: Record<string, unknown> }>;
+  /** Each position's stop loss and take profit. */
+  stopsOf?: (ticker: string) => { stop_loss: number | null; take_profit: number | null } | undefined;
   /** Tickers blocked for new entries by an unexplained difference with the broker. */
   blockedTickers?: () => Record<string, string>;
   /** The last reconciliation with the broker (MT5), shown in /status when there is one. */
@@ -63,7 +67,16 @@ export class Control {
   }
 
   positions(): PositionView[] {
-    return markPositions(this.d.ledger, this.d.quotes);
+    return markPositions(this.d.ledger, this.d.quotes).map((p) => {
+      const s = this.d.stopsOf?.(p.ticker);
+      return s ? { ...p, stop_loss: s.stop_loss, take_profit: s.take_profit } : p;
+    });
+  }
+
+  /** `tradectl close` / `tradectl cancel` (socket only). */
+  async submit(req: { action: "close_all" | "cancel"; ticker: string; orderId?: string }): Promise<{ statusCode: number; body: Record<string, unknown> }> {
+    if (!this.d.submit) return { statusCode: 503, body: { status: "error", message: "not available", error_code: "SERVICE_UNAVAILABLE" } };
+    return this.d.submit(req);
   }
 
   /** What the risk rules need, read from the journal (so it survives restarts). */
@@ -185,7 +198,7 @@ export class Control {
   }
 }
 
-const TIME_FIELDS = ["created_at", "updated_at", "submitted_at", "filled_at", "expires_at"] as const;
+const TIME_FIELDS = ["created_at", "updated_at", "submitted_at", "filled_at", "expires_at", "order_expires_at"] as const;
 
 /** An order as the API shows it: times as ISO-8601 strings, like every other time in the API. */
 export type OrderView = Omit<StoredOrder, (typeof TIME_FIELDS)[number]> & Record<(typeof TIME_FIELDS)[number], string | null>;

@@ -5,14 +5,15 @@
  */
 import { TradectlError } from "../domain/errors.js";
 import type { Clock } from "../domain/clock.js";
-import { FINAL_ORDER_STATUSES, type Order, type Signal } from "../domain/types.js";
+import { FINAL_ORDER_STATUSES, type Signal } from "../domain/types.js";
 import { idempotencyExpiry, judge, type AdmissionOutcome, type AdmissionRequest, type Decided, type JudgeDeps } from "./admission.js";
 import type { Broker, OrderResult } from "./broker.js";
 import { makeEnvelope, type EventMeta, type EventType } from "./envelope.js";
 import type { EventBus } from "./event-bus.js";
 import { newOrder, orderBrief, toRequest } from "./order-records.js";
 import { PairAdmitter, type PairDeps } from "./pair-admission.js";
-import type { AdmissionRecord, RecordedOutcome, StoredOrder } from "./ports.js";
+import type { AdmissionRecord, RecordedOutcome, StopBook, StoredOrder } from "./ports.js";
+import type { PlannedOrder } from "./plan-orders.js";
 import { KeyedSerialQueue } from "./serial-queue.js";
 
 export type { AdmissionOutcome };
@@ -25,6 +26,8 @@ export interface EngineLogger {
 
 export interface EngineDeps extends JudgeDeps {
   broker: Broker;
+  /** Position SL/TP and breakeven/trailing: the paper broker's stops, and the daemon's mirror of MT5's. */
+  stops: StopBook;
   bus: EventBus;
   clock: Clock;
   logger: EngineLogger;
@@ -36,7 +39,7 @@ interface PendingAdmission {
   req: AdmissionRequest;
   resolve: (o: AdmissionOutcome) => void;
   reject: (err: unknown) => void;
-  /** Decided before the transaction (a pair, whose queue has the order before the journal does). */
+  /** Decided before the transaction (a pair, whose queue has the orders before the journal does). */
   decided?: Decided;
 }
 
@@ -49,7 +52,7 @@ type Dealt = Extract<OrderResult, { kind: "filled" | "partial" }>;
 type Applied =
   | { kind: "duplicate"; record: AdmissionRecord }
   | { kind: "refused"; record: AdmissionRecord; events: Event[] }
-  | { kind: "accepted"; record: AdmissionRecord; order: StoredOrder; events: Event[]; settled: boolean; expiresAt: number }
+  | { kind: "accepted"; record: AdmissionRecord; order: StoredOrder; queued: StoredOrder[]; events: Event[]; settled: boolean; expiresAt: number }
   | { kind: "failed"; error: unknown };
 
 /** An accepted order whose source waits (within its budget) to answer with the outcome rather than "queued". */
@@ -178,35 +181,57 @@ export class Engine {
     }
 
     if (j.quantity !== signal.quantity) signal.quantity = j.quantity;
-    const order = decided?.accepted ? decided.accepted.order : this.mintOrder(signal, now);
-    const orderId = order.order_id;
-    // In a pair the queue had the order first: this daemon's mirror of the queue may have journaled it already.
-    const journaled = decided?.accepted !== undefined && this.d.journal.getOrder(orderId) !== undefined;
-    const events: Event[] = [
-      received,
-      ["signal.accepted", { signal_id: signal.id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity, order_id: orderId }],
-    ];
-    const result = busy.has(signal.ticker) || !this.maySend() || journaled ? null : (this.d.broker.settleNow?.(toRequest(order, j.isExit)) ?? null);
-    if (result === null || result.kind === "unknown" || (result.kind === "rejected" && result.temporary)) {
-      busy.add(signal.ticker);
-      if (!journaled) {
-        this.d.journal.insertSignal(signal, "accepted", null, orderId);
-        this.d.journal.insertOrder(order);
+    const events: Event[] = [received];
+    const orders: StoredOrder[] = [];
+    const queued: StoredOrder[] = [];
+    const settledEvents: Event[] = [];
+    // A pair's orders were minted (and queued to its leader) before this transaction; the mirror of the pair's queue
+    // may have journaled them already.
+    const given = decided?.accepted?.orders;
+    const mirrored = given !== undefined && this.d.journal.getOrder(given[0]!.order_id) !== undefined;
+    for (const [i, plan] of j.orders.entries()) {
+      const order = given?.[i] ?? this.mintOrder(signal, plan, now);
+      const orderId = order.order_id;
+      // Behind an order of its ticker still in flight (or one of this signal queued before it: a reverse's close),
+      // it waits its turn; else a broker inside the journal (paper) settles it in this transaction, unless this
+      // daemon may not send (a pair's follower) or the pair's mirror has the order already.
+      const canSettle = queued.length === 0 && !busy.has(order.ticker) && !mirrored && this.maySend();
+      const result = canSettle ? (this.d.broker.settleNow?.(this.requestOf(order, isExitPlan(plan, j.isExit))) ?? null) : null;
+      if (result === null || result.kind === "unknown" || (result.kind === "rejected" && result.temporary)) {
+        busy.add(order.ticker);
+        if (!mirrored) this.d.journal.insertOrder(order);
+        queued.push(order);
+        orders.push(order);
+        continue;
       }
-      const record: AdmissionRecord = decided?.accepted?.record ?? { ...base, outcome: { kind: "queued", order: orderBrief(order), queue_position: queuePosition } };
-      this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
-      return { kind: "accepted", record, order, events, settled: false, expiresAt };
+      // Settled at once: the order is journaled in its final state, its fill beside it, in this same commit.
+      settledEvents.push(["order.submitted", { order_id: orderId, ticker: order.ticker, action: order.action, quantity: order.quantity }]);
+      const final = this.outcomeOf(order, result, now);
+      settledEvents.push(...final.events);
+      const settled = { ...order, ...final.patch };
+      this.d.journal.insertOrder(settled);
+      orders.push(settled);
     }
-    // Settled at once: the order is journaled in its final state, its fill beside it, in this same commit.
-    events.push(["order.submitted", { order_id: orderId, ticker: order.ticker, action: order.action, quantity: order.quantity }]);
-    const final = result.kind === "filled" || result.kind === "partial" ? this.fillOf(order, result, now) : this.endOf(order, "rejected", result.code, result.message, now);
-    events.push(...final.events);
-    const settled = { ...order, ...final.patch };
-    this.d.journal.insertSignal(signal, "done", final.patch.error_message ?? null, orderId);
-    this.d.journal.insertOrder(settled);
-    const record: AdmissionRecord = { ...base, outcome: { kind: "settled", order: orderBrief(settled) } };
+    const first = orders[0]!;
+    events.push(["signal.accepted", { signal_id: signal.id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity, order_id: first.order_id, ...(orders.length > 1 ? { order_ids: orders.map((o) => o.order_id) } : {}) }]);
+    events.push(...settledEvents);
+    const briefs = orders.length > 1 ? { orders: orders.map(orderBrief) } : {};
+    if (queued.length > 0) {
+      if (!mirrored) this.d.journal.insertSignal(signal, "accepted", null, first.order_id);
+      const record: AdmissionRecord = decided?.accepted?.record ?? { ...base, outcome: { kind: "queued", order: orderBrief(queued[0]!), queue_position: queuePosition, ...briefs } };
+      this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
+      return { kind: "accepted", record, order: queued[0]!, queued, events, settled: false, expiresAt };
+    }
+    this.d.journal.insertSignal(signal, "done", first.error_message ?? null, first.order_id);
+    const record: AdmissionRecord = { ...base, outcome: { kind: "settled", order: orderBrief(first), ...briefs } };
     this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
-    return { kind: "accepted", record, order: settled, events, settled: true, expiresAt };
+    return { kind: "accepted", record, order: first, queued, events, settled: true, expiresAt };
+  }
+
+  /** The order as the broker sees it: a cancel carries its target's ids. */
+  private requestOf(order: StoredOrder, isExit: boolean) {
+    const target = order.target_order_id ? this.d.journal.getOrder(order.target_order_id) : undefined;
+    return toRequest(order, isExit, target);
   }
 
   private afterCommit(a: PendingAdmission, r: Applied): void {
@@ -236,15 +261,13 @@ export class Engine {
     // Queued once its admission's events are out, so its own events (submitted, filled) follow them on the bus.
     this.afterAnswer(() => {
       accepted();
-      // In a pair only the leader executes; the follower's order went to the leader through the pair's queue.
+      // In a pair only the leader executes; the follower's orders went to the leader through the pair's queue.
       if (!this.maySend()) return a.resolve({ kind: "accepted", record: r.record, order: r.order, done: Promise.resolve(r.order) });
-      this.queueForAnswer(a.req, r.record, r.order, r.expiresAt, a.resolve);
+      if (r.queued.length === 1) return this.queueForAnswer(a.req, r.record, r.order, r.expiresAt, a.resolve);
+      // Several orders (a reverse at MT5: the close, then the open): each executes in turn; the answer is "queued".
+      const done = r.queued.map((o) => this.enqueue(o)).at(-1)!;
+      a.resolve({ kind: "accepted", record: r.record, order: r.order, done });
     });
-  }
-
-  private mintOrder(signal: Signal, now: number): StoredOrder {
-    const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
-    return newOrder(signal, orderId, tradingDate, now);
   }
 
   /** Queues an accepted order; its source is answered when it settles within the budget, else as queued. */
@@ -331,6 +354,11 @@ export class Engine {
     return !this.d.pair || this.d.pair.permit.current() !== null;
   }
 
+  private mintOrder(signal: Signal, plan: PlannedOrder, now: number): StoredOrder {
+    const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
+    return newOrder(signal, plan, orderId, tradingDate, now);
+  }
+
   private async execute(orderId: string): Promise<StoredOrder> {
     let order = this.d.journal.getOrder(orderId)!;
     // A final order is never sent again, whoever queued it.
@@ -362,7 +390,7 @@ export class Engine {
       const refusal = this.refusalBeforeSend(order, exit);
       if (refusal) return this.finish(order, refusal.status, refusal.code, refusal.message);
 
-      const req = toRequest(order, exit);
+      const req = this.requestOf(order, exit);
       // Journaled before the send, so a crash in between is reconciled, never resent blindly. A broker inside the
       // journal (paper) records its fill in the settle transaction itself: the mark would only cost an fsync.
       if (this.d.broker.external !== false) {
@@ -426,7 +454,10 @@ export class Engine {
     if (this.d.killSwitch.active && !exit) {
       return { status: "rejected", code: "KILL_SWITCH_ACTIVE", message: "kill switch is active: entry not sent" };
     }
-    if (order.action === "sell" && !exit) {
+    if (order.kind === "trade" && !exit && order.effect === "close") {
+      return { status: "rejected", code: "NO_POSITION", message: `no ${order.ticker} position left to close (it was closed before this exit could be sent)` };
+    }
+    if (order.kind === "trade" && order.action === "sell" && !exit && order.effect === null) {
       // No short selling: the position this exit was for is gone (closed at the broker, e.g. by its stop loss).
       return { status: "rejected", code: "NO_POSITION", message: `no ${order.ticker} position left to sell (it was closed before this exit could be sent)` };
     }
@@ -436,16 +467,92 @@ export class Engine {
     return null;
   }
 
-  /** An exit is a sell of a held position: reducing risk is never stale. */
-  private isExit(order: Order): boolean {
-    return order.action === "sell" && (this.d.ledger.position(order.ticker)?.quantity ?? 0) > 0;
+  /**
+   * An exit reduces risk and is never stale: a cancel, a modify, a close while its position is still there (the
+   * seed's sell: of a held long).
+   */
+  private isExit(order: StoredOrder): boolean {
+    if (order.kind !== "trade") return true;
+    if (order.effect === "open") return false;
+    const held = this.d.ledger.position(order.ticker)?.quantity ?? 0;
+    return order.action === "sell" ? held > 0 : order.effect === "close" && held < 0;
   }
 
   private settle(order: StoredOrder, result: OrderResult): StoredOrder {
     // Given up after retries for a passing reason (requote, no connection, bridge down): failed, not refused.
     if (result.kind === "rejected") return this.finish(order, result.temporary ? "failed" : "rejected", result.code, result.message);
     if (result.kind === "unknown") return this.markUnknown(order, result.message);
+    if (result.kind === "placed" || result.kind === "done") {
+      return this.settleWith(order, (now) => {
+        const { patch, events } = this.outcomeOf(order, result, now);
+        this.d.journal.updateOrder(order.order_id, patch, now);
+        if (patch.status !== "working") this.d.journal.setSignalStatus(order.signal_id, "done", null);
+        return events;
+      });
+    }
     return this.settleWith(order, (now) => this.recordFill(order, result, now));
+  }
+
+  /**
+   * A resting order's end, found by whoever watches it (the paper broker on the price stream, reconciliation with
+   * MT5): filled, expired or cancelled at the broker. Journaled in the ticker's turn, like any settle.
+   */
+  settleResting(orderId: string, result: OrderResult | { kind: "expired" | "cancelled"; message: string }): Promise<StoredOrder> {
+    const order = this.d.journal.getOrder(orderId);
+    if (!order) return Promise.reject(new Error(`no order ${orderId}`));
+    return this.queue.run(order.ticker, async () => {
+      const now = this.d.journal.getOrder(orderId)!;
+      if (now.status !== "working") return now;
+      if (result.kind === "expired" || result.kind === "cancelled") {
+        const status = result.kind;
+        const message = result.message;
+        return this.settleWith(now, (t) => {
+          this.d.journal.updateOrder(orderId, { status, error_code: status === "expired" ? "ORDER_EXPIRED" : "ORDER_CANCELLED", error_message: message }, t);
+          return [[status === "expired" ? "order.expired" : "order.cancelled", { order_id: orderId, ticker: now.ticker, message }]];
+        });
+      }
+      return this.settle(now, result as OrderResult);
+    });
+  }
+
+  /** A position's new stop loss from breakeven/trailing (already sent to the broker when it holds the stops). */
+  recordStops(ticker: string, stopLoss: number | null, takeProfit: number | null, why: string): void {
+    const now = this.d.clock.now();
+    const prev = this.d.stops.get(ticker);
+    this.d.journal.tx(() => this.d.stops.set({ ticker, stop_loss: stopLoss, take_profit: takeProfit, protection: prev?.protection ?? null, updated_at: now }), { durable: this.d.broker.external !== false });
+    this.emit("position.stops_changed", { ticker, stop_loss: stopLoss, take_profit: takeProfit, previous_stop_loss: prev?.stop_loss ?? null, reason: why }, null);
+  }
+
+  /** What a broker's result makes of an order (and of its target or its position's stops); inside a transaction. */
+  private outcomeOf(order: StoredOrder, result: OrderResult, now: number): { patch: OrderPatch; events: Event[] } {
+    switch (result.kind) {
+      case "filled":
+      case "partial":
+        return this.fillOf(order, result, now);
+      case "rejected":
+        return this.endOf(order, result.temporary ? "failed" : "rejected", result.code, result.message, now);
+      case "unknown":
+        return { patch: { status: "unknown", error_code: "OUTCOME_UNKNOWN", error_message: result.message }, events: [] };
+      case "placed": {
+        const expiry = order.order_expires_at === null ? "good till cancelled" : `until ${new Date(order.order_expires_at).toISOString()}`;
+        const patch: OrderPatch = { status: "working", broker_order_id: result.broker_order_id, submitted_at: order.submitted_at ?? now, attempts: order.attempts + (order.status === "pending" ? 1 : 0), error_message: null, error_code: null };
+        return { patch, events: [["order.working", { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: order.quantity, order_type: order.order_type, price: order.limit_price, expires: expiry }]] };
+      }
+      case "done": {
+        const events: Event[] = [];
+        if (order.kind === "cancel" && order.target_order_id) {
+          this.d.journal.updateOrder(order.target_order_id, { status: "cancelled", error_code: "ORDER_CANCELLED", error_message: `cancelled by ${order.order_id}` }, now);
+          events.push(["order.cancelled", { order_id: order.target_order_id, ticker: order.ticker, by: order.order_id }]);
+        }
+        if (order.kind === "modify") {
+          const prev = this.d.stops.get(order.ticker);
+          this.d.stops.set({ ticker: order.ticker, stop_loss: order.stop_loss, take_profit: order.take_profit, protection: order.protection, updated_at: now });
+          events.push(["position.stops_changed", { ticker: order.ticker, stop_loss: order.stop_loss, take_profit: order.take_profit, previous_stop_loss: prev?.stop_loss ?? null, reason: `modify ${order.order_id}` }]);
+        }
+        const patch: OrderPatch = { status: "done", submitted_at: order.submitted_at ?? now, attempts: order.attempts + (order.status === "pending" ? 1 : 0), filled_at: now, error_message: result.message };
+        return { patch, events };
+      }
+    }
   }
 
   private finish(order: StoredOrder, status: "rejected" | "failed" | "expired", code: string, message: string): StoredOrder {
@@ -529,6 +636,7 @@ export class Engine {
       // A broker inside the journal was never marked "submitted": its send and this fill are one step.
       ...(order.status === "pending" ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
     };
+    this.stopsAfterFill(order, applied.position?.quantity ?? 0, now);
     const dealt = { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: f.quantity, price: f.price, fee: f.fee };
     if (partial) this.d.logger.warn("order partially filled", { order_id: order.order_id, ticker: order.ticker, code: partial.code, reason: partial.message });
     return {
@@ -538,6 +646,19 @@ export class Engine {
         ["position.changed", { ticker: order.ticker, position: applied.position, realized_pnl: applied.realized_pnl }],
       ],
     };
+  }
+
+  /**
+   * A position's stops follow its fills: an opening order's SL/TP and breakeven/trailing become the position's; a
+   * position closed (or flipped) loses the old ones.
+   */
+  private stopsAfterFill(order: StoredOrder, held: number, now: number): void {
+    const opened = order.effect === "open" || (order.effect === null && order.action === "buy");
+    if (held === 0) return this.d.stops.delete(order.ticker);
+    const sameSide = (order.action === "buy") === held > 0;
+    if (!opened || !sameSide) return;
+    if (order.stop_loss === null && order.take_profit === null && order.protection === null) return;
+    this.d.stops.set({ ticker: order.ticker, stop_loss: order.stop_loss, take_profit: order.take_profit, protection: order.protection, updated_at: now });
   }
 
   /** What ending an order without a fill makes of it, and its events. */
@@ -570,7 +691,16 @@ export function refusalCode(reason: Extract<RecordedOutcome, { kind: "refused" }
       return "RISK_LIMIT_EXCEEDED";
     case "expired":
       return "SIGNAL_EXPIRED";
+    case "order":
+      return "ORDER_REJECTED";
   }
+}
+
+/** Whether a planned order reduces risk (a close, a cancel, a modify; the seed's orders as risk judged them). */
+function isExitPlan(plan: PlannedOrder, judgedExit: boolean): boolean {
+  if (plan.kind !== "trade") return true;
+  if (plan.effect !== null) return plan.effect === "close";
+  return judgedExit;
 }
 
 function elapsed(startedAt: number | undefined): number {

@@ -1,21 +1,28 @@
 /** Building an order from an admitted signal, and the shapes it takes on the way to the broker and into answers. */
 import type { Signal } from "../domain/types.js";
 import type { OrderRequest } from "./broker.js";
+import type { PlannedOrder } from "./plan-orders.js";
 import type { OrderBrief, StoredOrder } from "./ports.js";
 
-export function newOrder(signal: Signal, orderId: string, tradingDate: string, now: number): StoredOrder {
+export function newOrder(signal: Signal, plan: PlannedOrder, orderId: string, tradingDate: string, now: number): StoredOrder {
   return {
     order_id: orderId,
     signal_id: signal.id,
     request_id: signal.request_id,
-    ticker: signal.ticker,
-    action: signal.action,
-    quantity: signal.quantity,
-    order_type: signal.price === "market" ? "market" : "limit",
-    limit_price: signal.price === "market" ? null : signal.price,
-    stop_loss: signal.stop_loss ?? null,
-    take_profit: signal.take_profit ?? null,
-    reference_price: signal.entry_price ?? signal.exit_price ?? (signal.price === "market" ? null : signal.price),
+    ticker: plan.ticker,
+    action: plan.action,
+    quantity: plan.quantity,
+    kind: plan.kind,
+    effect: plan.effect,
+    order_type: plan.order_type,
+    limit_price: plan.limit_price,
+    stop_loss: plan.stop_loss,
+    take_profit: plan.take_profit,
+    reference_price: plan.reference_price,
+    target_order_id: plan.target_order_id,
+    order_expires_at: plan.order_expires_at,
+    protection: plan.protection,
+    sent: plan.sent,
     status: "pending",
     fill_price: null,
     filled_quantity: 0,
@@ -33,9 +40,14 @@ export function newOrder(signal: Signal, orderId: string, tradingDate: string, n
   };
 }
 
-export function toRequest(o: StoredOrder, isExit: boolean): OrderRequest {
+export function toRequest(o: StoredOrder, isExit: boolean, target?: StoredOrder): OrderRequest {
   return {
     client_order_id: o.order_id,
+    kind: o.kind,
+    effect: o.effect,
+    order_expires_at: o.order_expires_at,
+    target_client_order_id: target?.order_id ?? null,
+    target_broker_order_id: target?.broker_order_id ?? null,
     ticker: o.ticker,
     action: o.action,
     quantity: o.quantity,
@@ -59,5 +71,10 @@ export function orderBrief(o: StoredOrder): OrderBrief {
     filled_quantity: o.filled_quantity,
     error_code: o.error_code,
     error_message: o.error_message,
+    ...(o.kind !== "trade" ? { kind: o.kind } : {}),
+    ...(o.order_type !== "market" ? { order_type: o.order_type, limit_price: o.limit_price, order_expires_at: o.order_expires_at } : {}),
+    // The seed's plain buy/sell answers exactly as before: stops are shown when the vocabulary changed or set them.
+    ...((o.sent || o.kind === "modify") && (o.stop_loss !== null || o.take_profit !== null) ? { stop_loss: o.stop_loss, take_profit: o.take_profit } : {}),
+    ...(o.sent ? { sent: o.sent } : {}),
   };
 }

@@ -118,7 +118,9 @@ export class PairAdmitter {
   private async accept(req: AdmissionRequest, j: Extract<Judgement, { verdict: "accept" }>, orderId: string, now: number, expiresAt: number): Promise<AdmissionOutcome> {
     const { signal } = req;
     if (j.quantity !== signal.quantity) signal.quantity = j.quantity;
-    const order = newOrder(signal, orderId, orderId.slice(4, 12), now);
+    const plan = j.orders[0]!;
+    if (j.orders.length !== 1) return this.refuseMultiple(req, j);
+    const order = newOrder(signal, plan, orderId, orderId.slice(4, 12), now);
     const record = this.queuedRecord(req, order, now);
     try {
       await this.pair.admission.enqueue({ key: signal.idempotency_key, expiresAt, signal, order, record });
@@ -131,7 +133,7 @@ export class PairAdmitter {
         return this.unavailable(req, err);
       }
     }
-    const outcome = await this.host.commit(req, { judgement: j, accepted: { order, record } });
+    const outcome = await this.host.commit(req, { judgement: j, accepted: { orders: [order], record } });
     if (outcome.kind === "accepted" && outcome.record !== record) {
       // Settled before the answer (the leader's broker answered within the budget): repeats get that answer, unless
       // the pair's store cannot take it now, when this answer stays the queued one the store holds.
@@ -164,14 +166,22 @@ export class PairAdmitter {
         // Its id from this journal's own sequence, in a range the pair's sequence never reaches (see ALONE_BASE).
         const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
         const alone = `ORD_${tradingDate}_${ALONE_BASE + Number(orderId.slice(13))}`;
-        const order = newOrder(req.signal, alone, tradingDate, now);
-        const outcome = await this.host.commit(req, { judgement: j, accepted: { order, record: this.queuedRecord(req, order, now) } });
+        if (j.orders.length !== 1) return this.refuseMultiple(req, j);
+        const order = newOrder(req.signal, j.orders[0]!, alone, tradingDate, now);
+        const outcome = await this.host.commit(req, { judgement: j, accepted: { orders: [order], record: this.queuedRecord(req, order, now) } });
         if (outcome.kind === "accepted") this.pair.admittedAlone?.(alone);
         return outcome;
       }
       if (j.verdict !== "accept") return this.host.commit(req, { judgement: j });
     }
     return this.unavailable(req, err);
+  }
+
+  /** A signal of several orders (a reverse): the pair's queue carries one order per accepted signal. */
+  private async refuseMultiple(req: AdmissionRequest, j: Extract<Judgement, { verdict: "accept" }>): Promise<AdmissionOutcome> {
+    await this.pair.admission.release(req.signal.idempotency_key).catch(() => undefined);
+    const message = `a ${req.signal.action} is ${j.orders.length} orders, and a pair's queue carries one order per signal: send its parts as separate alerts`;
+    return this.host.commit(req, { judgement: { verdict: "refuse", reason: "order", message, details: { orders: j.orders.length }, remember: false, risk: j.risk } });
   }
 
   private queuedRecord(req: AdmissionRequest, order: ReturnType<typeof newOrder>, now: number): AdmissionRecord {

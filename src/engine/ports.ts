@@ -44,6 +44,8 @@ export interface OrderJournal {
   listOrders(q?: OrderQuery): { orders: StoredOrder[]; total: number };
   /** Orders not yet final, in brief: what risk must count beside the filled positions. */
   openOrderSummary(): OpenOrderBrief[];
+  /** Pending (limit/stop) orders resting at the broker, oldest first; of one ticker, or all. */
+  workingOrders(ticker?: string): StoredOrder[];
   /** Orders not in a final state, oldest first: what a restart must resume or reconcile. */
   openOrders(): StoredOrder[];
   /** The JST trading day's counters: entries and exits that count, and the realised P&L. */
@@ -100,17 +102,24 @@ export interface OrderBrief {
   filled_quantity: number;
   error_code: string | null;
   error_message: string | null;
+  kind?: string;
+  order_type?: string;
+  limit_price?: number | null;
+  stop_loss?: number | null;
+  take_profit?: number | null;
+  order_expires_at?: number | null;
+  sent?: Record<string, unknown> | null;
 }
 
-/** Why admission refused a valid signal. */
-export type RefusalReason = "kill_switch" | "risk" | "reconciliation" | "broker_unavailable" | "expired" | "pair_unavailable";
+/** Why admission refused a valid signal. `order`: what the alert asks cannot be done as asked (sizing, units, a stop that would loosen). */
+export type RefusalReason = "kill_switch" | "risk" | "reconciliation" | "broker_unavailable" | "expired" | "order" | "pair_unavailable";
 
 /** What a signal's admission decided, as its source answered it. */
 export type RecordedOutcome =
   /** Accepted and queued: the answer went out before the broker settled it (HTTP 202). */
-  | { kind: "queued"; order: OrderBrief; queue_position: number }
+  | { kind: "queued"; order: OrderBrief; queue_position: number; orders?: OrderBrief[] }
   /** Accepted and settled (filled, or refused by the broker, failed, expired) before the answer went out. */
-  | { kind: "settled"; order: OrderBrief }
+  | { kind: "settled"; order: OrderBrief; orders?: OrderBrief[] }
   | { kind: "refused"; reason: RefusalReason; message: string; details: Record<string, unknown> }
   /** An answer stored by a version before typed outcomes, replayed as it was stored. */
   | { kind: "answered"; status_code: number; body: Record<string, unknown> };
@@ -138,6 +147,23 @@ export interface IdempotencyStore {
   /** Keeps every record at least until `expiresAt` (a window made longer by a reload). */
   extendAll(byMs: number, now: number): void;
   purgeExpired(now: number): number;
+}
+
+/** A position's stop loss and take profit as the broker holds them (paper: here), with its breakeven/trailing. */
+export interface PositionStops {
+  ticker: string;
+  stop_loss: number | null;
+  take_profit: number | null;
+  protection: import("../domain/order-vocabulary.js").Protection | null;
+  updated_at: number;
+}
+
+/** Where position stops are kept (the journal), so paper stops and daemon-run trailing survive a restart. */
+export interface StopBook {
+  get(ticker: string): PositionStops | undefined;
+  all(): PositionStops[];
+  set(s: PositionStops): void;
+  delete(ticker: string): void;
 }
 
 export interface StateStore {

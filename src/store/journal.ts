@@ -4,7 +4,9 @@ import type { Order, Signal } from "../domain/types.js";
 import type { OpenOrderBrief, OrderJournal, OrderQuery, SignalStatus, StoredOrder } from "../engine/ports.js";
 import type { Database } from "./database.js";
 
-interface OrderRow extends Omit<Order, "limit_price" | "stop_loss" | "take_profit"> {
+interface OrderRow extends Omit<Order, "limit_price" | "stop_loss" | "take_profit" | "protection" | "sent"> {
+  protection: string | null;
+  sent: string | null;
   limit_price: number | null;
   stop_loss: number | null;
   take_profit: number | null;
@@ -69,8 +71,9 @@ export class Journal implements OrderJournal {
     this.db.run(
       `INSERT INTO orders (order_id, signal_id, request_id, ticker, action, quantity, order_type, limit_price, stop_loss, take_profit,
          reference_price, status, fill_price, filled_quantity, fee, broker_order_id, error_code, error_message, attempts,
-         created_at, updated_at, submitted_at, filled_at, expires_at, trading_date)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         created_at, updated_at, submitted_at, filled_at, expires_at, trading_date,
+         kind, effect, target_order_id, order_expires_at, protection, sent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       o.order_id,
       o.signal_id,
       o.request_id,
@@ -96,11 +99,20 @@ export class Journal implements OrderJournal {
       o.filled_at,
       o.expires_at,
       o.trading_date,
+      // Orders built before the vocabulary (and their tests) carry none of these: the seed's meaning.
+      o.kind ?? "trade",
+      o.effect ?? null,
+      o.target_order_id ?? null,
+      o.order_expires_at ?? null,
+      o.protection == null ? null : JSON.stringify(o.protection),
+      o.sent == null ? null : JSON.stringify(o.sent),
     );
   }
 
   updateOrder(orderId: string, patch: Partial<Omit<StoredOrder, "order_id">>, now: number): void {
-    const entries = Object.entries({ ...patch, updated_at: now }).filter(([, v]) => v !== undefined);
+    const entries = Object.entries({ ...patch, updated_at: now })
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v !== null && typeof v === "object" ? JSON.stringify(v) : v] as const);
     const sets = entries.map(([k]) => `${k} = ?`).join(", ");
     this.db.run(`UPDATE orders SET ${sets} WHERE order_id = ?`, ...entries.map(([, v]) => v as number | string | null), orderId);
   }
@@ -128,6 +140,14 @@ export class Journal implements OrderJournal {
     return { orders: rows.map(toOrder), total };
   }
 
+  /** Pending (limit/stop) orders resting at the broker, oldest first; of one ticker, or all. */
+  workingOrders(ticker?: string): StoredOrder[] {
+    const rows = ticker === undefined
+      ? this.db.all<OrderRow>("SELECT * FROM orders WHERE status = 'working' ORDER BY created_at, order_id")
+      : this.db.all<OrderRow>("SELECT * FROM orders WHERE status = 'working' AND ticker = ? ORDER BY created_at, order_id", ticker);
+    return rows.map(toOrder);
+  }
+
   /** Orders not yet final, in brief: what risk must count beside the filled positions. */
   openOrderSummary(): OpenOrderBrief[] {
     return this.db.all("SELECT ticker, action, quantity, limit_price, reference_price FROM orders WHERE status IN ('pending', 'submitted', 'unknown')");
@@ -153,12 +173,12 @@ export class Journal implements OrderJournal {
     return (
       this.db.get<{ last: number | null }>(
         // The newest row of the partial index orders_entries (buys that count): one page, whatever the history.
-        "SELECT created_at AS last FROM orders WHERE action = 'buy' AND status NOT IN ('rejected', 'expired', 'failed') ORDER BY created_at DESC LIMIT 1",
+        "SELECT created_at AS last FROM orders WHERE action = 'buy' AND status NOT IN ('rejected', 'expired', 'failed', 'cancelled') AND kind = 'trade' AND COALESCE(effect, 'open') = 'open' ORDER BY created_at DESC LIMIT 1",
       )?.last ?? null
     );
   }
 }
 
 function toOrder(r: OrderRow): StoredOrder {
-  return { ...r };
+  return { ...r, protection: r.protection === null ? null : JSON.parse(r.protection), sent: r.sent === null ? null : JSON.parse(r.sent) };
 }

@@ -218,4 +218,49 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: "order vocabulary: pending orders, cancels, modifies, effects; position stops",
+    // kind: trade (a deal or a pending order) | cancel (removes target_order_id) | modify (new SL/TP of the position).
+    // effect: open | close (NULL: the seed's meaning, buy opens and sell closes). A cancelled pending order is final
+    // and, like a rejected one, not an entry. position_stops: the SL/TP of a position and its breakeven/trailing.
+    sql: `
+      ALTER TABLE orders ADD COLUMN kind TEXT NOT NULL DEFAULT 'trade';
+      ALTER TABLE orders ADD COLUMN effect TEXT;
+      ALTER TABLE orders ADD COLUMN target_order_id TEXT;
+      ALTER TABLE orders ADD COLUMN order_expires_at INTEGER;
+      ALTER TABLE orders ADD COLUMN protection TEXT;
+      ALTER TABLE orders ADD COLUMN sent TEXT;
+      CREATE INDEX orders_working ON orders(ticker) WHERE status = 'working';
+
+      DROP TRIGGER orders_count_insert;
+      DROP TRIGGER orders_count_update;
+      CREATE TRIGGER orders_count_insert AFTER INSERT ON orders
+      WHEN NEW.kind = 'trade' AND NEW.status NOT IN ('rejected', 'expired', 'failed', 'cancelled') BEGIN
+        INSERT INTO daily_counters (trading_date) VALUES (NEW.trading_date) ON CONFLICT DO NOTHING;
+        UPDATE daily_counters
+        SET entries = entries + (COALESCE(NEW.effect, CASE NEW.action WHEN 'buy' THEN 'open' ELSE 'close' END) = 'open'),
+            exits = exits + (COALESCE(NEW.effect, CASE NEW.action WHEN 'buy' THEN 'open' ELSE 'close' END) = 'close')
+        WHERE trading_date = NEW.trading_date;
+      END;
+      CREATE TRIGGER orders_count_update AFTER UPDATE OF status ON orders
+      WHEN NEW.kind = 'trade' AND (OLD.status IN ('rejected', 'expired', 'failed', 'cancelled')) <> (NEW.status IN ('rejected', 'expired', 'failed', 'cancelled')) BEGIN
+        INSERT INTO daily_counters (trading_date) VALUES (NEW.trading_date) ON CONFLICT DO NOTHING;
+        UPDATE daily_counters
+        SET entries = entries + (COALESCE(NEW.effect, CASE NEW.action WHEN 'buy' THEN 'open' ELSE 'close' END) = 'open')
+                      * (CASE WHEN NEW.status IN ('rejected', 'expired', 'failed', 'cancelled') THEN -1 ELSE 1 END),
+            exits = exits + (COALESCE(NEW.effect, CASE NEW.action WHEN 'buy' THEN 'open' ELSE 'close' END) = 'close')
+                      * (CASE WHEN NEW.status IN ('rejected', 'expired', 'failed', 'cancelled') THEN -1 ELSE 1 END)
+        WHERE trading_date = NEW.trading_date;
+      END;
+
+      CREATE TABLE position_stops (
+        ticker TEXT PRIMARY KEY,
+        stop_loss REAL,
+        take_profit REAL,
+        protection TEXT,           -- JSON: { breakeven?: {trigger, offset}, trailing?: {trigger, distance, step} } as prices
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -19,15 +19,16 @@ const REFUSALS: Record<Refused["reason"], { statusCode: number; code: string; me
   risk: { statusCode: 403, code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
   reconciliation: { statusCode: 403, code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
   expired: { statusCode: 422, code: "SIGNAL_EXPIRED" },
+  order: { statusCode: 422, code: "ORDER_REJECTED" },
 };
 
 export function webhookAnswer(r: AdmissionRecord): WebhookResponse {
   const o = r.outcome;
   switch (o.kind) {
     case "queued":
-      return { statusCode: 202, body: queuedBody(r.request_id, o.order, o.queue_position) };
+      return withOrders({ statusCode: 202, body: queuedBody(r.request_id, o.order, o.queue_position) }, o.orders);
     case "settled":
-      return settledAnswer(r, o.order);
+      return withOrders(settledAnswer(r, o.order), o.orders);
     case "refused": {
       const m = REFUSALS[o.reason];
       return { statusCode: m.statusCode, body: errorEnvelope({ requestId: r.request_id, code: m.code, message: m.message ?? o.message, now: r.decided_at, details: o.details }) };
@@ -35,6 +36,27 @@ export function webhookAnswer(r: AdmissionRecord): WebhookResponse {
     case "answered":
       return { statusCode: o.status_code, body: o.body };
   }
+}
+
+/** A signal that made several orders (a reverse, a close or cancel of "*") lists each in `data.orders`. */
+function withOrders(res: WebhookResponse, orders: OrderBrief[] | undefined): WebhookResponse {
+  const data = res.body["data"] as Record<string, unknown> | undefined;
+  if (!orders || !data) return res;
+  return { ...res, body: { ...res.body, data: { ...data, orders } } };
+}
+
+/** What an order's answer adds beyond the seed's fields: its type and prices as sent, its expiry, what was computed. */
+function orderExtras(o: OrderBrief): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  if (o.kind) extra["kind"] = o.kind;
+  if (o.order_type) {
+    extra["order_type"] = o.order_type;
+    extra["limit_price"] = o.limit_price ?? null;
+    extra["order_expires_at"] = o.order_expires_at == null ? null : new Date(o.order_expires_at).toISOString();
+  }
+  if (o.stop_loss !== undefined || o.take_profit !== undefined) Object.assign(extra, { stop_loss: o.stop_loss ?? null, take_profit: o.take_profit ?? null });
+  if (o.sent) extra["sent"] = o.sent;
+  return extra;
 }
 
 function queuedBody(requestId: string, order: OrderBrief, queuePosition: number): Record<string, unknown> {
@@ -47,6 +69,7 @@ function queuedBody(requestId: string, order: OrderBrief, queuePosition: number)
       ticker: order.ticker,
       action: order.action,
       quantity: order.quantity,
+      ...orderExtras(order),
       queue_position: queuePosition,
       estimated_processing_time_ms: 500 * queuePosition,
     },
@@ -57,6 +80,18 @@ function settledAnswer(r: AdmissionRecord, o: OrderBrief): WebhookResponse {
   // Partly dealt (an exit split over positions, a later leg refused): what was dealt is real, so it is a success
   // that says how much was not.
   const partial = o.status === "partially_filled";
+  // A pending order resting at the broker, a cancel or an SL/TP change carried out: done as asked.
+  if (o.status === "working" || o.status === "done") {
+    const message = o.status === "working" ? `Order placed: ${o.order_type} ${o.limit_price} resting until filled, expired or cancelled` : `Done: ${o.error_message ?? o.kind}`;
+    return {
+      statusCode: 200,
+      body: {
+        status: "success",
+        message,
+        data: { request_id: r.request_id, ticker: o.ticker, action: o.action, quantity: o.quantity, order_id: o.order_id, order_status: o.status, ...orderExtras(o), timestamp: new Date(r.decided_at).toISOString(), processing_time_ms: r.processing_ms },
+      },
+    };
+  }
   if (o.status === "filled" || partial) {
     return {
       statusCode: 200,
@@ -71,6 +106,7 @@ function settledAnswer(r: AdmissionRecord, o: OrderBrief): WebhookResponse {
           order_id: o.order_id,
           order_status: o.status,
           fill_price: o.fill_price,
+          ...orderExtras(o),
           ...(partial ? { filled_quantity: o.filled_quantity, remaining_quantity: o.quantity - o.filled_quantity } : {}),
           timestamp: new Date(r.decided_at).toISOString(),
           processing_time_ms: r.processing_ms,

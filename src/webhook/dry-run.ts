@@ -39,6 +39,10 @@ export interface WebhookTestData {
   errors: FieldError[];
   /** Body fields tradectl does not read (a typo such as "stoploss" shows up here). */
   ignored_fields: string[];
+  /** What would be sent to the broker, order by order, when it would execute. */
+  would_send?: Array<Record<string, unknown>>;
+  /** Why admission would refuse it (risk, the order itself: sizing, units, a stop that would loosen, the broker). */
+  refused?: { reason: string; message: string; details: Record<string, unknown> };
   /** The limit that would refuse the signal (the 403 details), when one would. */
   risk_limit?: RiskLimitDetails;
   timestamp: string;
@@ -125,5 +129,23 @@ export function buildDryRun(input: DryRunInput): WebhookTestData {
     timestamp: new Date(input.now).toISOString(),
   };
   if (risk !== null && !risk.ok) data.risk_limit = risk.details;
+  // Exactly what would be sent: each order with its computed quantity and its prices as put on the grid.
+  if (judgement?.verdict === "accept" && judgement.orders?.length) {
+    data.would_send = judgement.orders.map((o) => ({
+      kind: o.kind,
+      ticker: o.ticker,
+      action: o.action,
+      quantity: o.quantity,
+      order_type: o.order_type,
+      ...(o.limit_price !== null ? { price: o.limit_price } : {}),
+      ...(o.stop_loss !== null ? { stop_loss: o.stop_loss } : {}),
+      ...(o.take_profit !== null ? { take_profit: o.take_profit } : {}),
+      ...(o.order_expires_at !== null ? { expires_at: new Date(o.order_expires_at).toISOString() } : {}),
+      ...(o.target_order_id !== null ? { cancels: o.target_order_id } : {}),
+      ...(o.sent ? { sent: o.sent } : {}),
+    }));
+  } else if (judgement?.verdict === "refuse") {
+    data.refused = { reason: judgement.reason, message: judgement.message, details: judgement.details };
+  }
   return data;
 }

@@ -71,9 +71,23 @@ const instantSchema = (description: string): JsonSchema => ({
   ],
 });
 
+const unitSchema = (what: string): JsonSchema => ({
+  type: "string",
+  enum: ["price", "pips", "percent"],
+  description: `How ${what} is given: \`price\` (default), \`pips\` (of the instrument: instruments.<ticker>.pipSize), or \`percent\` of the reference price.`,
+});
+
+/** A distance ≥ 0 in the unit of the object it is in. */
+const distance = (description: string, exclusive = false): JsonSchema => ({ type: "number", ...(exclusive ? { exclusiveMinimum: 0 } : { minimum: 0 }), description });
+
 /** The properties of an alert body, one schema per field; validate-alert.ts compiles each. */
 export const signalFieldSchemas = {
-  action: { type: "string", enum: ["buy", "sell"], description: "`buy` opens or adds (an entry); `sell` reduces or closes a held position (an exit). No short selling." },
+  action: {
+    type: "string",
+    enum: ["buy", "sell", "close_long", "close_short", "close_all", "cancel", "reverse", "modify"],
+    description:
+      "`buy` opens or adds (an entry); `sell` reduces or closes a held position (an exit; no short selling). `close_long` / `close_short` close the ticker's long / short position (all of it, or `quantity`); `close_all` closes both (`ticker: \"*\"`: every ticker); `cancel` cancels the ticker's pending orders (`side` for one side; `ticker: \"*\"` for all); `reverse` closes the position and opens the other side; `modify` sets a new `stop_loss` / `take_profit` / `breakeven` / `trailing` on the open position. Closes, cancels and modifies are exits.",
+  },
   ticker: {
     type: "string",
     pattern: TICKER_PATTERN,
@@ -81,22 +95,28 @@ export const signalFieldSchemas = {
       "TSE security code: 4 digits (\"9984\") or JPX's alphanumeric form (\"130A\"; letters in the 2nd/4th place, never B E I O Q V Z). A TradingView prefix `TSE:` or `JPX:` is accepted and removed.",
   },
   quantity: {
-    description: "Shares: an integer > 0 and a multiple of 100 (a string of digits is accepted too).",
+    description:
+      "Shares: an integer > 0 and a multiple of 100 (a string of digits is accepted too). Required for buy/sell/reverse unless `sizing` is given; optional for closes (a partial close); not used by cancel/modify.",
     anyOf: [
       { type: "integer", minimum: 100, maximum: MAX_QUANTITY, multipleOf: 100 },
       { type: "string", pattern: QUANTITY_STRING_PATTERN },
     ],
   },
   price: {
-    description: "`market`, or a limit price > 0.",
+    description:
+      "`market`, or a price > 0: a limit price (a number alone means limit), the stop price with `order_type: stop`, or an offset from the market with `price_unit` pips/percent. Required for buy/sell.",
     anyOf: [
       { type: "string", enum: ["market"] },
       { type: "number", exclusiveMinimum: 0 },
     ],
   },
   entry_price: positiveNumber("Entry price hint (buy only)."),
-  stop_loss: positiveNumber("Stop-loss price (buy only); below entry_price and take_profit when those are given."),
-  take_profit: positiveNumber("Take-profit price (buy only); above entry_price and stop_loss when those are given."),
+  stop_loss: positiveNumber(
+    "Stop loss (buy, reverse, modify): a price (below entry_price and take_profit when those are given), or a distance from the entry in `sl_unit` pips/percent. Put on the instrument's price grid, away from the price.",
+  ),
+  take_profit: positiveNumber(
+    "Take profit (buy, reverse, modify): a price (above entry_price and stop_loss when those are given), or a distance in `tp_unit` pips/percent. Put on the grid, away from the price.",
+  ),
   atr: positiveNumber("ATR value (informational)."),
   rr_ratio: positiveNumber("Risk/reward ratio (informational)."),
   rsi: { type: "number", minimum: 0, maximum: 100, description: "RSI value (informational), 0–100." },
@@ -109,6 +129,56 @@ export const signalFieldSchemas = {
     "Optional: when the signal goes stale (same forms as timestamp). An entry not sent to the broker by then is never sent. Default: receipt + webhook.signalTtlMs (60 s).",
   ),
   confidence: { type: "number", minimum: 0, maximum: 1, description: "Optional strategy confidence 0–1, carried in the event metadata." },
+  order_type: {
+    type: "string",
+    enum: ["market", "limit", "stop"],
+    description: "Order type of an entry (buy, reverse): `limit` and `stop` rest at the broker until the price reaches `price` or they expire. A numeric `price` without it means limit.",
+  },
+  price_unit: unitSchema("`price` of a limit/stop order (pips/percent: an offset from the market)"),
+  sl_unit: unitSchema("`stop_loss`"),
+  tp_unit: unitSchema("`take_profit`"),
+  expire_minutes: {
+    type: "integer",
+    minimum: 1,
+    maximum: 525_600,
+    description: "A pending (limit/stop) order expires this many minutes after receipt (or at `expires_at`); without either it is good till cancelled.",
+  },
+  sizing: {
+    type: "object",
+    description:
+      "Order size computed at admission instead of `quantity`: `quantity` (shares), `cash` (money), `equity_percent` (of the account's equity), `risk_percent` (of the balance lost if the stop loss is hit; needs `stop_loss`). Rounded down to the lot step; refused below the minimum lot.",
+    required: ["mode", "value"],
+    properties: {
+      mode: { type: "string", enum: ["quantity", "cash", "equity_percent", "risk_percent"] },
+      value: { type: "number", exclusiveMinimum: 0 },
+    },
+    additionalProperties: false,
+  },
+  breakeven: {
+    type: "object",
+    description: "Move the stop loss to the entry price + `offset` once the position is `trigger` in profit (distances in `unit`).",
+    required: ["trigger"],
+    properties: {
+      trigger: distance("Profit that triggers the move.", true),
+      offset: distance("Where the stop goes beyond the entry, in profit (default 0)."),
+      unit: unitSchema("trigger and offset"),
+    },
+    additionalProperties: false,
+  },
+  trailing: {
+    type: "object",
+    description: "Once `trigger` in profit, keep the stop loss `distance` behind the best price, moving it in steps of at least `step`. Never loosened.",
+    required: ["distance"],
+    properties: {
+      trigger: distance("Profit that starts the trailing (default 0)."),
+      distance: distance("How far behind the price the stop follows.", true),
+      step: distance("Smallest move of the stop (default 0)."),
+      unit: unitSchema("trigger, distance and step"),
+    },
+    additionalProperties: false,
+  },
+  max_spread: positiveNumber("Refuse an entry when the spread (ask − bid) is wider than this many pips of the instrument."),
+  side: { type: "string", enum: ["buy", "sell"], description: "cancel: only the pending orders of this side." },
   passphrase: {
     type: "string",
     minLength: 20,
@@ -119,13 +189,14 @@ export const signalFieldSchemas = {
 
 export type SignalField = keyof typeof signalFieldSchemas;
 
-export const SIGNAL_REQUIRED_FIELDS = ["action", "ticker", "quantity", "price", "timestamp", "passphrase"] as const;
+/** Required of every alert; `quantity` and `price` are required of the seed's buy/sell (see the description). */
+export const SIGNAL_REQUIRED_FIELDS = ["action", "ticker", "timestamp", "passphrase"] as const;
 
 /** POST /webhook body. Unknown extra fields are allowed and ignored. */
 export const TradingSignalSchema: JsonSchema = {
   type: "object",
   description:
-    "A TradingView alert. Rules beyond this schema: entry_price/stop_loss/take_profit only with buy, exit_price only with sell; stop_loss < entry_price < take_profit when given; timestamp within the window; expires_at in the future.",
+    "A TradingView alert. Rules beyond this schema: buy and sell require quantity and price (the seed's rule; `sizing` may replace quantity); entry_price/stop_loss/take_profit only with buy (stop_loss/take_profit also with reverse and modify), exit_price only with sell; stop_loss < entry_price < take_profit when given as prices; timestamp within the window; expires_at in the future; risk_percent sizing needs stop_loss; ticker \"*\" only with close_all and cancel.",
   required: [...SIGNAL_REQUIRED_FIELDS],
   properties: signalFieldSchemas,
   additionalProperties: true,
@@ -267,9 +338,15 @@ export const WebhookOrderDataSchema: JsonSchema = {
   properties: {
     request_id: requestId,
     ticker: { type: "string" },
-    action: { type: "string", enum: ["buy", "sell"] },
-    quantity: { type: "integer" },
-    order_id: { type: "string", description: "ORD_YYYYMMDD_NNN" },
+    action: { type: "string", enum: ["buy", "sell", "close_long", "close_short", "close_all", "cancel", "reverse", "modify"] },
+    quantity: { type: "number", description: "Shares ordered (computed at admission when the alert used `sizing`)." },
+    order_id: { type: "string", description: "ORD_YYYYMMDD_NNN (the first, when the signal made several orders)" },
+    orders: {
+      type: "array",
+      description: "Every order the signal made, when more than one (reverse: the close, then the open; close_all/cancel of `*`: one per ticker).",
+      items: { type: "object", additionalProperties: true },
+    },
+    sent: { type: "object", additionalProperties: true, description: "What was sent: prices as put on the grid, and the computed quantity." },
     order_status: { type: "string" },
     timestamp: isoTimestamp,
     processing_time_ms: { type: "integer" },
@@ -322,6 +399,12 @@ export const WebhookTestDataSchema: JsonSchema = {
     errors: { type: "array", items: FieldErrorSchema },
     ignored_fields: { type: "array", items: { type: "string" }, description: "Body fields tradectl does not read." },
     risk_limit: RiskLimitDetailsSchema,
+    would_send: {
+      type: "array",
+      description: "Exactly what would be sent: each order's computed quantity, type and prices as put on the instrument's grid (and how: `sent`).",
+      items: { type: "object", additionalProperties: true },
+    },
+    refused: { type: "object", additionalProperties: true, description: "Why admission would refuse it (reason, message, details)." },
     timestamp: isoTimestamp,
   },
   additionalProperties: true,
@@ -417,7 +500,7 @@ export const StatusDataSchema: JsonSchema = {
 
 export const StatusResponseSchema = successWith(StatusDataSchema, "System state.");
 
-export const ORDER_STATUSES = ["pending", "submitted", "filled", "partially_filled", "rejected", "failed", "expired", "unknown"] as const;
+export const ORDER_STATUSES = ["pending", "submitted", "working", "filled", "partially_filled", "done", "cancelled", "rejected", "failed", "expired", "unknown"] as const;
 
 /** An order as journaled (domain Order). */
 export const OrderSchema: JsonSchema = {
@@ -430,8 +513,12 @@ export const OrderSchema: JsonSchema = {
     ticker: { type: "string" },
     action: { type: "string", enum: ["buy", "sell"] },
     quantity: { type: "number" },
-    order_type: { type: "string", enum: ["market", "limit"] },
-    limit_price: { type: ["number", "null"] },
+    kind: { type: "string", enum: ["trade", "cancel", "modify"], description: "trade: a deal or a pending order; cancel: removes `target_order_id`; modify: new SL/TP of the position." },
+    order_type: { type: "string", enum: ["market", "limit", "stop"] },
+    limit_price: { type: ["number", "null"], description: "The limit or stop price, on the instrument's grid." },
+    order_expires_at: { type: ["string", "null"], description: "ISO-8601: when a pending order expires (null: good till cancelled)." },
+    target_order_id: { type: ["string", "null"] },
+    sent: { type: ["object", "null"], additionalProperties: true, description: "What was sent: prices as rounded to the grid, the computed quantity and how." },
     stop_loss: { type: ["number", "null"] },
     take_profit: { type: ["number", "null"] },
     status: { type: "string", enum: [...ORDER_STATUSES] },

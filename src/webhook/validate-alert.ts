@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { Ajv } from "ajv";
 import type { ValidateFunction } from "ajv";
+import type { Breakeven, PriceUnit, SignalAction, Sizing, Trailing } from "../domain/order-vocabulary.js";
 import type { Action, ExitReason, Signal, SignalSource } from "../domain/types.js";
 import type { FieldError } from "./field-error.js";
 import { parseInstant } from "./parse-instant.js";
@@ -64,11 +65,37 @@ const CHECKED_FIELDS = [
   "rsi",
   "expires_at",
   "confidence",
+  "order_type",
+  "price_unit",
+  "sl_unit",
+  "tp_unit",
+  "expire_minutes",
+  "sizing",
+  "breakeven",
+  "trailing",
+  "max_spread",
+  "side",
 ] as const satisfies readonly SignalField[];
 type CheckedField = (typeof CHECKED_FIELDS)[number];
 
 const BUY_ONLY = new Set<CheckedField>(["entry_price", "stop_loss", "take_profit"]);
 const SELL_ONLY = new Set<CheckedField>(["exit_price"]);
+
+/**
+ * Which optional fields each action of the vocabulary reads; a field sent with an action that does not read it is an
+ * error (a close with a stop loss is a mistake worth saying). The seed's buy/sell keep their own rules (BUY_ONLY…).
+ */
+const ENTRY_FIELDS: readonly CheckedField[] = ["order_type", "price_unit", "sl_unit", "tp_unit", "expire_minutes", "sizing", "breakeven", "trailing", "max_spread"];
+const FIELDS_OF: Record<Exclude<SignalAction, "buy" | "sell">, ReadonlySet<CheckedField>> = {
+  close_long: new Set(["quantity", "price", "exit_price", "exit_reason"]),
+  close_short: new Set(["quantity", "price", "exit_price", "exit_reason"]),
+  close_all: new Set(["price", "exit_price", "exit_reason"]),
+  cancel: new Set(["side"]),
+  reverse: new Set(["quantity", "price", "entry_price", "stop_loss", "take_profit", ...ENTRY_FIELDS]),
+  modify: new Set(["stop_loss", "take_profit", "sl_unit", "tp_unit", "breakeven", "trailing"]),
+};
+/** Fields every action may carry (informational, or about the signal itself). */
+const ANY_ACTION = new Set<CheckedField>(["action", "ticker", "timestamp", "expires_at", "confidence", "atr", "rr_ratio", "rsi"]);
 
 const ajv = new Ajv({ strict: true, allErrors: true });
 const validators = Object.fromEntries(
@@ -97,7 +124,7 @@ function explain(field: CheckedField, value: unknown): string {
   const badType = (expected: string) => `Invalid type for ${field}: expected ${expected}`;
   switch (field) {
     case "action":
-      return typeof value === "string" ? "Action must be 'buy' or 'sell'" : badType("string");
+      return typeof value === "string" ? "Action must be 'buy' or 'sell' (or close_long, close_short, close_all, cancel, reverse, modify)" : badType("string");
     case "ticker": {
       if (typeof value !== "string") return badType("string");
       const prefix = /^([^:]*):/.exec(value)?.[1];
@@ -139,7 +166,24 @@ function explain(field: CheckedField, value: unknown): string {
     case "exit_price":
     case "atr":
     case "rr_ratio":
+    case "max_spread":
       return typeof value === "number" ? `${field} must be greater than 0` : badType("number");
+    case "order_type":
+      return typeof value === "string" ? "order_type must be one of market, limit, stop" : badType("string");
+    case "price_unit":
+    case "sl_unit":
+    case "tp_unit":
+      return typeof value === "string" ? `${field} must be one of price, pips, percent` : badType("string");
+    case "expire_minutes":
+      return "expire_minutes must be an integer from 1 to 525600 (one year)";
+    case "side":
+      return typeof value === "string" ? "side must be 'buy' or 'sell'" : badType("string");
+    case "sizing":
+      return 'sizing must be {"mode": "quantity" | "cash" | "equity_percent" | "risk_percent", "value": a number > 0}';
+    case "breakeven":
+      return 'breakeven must be {"trigger": > 0, "offset": >= 0, "unit": "price" | "pips" | "percent"}';
+    case "trailing":
+      return 'trailing must be {"trigger": >= 0, "distance": > 0, "step": >= 0, "unit": "price" | "pips" | "percent"}';
   }
 }
 
@@ -161,7 +205,7 @@ function echo(value: unknown, passphrase: string | null): unknown {
 }
 
 /** The idempotency key of seed 5.1: sha256 hex of timestamp (ms) + ticker + action. */
-export function idempotencyKey(alertTimeMs: number, ticker: string, action: Action): string {
+export function idempotencyKey(alertTimeMs: number, ticker: string, action: SignalAction): string {
   return createHash("sha256").update(`${alertTimeMs}${ticker}${action}`).digest("hex");
 }
 
@@ -181,9 +225,15 @@ export function validateAlert(body: unknown, opts: ValidateAlertOptions): Valida
   const input = body as Record<string, unknown>;
   const passphrase = typeof input["passphrase"] === "string" ? input["passphrase"] : null;
   const mode = opts.mode ?? "live";
-  const required = new Set<CheckedField>(
-    mode === "test" ? ["action", "ticker", "quantity", "price"] : ["action", "ticker", "quantity", "price", "timestamp"],
-  );
+  const rawAction = typeof input["action"] === "string" && validators.action(input["action"]) ? (input["action"] as SignalAction) : undefined;
+  const seedAction = rawAction === undefined || rawAction === "buy" || rawAction === "sell";
+  const sized = input["sizing"] !== undefined;
+  const required = new Set<CheckedField>(["action", "ticker"]);
+  if (mode !== "test") required.add("timestamp");
+  // The seed's buy/sell need quantity and price; `sizing` stands in for quantity; reverse needs one of the two.
+  if (seedAction && !sized) required.add("quantity");
+  if (seedAction) required.add("price");
+  if (rawAction === "reverse" && !sized) required.add("quantity");
 
   const errors = new Map<CheckedField, FieldError>();
   const present = new Map<CheckedField, unknown>();
@@ -199,6 +249,10 @@ export function validateAlert(body: unknown, opts: ValidateAlertOptions): Valida
       continue;
     }
     const value = input[field];
+    if (field === "ticker" && value === "*") {
+      present.set(field, value); // every ticker: only close_all and cancel (checked below)
+      continue;
+    }
     if (!validators[field](value)) {
       fail(field, explain(field, value));
       continue;
@@ -207,7 +261,7 @@ export function validateAlert(body: unknown, opts: ValidateAlertOptions): Valida
   }
 
   // 2. Normalise what passed.
-  const action = present.get("action") as Action | undefined;
+  const action = present.get("action") as SignalAction | undefined;
   const tickerRaw = present.get("ticker") as string | undefined;
   const ticker = tickerRaw === undefined ? undefined : normaliseTicker(tickerRaw);
   const quantityRaw = present.get("quantity");
@@ -247,7 +301,39 @@ export function validateAlert(body: unknown, opts: ValidateAlertOptions): Valida
     else expiresAt = exp;
   }
 
-  if (action !== undefined) {
+  if (action !== undefined && action !== "buy" && action !== "sell") {
+    const allowed = FIELDS_OF[action];
+    for (const f of present.keys()) {
+      if (!ANY_ACTION.has(f) && !allowed.has(f)) fail(f, `${f} is not used by ${action}`);
+    }
+    if (action === "modify" && !["stop_loss", "take_profit", "breakeven", "trailing"].some((f) => present.has(f as CheckedField))) {
+      fail("action", "modify needs stop_loss, take_profit, breakeven or trailing");
+    }
+    if ((action === "close_long" || action === "close_short" || action === "close_all") && typeof price === "number") {
+      fail("price", `${action} is sent at market: price must be "market" or absent`);
+    }
+  }
+  if (tickerRaw === "*" && action !== undefined && action !== "close_all" && action !== "cancel") {
+    fail("ticker", 'ticker "*" (every ticker) is only for close_all and cancel');
+  }
+  if (action === "buy" || action === "sell" || action === "reverse") {
+    const orderType = present.get("order_type") as string | undefined;
+    if (orderType === "market" && typeof price === "number") fail("order_type", "order_type market takes price \"market\"; a numeric price means limit");
+    if ((orderType === "limit" || orderType === "stop") && typeof price !== "number") fail("price", `order_type ${orderType} needs a numeric price`);
+    if (present.has("price_unit") && typeof price !== "number") fail("price_unit", "price_unit needs a numeric price (an offset from the market)");
+    if (present.has("expire_minutes") && typeof price !== "number") fail("expire_minutes", "expire_minutes is for pending (limit/stop) orders");
+    if (action === "sell") {
+      for (const f of ENTRY_FIELDS) if (present.has(f)) fail(f, `${f} is only allowed for entries (buy, reverse)`);
+    }
+  }
+  if (present.has("sl_unit") && !present.has("stop_loss")) fail("sl_unit", "sl_unit needs stop_loss");
+  if (present.has("tp_unit") && !present.has("take_profit")) fail("tp_unit", "tp_unit needs take_profit");
+  const sizing = present.get("sizing") as Sizing | undefined;
+  if (sizing && present.has("quantity")) fail("sizing", "send quantity or sizing, not both");
+  if (sizing?.mode === "risk_percent" && !present.has("stop_loss")) fail("sizing", "risk_percent sizing needs a stop_loss: the risk per share is the distance from the entry to the stop");
+  if (sizing?.mode === "quantity" && (!Number.isInteger(sizing.value) || sizing.value % 100 !== 0)) fail("sizing", "Quantity must be multiple of 100");
+
+  if (action === "buy" || action === "sell") {
     for (const f of BUY_ONLY) {
       if (action === "sell" && present.has(f)) fail(f, `${f} is only allowed for buy signals`);
     }
@@ -257,9 +343,11 @@ export function validateAlert(body: unknown, opts: ValidateAlertOptions): Valida
   }
   if (action === "buy") {
     const ok = (f: CheckedField) => present.has(f) && !errors.has(f);
-    const sl = ok("stop_loss") ? num("stop_loss") : undefined;
-    const tp = ok("take_profit") ? num("take_profit") : undefined;
-    const refField = ok("entry_price") ? "entry_price" : typeof price === "number" ? "price" : undefined;
+    // Only prices compare with prices: a distance in pips/percent is not below or above anything.
+    const sl = ok("stop_loss") && (present.get("sl_unit") ?? "price") === "price" ? num("stop_loss") : undefined;
+    const tp = ok("take_profit") && (present.get("tp_unit") ?? "price") === "price" ? num("take_profit") : undefined;
+    const priceIsPrice = typeof price === "number" && (present.get("price_unit") ?? "price") === "price" && present.get("order_type") !== "stop";
+    const refField = ok("entry_price") ? "entry_price" : priceIsPrice ? "price" : undefined;
     const ref = refField === "entry_price" ? num("entry_price") : refField === "price" ? (price as number) : undefined;
     if (sl !== undefined && ref !== undefined && sl >= ref) fail("stop_loss", `stop_loss must be below ${refField} for a buy`);
     if (tp !== undefined && ref !== undefined && tp <= ref) fail("take_profit", `take_profit must be above ${refField} for a buy`);
@@ -281,7 +369,9 @@ export function validateAlert(body: unknown, opts: ValidateAlertOptions): Valida
               ? new Date(alertTime ?? 0).toISOString()
               : field === "expires_at"
                 ? new Date(expiresAt).toISOString()
-                : String(present.get(field));
+                : typeof present.get(field) === "object"
+                  ? JSON.stringify(present.get(field))
+                  : String(present.get(field));
       fields[field] = { ok: true, display };
     }
   }
@@ -293,7 +383,7 @@ export function validateAlert(body: unknown, opts: ValidateAlertOptions): Valida
     });
     return { ok: false, errors: list, fields };
   }
-  if (action === undefined || ticker === undefined || quantity === undefined || price === undefined || alertTime === undefined) {
+  if (action === undefined || ticker === undefined || alertTime === undefined) {
     // Unreachable: every required field either passed or produced an error.
     throw new Error("validateAlert: required field neither valid nor reported");
   }
@@ -304,13 +394,35 @@ export function validateAlert(body: unknown, opts: ValidateAlertOptions): Valida
     source: opts.source ?? "webhook",
     action,
     ticker,
-    quantity,
-    price,
+    quantity: quantity ?? (sizing?.mode === "quantity" ? sizing.value : 0),
+    price: price ?? "market",
     alert_time: alertTime,
     received_at: opts.now,
     expires_at: expiresAt,
     idempotency_key: idempotencyKey(alertTime, ticker, action),
   };
+  const text = <T,>(f: CheckedField): T | undefined => present.get(f) as T | undefined;
+  const orderType = text<"market" | "limit" | "stop">("order_type");
+  if (orderType !== undefined) signal.order_type = orderType;
+  for (const f of ["price_unit", "sl_unit", "tp_unit"] as const) {
+    const u = text<PriceUnit>(f);
+    if (u !== undefined && u !== "price") signal[f] = u;
+  }
+  if (sizing) signal.sizing = { mode: sizing.mode, value: sizing.value };
+  const be = text<Partial<Breakeven>>("breakeven");
+  if (be) signal.breakeven = { trigger: be.trigger ?? 0, offset: be.offset ?? 0, unit: be.unit ?? "price" };
+  const tr = text<Partial<Trailing>>("trailing");
+  if (tr) signal.trailing = { trigger: tr.trigger ?? 0, distance: tr.distance ?? 0, step: tr.step ?? 0, unit: tr.unit ?? "price" };
+  const maxSpread = num("max_spread");
+  if (maxSpread !== undefined) signal.max_spread = maxSpread;
+  const side = text<Action>("side");
+  if (side !== undefined) signal.side = side;
+  // A pending order's own expiry: expire_minutes from receipt, else the alert's expires_at; none: good till cancelled.
+  const minutes = num("expire_minutes");
+  if (typeof signal.price === "number" && signal.order_type !== "market") {
+    if (minutes !== undefined) signal.order_expires_at = opts.now + minutes * 60_000;
+    else if (present.has("expires_at")) signal.order_expires_at = expiresAt;
+  }
   const optionalNumbers = ["entry_price", "stop_loss", "take_profit", "atr", "rr_ratio", "rsi", "exit_price", "confidence"] as const;
   for (const f of optionalNumbers) {
     const v = num(f);

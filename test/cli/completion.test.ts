@@ -58,7 +58,7 @@ test("bash loads the script and completes subcommands, options, allowed values a
   assert.deepEqual(words[7], ["send"]);
   assert.deepEqual(words[8], ["--action"]);
   assert.deepEqual(words[9], ["close_all", "close_long", "close_short"]);
-  assert.deepEqual(words[10], ["expired", "failed", "filled", "partially_filled", "pending", "rejected", "submitted", "unknown"]);
+  assert.deepEqual(words[10], ["cancelled", "done", "expired", "failed", "filled", "partially_filled", "pending", "rejected", "submitted", "unknown", "working"]);
   assert.deepEqual(words[11], ["H1", "H12", "H2", "H3", "H4", "H6", "H8"]);
   assert.deepEqual(words[12], ["bash", "fish", "zsh"]);
 });

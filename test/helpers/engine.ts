@@ -18,6 +18,9 @@ import { SqliteIdempotencyStore } from "../../src/store/idempotency-store.js";
 import { Journal } from "../../src/store/journal.js";
 import { Ledger } from "../../src/store/ledger.js";
 import { SqliteStateStore } from "../../src/store/state-store.js";
+import { SqliteStopBook } from "../../src/store/stop-book.js";
+import { buildPlanDeps } from "../../src/daemon/plan-deps.js";
+import type { InstrumentConfig } from "../../src/config/types.js";
 import { defer } from "./defer.js";
 import { tempHome } from "./temp-home.js";
 
@@ -30,7 +33,11 @@ export const OPEN_POLICY: AdmissionPolicy = {
 
 export type EngineFixture = ReturnType<typeof openEngine>;
 
-export function openEngine(file: string, clock: ManualClock, opts: { policy?: AdmissionPolicy; quotes?: QuoteBook; initialCash?: number } = {}) {
+export function openEngine(
+  file: string,
+  clock: ManualClock,
+  opts: { policy?: AdmissionPolicy; quotes?: QuoteBook; initialCash?: number; slippageBps?: number; allowShort?: boolean; instruments?: Record<string, InstrumentConfig> } = {},
+) {
   const db = new Database(file);
   const state = new SqliteStateStore(db);
   const journal = new Journal(db);
@@ -38,7 +45,8 @@ export function openEngine(file: string, clock: ManualClock, opts: { policy?: Ad
   const quotes = opts.quotes ?? new QuoteBook();
   const idempotency = new SqliteIdempotencyStore(db);
   const killSwitch = new KillSwitch(state);
-  const broker = new PaperBroker(() => ({ initialCash: opts.initialCash ?? 10_000_000, slippageBps: 0, feeRate: 0, feeMin: 0 }), ledger, (t) => quotes.forTicker(t), clock);
+  const stops = new SqliteStopBook(db);
+  const broker = new PaperBroker(() => ({ initialCash: opts.initialCash ?? 10_000_000, slippageBps: opts.slippageBps ?? 0, feeRate: 0, feeMin: 0 }), ledger, (t) => quotes.forTicker(t), clock);
   const bus = new EventBus();
   const engine = new Engine({
     journal,
@@ -53,8 +61,10 @@ export function openEngine(file: string, clock: ManualClock, opts: { policy?: Ad
     policy: () => opts.policy ?? OPEN_POLICY,
     brokerStatus: () => ({ connected: true, message: null }),
     reconciliationBlock: () => null,
+    stops,
+    plan: buildPlanDeps({ journal, ledger, stops, quotes, broker, instruments: () => opts.instruments ?? {}, allowShort: () => opts.allowShort ?? false }),
   });
-  return { db, journal, ledger, broker, engine, quotes, idempotency, killSwitch, bus };
+  return { db, journal, ledger, broker, engine, quotes, idempotency, killSwitch, bus, stops };
 }
 
 /** A journal file in a temp home removed after the test. */

@@ -39,7 +39,7 @@ test("usage errors exit 2 everywhere, on stderr, naming what is allowed", async 
     [["events", "--history", "abc"], /--history.*expected an integer from 0 to 1000/],
     [["top", "--interval", "abc"], /--interval.*expected an integer from 250/],
     [["orders", "--limit", "0"], /--limit.*expected an integer from 1 to 500/],
-    [["orders", "--status", "bogus"], /Allowed choices are pending, submitted, filled, partially_filled, rejected, failed, expired, unknown/],
+    [["orders", "--status", "bogus"], /Allowed choices are pending, submitted, working, filled, partially_filled, done, cancelled, rejected, failed, expired, unknown/],
     [["rates", "9984", "--timeframe", "M7"], /Allowed choices are M1, M2/],
     [["keys", "frobnicate"], /Allowed choices are create, list, revoke/],
     [["keys", "create", "--expires-days", "-1"], /expected an integer from 1/],

@@ -190,10 +190,11 @@ test("market hours: refused in the lunch break, allowed at 12:30 JST", async (t)
 
 test("daily loss limit blocks entries after a realised loss; exposure limit blocks a too-large entry", async (t) => {
   const { d, clock } = await daemon(t, { risk: { maxDailyLoss: 5000, maxExposure: 1_000_000 } });
-  // 1301 has no replayed quote, so limit orders fill at their limit: buy 100 at 3000, sell at 2900, a 10,000 loss
+  // 1301 has no replayed quote, so market orders fill at the alert's price: buy 100 at 3000, sell at 2900, a 10,000
+  // loss (a limit order without a quote would rest until one reaches it)
   const at = (o: Record<string, unknown>, dt: number) => alert(SECRET, { ticker: "1301", ...o }, clock.now() + dt);
-  assert.equal((await d.post("/webhook", at({ price: 3000 }, 0))).status, 200);
-  assert.equal((await d.post("/webhook", at({ action: "sell", price: 2900 }, 1))).status, 200);
+  assert.equal((await d.post("/webhook", at({ entry_price: 3000 }, 0))).status, 200);
+  assert.equal((await d.post("/webhook", at({ action: "sell", exit_price: 2900 }, 1))).status, 200);
   const blocked = await d.post("/webhook", at({ price: 3000 }, 2));
   assert.equal(blocked.status, 403);
   assert.equal(blocked.body.details.limit_type, "daily_loss");

@@ -246,8 +246,8 @@ describe("quantity", () => {
 
 describe("action and price", () => {
   test('"hold" and "BUY" are not actions', () => {
-    assert.deepEqual(errorOf(entry({ action: "hold" }), "action"), { field: "action", message: "Action must be 'buy' or 'sell'", value: "hold" });
-    assert.equal(errorOf(entry({ action: "BUY" }), "action").message, "Action must be 'buy' or 'sell'");
+    assert.deepEqual(errorOf(entry({ action: "hold" }), "action"), { field: "action", message: "Action must be 'buy' or 'sell' (or close_long, close_short, close_all, cancel, reverse, modify)", value: "hold" });
+    assert.equal(errorOf(entry({ action: "BUY" }), "action").message, "Action must be 'buy' or 'sell' (or close_long, close_short, close_all, cancel, reverse, modify)");
   });
   test("price: market or a positive number", () => {
     assert.equal(validates(entry({ price: 3000 })).price, 3000);

@@ -64,6 +64,21 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
 
   app.get("/keys", async () => success(deps.apiKeys.list()));
 
+  /** `tradectl close TICKER|--all`: a close_all of source cli through admission, answered as /webhook would be. */
+  app.post("/close", async (req, reply) => {
+    const body = parseJsonObject(req.body);
+    const ticker = body.ticker;
+    if (typeof ticker !== "string" || !/^(\*|[0-9A-Z]{4}|[\w.:#-]{1,32})$/.test(ticker)) throw new ApiError(400, "VALIDATION_ERROR", 'ticker is required: a ticker, or "*" for every position', { field: "ticker", value: ticker ?? null });
+    const res = await deps.control.submit({ action: "close_all", ticker });
+    return reply.code(res.statusCode).send(res.body);
+  });
+
+  /** `tradectl cancel ORDER_ID`: a cancel of source cli through admission. */
+  app.post<{ Params: { id: string } }>("/orders/:id/cancel", async (req, reply) => {
+    const res = await deps.control.submit({ action: "cancel", ticker: "*", orderId: req.params.id });
+    return reply.code(res.statusCode).send(res.body);
+  });
+
   app.delete<{ Params: { id: string } }>("/keys/:id", async (req) => {
     if (!deps.apiKeys.revoke(req.params.id, deps.clock.now())) throw new ApiError(404, "NOT_FOUND", `No active key ${req.params.id}`);
     deps.logger.info("API key revoked", { id: req.params.id });

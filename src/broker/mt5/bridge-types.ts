@@ -102,13 +102,45 @@ export type BridgeRate = Rate;
 /** The order_send request the gateway posts (MT5 request fields plus client_order_id). */
 export interface BridgeOrderRequest {
   client_order_id: string;
-  action: "DEAL";
+  /** TRADE_ACTION_DEAL, _PENDING (limit/stop), _SLTP (a position's stops), _REMOVE (a pending order). */
+  action: "DEAL" | "PENDING" | "SLTP" | "REMOVE";
   symbol: string;
-  volume: number;
-  type: "BUY" | "SELL";
+  volume?: number;
+  type?: "BUY" | "SELL" | "BUY_LIMIT" | "SELL_LIMIT" | "BUY_STOP" | "SELL_STOP";
   magic: number;
-  deviation: number;
+  deviation?: number;
+  /** A pending order's price. */
+  price?: number;
   sl?: number;
   tp?: number;
   position?: number;
+  /** REMOVE: the pending order's ticket. */
+  order?: number;
+  type_time?: "GTC" | "SPECIFIED";
+  /** ORDER_TIME_SPECIFIED: Unix seconds. */
+  expiration?: number;
+}
+
+/** SymbolInfo, the fields order planning reads. */
+export interface BridgeSymbol {
+  name: string;
+  digits: number;
+  point: number;
+  trade_tick_size: number;
+  trade_stops_level: number;
+  trade_freeze_level?: number;
+  trade_contract_size: number;
+  volume_min: number;
+  volume_step: number;
+}
+
+/** TradeOrder of history_orders_get, as the bridge's /history/orders lists it. */
+export interface BridgeHistoryOrder {
+  ticket: number;
+  magic: number;
+  state: number; // 2 canceled, 4 filled, 6 expired
+  symbol: string;
+  comment: string;
+  price_open: number;
+  volume_initial: number;
 }

@@ -26,9 +26,12 @@ import type {
   OrderResult,
   Rate,
 } from "../../engine/broker.js";
+import type { InstrumentSpec } from "../../domain/instrument-spec.js";
 import type {
   BridgeAccount,
   BridgeCheckResult,
+  BridgeHistoryOrder,
+  BridgeSymbol,
   BridgeDeal,
   BridgeHealth,
   BridgeOrder,
@@ -95,7 +98,10 @@ interface Leg {
 }
 
 /** What the terminal holds of an order (or of one leg): nothing, a pending order, or deals (of legs up to `lastLeg`). */
-type Found = { kind: "none" } | { kind: "pending"; message: string } | { kind: "dealt"; fill: OrderFill; lastLeg: number };
+type Found = { kind: "none" } | { kind: "pending"; message: string; ticket: number } | { kind: "dealt"; fill: OrderFill; lastLeg: number };
+
+/** How often the symbols' grids and lots are read again (from the background health check). */
+const SPEC_REFRESH_MS = 60_000;
 
 const EPSILON = 1e-6;
 
@@ -115,6 +121,10 @@ export class Mt5Broker implements Broker {
    * then sends) needs no second check round trip to the terminal. A leg built differently is checked again.
    */
   readonly #checked = new Set<string>();
+  /** symbol_info of each configured instrument, by ticker (read by order planning, which cannot wait on the bridge). */
+  readonly #specs = new Map<string, InstrumentSpec>();
+  #specsAt = -Infinity;
+  #account: AccountInfo | null = null;
 
   constructor(config: Mt5Config, instruments: Instruments, client: BridgeClient, deps: Mt5BrokerDeps) {
     this.#config = config;
@@ -129,7 +139,50 @@ export class Mt5Broker implements Broker {
 
   async accountInfo(): Promise<AccountInfo> {
     const a = await this.#client.call<BridgeAccount>("GET", "account");
-    return { currency: a.currency, balance: a.balance, equity: a.equity, margin_free: a.margin_free };
+    this.#account = { currency: a.currency, balance: a.balance, equity: a.equity, margin_free: a.margin_free };
+    return this.#account;
+  }
+
+  accountNow(): AccountInfo | null {
+    return this.#account;
+  }
+
+  instrumentSpec(ticker: string): InstrumentSpec | null {
+    return this.#specs.get(ticker) ?? null;
+  }
+
+  /** Reads symbol_info of every configured instrument: its grid, stops/freeze levels and lots. */
+  async refreshSpecs(): Promise<void> {
+    const now = this.#clock.now();
+    this.#specsAt = now;
+    await Promise.all(
+      Object.entries(this.#instruments()).map(async ([ticker, cfg]) => {
+        const s = await this.#client.call<BridgeSymbol>("GET", "symbol", { query: { symbol: cfg.symbol } });
+        const fx = s.digits === 3 || s.digits === 5;
+        this.#specs.set(ticker, {
+          ticker,
+          grid: { kind: "mt5", tickSize: s.trade_tick_size, digits: s.digits, point: s.point, stopsLevel: s.trade_stops_level, freezeLevel: s.trade_freeze_level ?? 0 },
+          lot: { contractSize: cfg.contractSize ?? s.trade_contract_size, lotStep: s.volume_step, minLot: s.volume_min },
+          pipSize: cfg.pipSize ?? (fx ? s.point * 10 : s.point),
+        });
+      }),
+    );
+  }
+
+  /**
+   * A pending order's fate at the broker: dealt (its comment on a deal), still resting (null), or gone from the
+   * book without a deal (history: cancelled or expired). Reconciliation asks this of every working order.
+   */
+  async findResting(clientOrderId: ClientOrderId): Promise<OrderResult | { kind: "expired" | "cancelled"; message: string } | null> {
+    const found = await this.#find(clientOrderId, (c) => c === clientOrderId);
+    if (found.kind === "dealt") return { kind: "filled", fill: found.fill };
+    if (found.kind === "pending") return null;
+    const now = this.#clock.now();
+    const history = await this.#client.call<BridgeHistoryOrder[]>("GET", "history/orders", { query: { from: Math.floor((now - this.#lookbackMs) / 1000), to: Math.ceil((now + 2 * DAY_MS) / 1000) } });
+    const h = history.find((o) => o.comment === clientOrderId && o.magic === this.#config.magic);
+    if (h?.state === 6) return { kind: "expired", message: `expired at the broker (#${h.ticket})` };
+    if (h?.state === 2) return { kind: "cancelled", message: `cancelled at the broker (#${h.ticket})` };
+    return null;
   }
 
   async positions(): Promise<BrokerPosition[]> {
@@ -161,6 +214,8 @@ export class Mt5Broker implements Broker {
       const first = (await this.#legs(req, req.quantity, 1))[0];
       if (!first) return { ok: false, code: "MT5_NO_POSITION", message: this.#noPositionMessage(req) };
       const { check, info } = await this.#checkDetailed(first.body);
+      // Stops already where asked (a modify repeated after a restart): nothing to change, nothing refused.
+      if (!check.ok && first.body.action === "SLTP" && info.retcode === 10025) return { ok: true, code: "OK", message: "stops already set" };
       if (!check.ok && (info.class === "temporary" || info.class === "unknown")) throw new TemporaryError(check.code, check.message);
       if (check.ok) {
         if (this.#checked.size >= 1000) this.#checked.clear(); // checks never followed by a send (a late kill switch)
@@ -186,7 +241,7 @@ export class Mt5Broker implements Broker {
    */
   async orderSend(req: OrderRequest): Promise<OrderResult> {
     let before: Extract<Found, { kind: "dealt" }> | null = null;
-    if (req.is_exit) {
+    if (req.is_exit && req.kind !== "cancel" && req.kind !== "modify") {
       let found: Found;
       try {
         found = await this.#reconcile(req.client_order_id, belongsToOrder(req.client_order_id));
@@ -217,8 +272,11 @@ export class Mt5Broker implements Broker {
     for (const leg of legs) {
       const result = await this.#sendLeg(leg);
       results.push(result);
-      if (result.kind !== "filled") break;
+      if (result.kind !== "filled" && result.kind !== "done") break;
     }
+    // A pending order placed, a cancel or a modify done (every leg): no deal to add up.
+    const last = results.at(-1)!;
+    if (last.kind === "placed" || (last.kind === "done" && results.every((r) => r.kind === "done"))) return last;
     return combine(req.quantity, dealt, results);
   }
 
@@ -228,7 +286,8 @@ export class Mt5Broker implements Broker {
       case "none":
         return null;
       case "pending":
-        return { kind: "unknown", message: found.message };
+        // Resting at the broker (a limit/stop order): working; reconciliation follows it to its fill or its end.
+        return { kind: "placed", broker_order_id: String(found.ticket), message: found.message };
       case "dealt":
         if (quantity === undefined || found.fill.quantity >= quantity - EPSILON) return { kind: "filled", fill: found.fill };
         return {
@@ -255,6 +314,8 @@ export class Mt5Broker implements Broker {
       const h = res.body;
       if (res.status === 200 && h.healthy) {
         const account = h.account ? { account: { currency: h.account.currency, balance: h.account.balance, equity: h.account.equity, margin_free: h.account.margin_free } } : {};
+        if (account.account) this.#account = account.account;
+        if (this.#clock.now() - this.#specsAt >= SPEC_REFRESH_MS) await this.refreshSpecs().catch(() => (this.#specsAt = -Infinity));
         return h.trade_allowed === false
           ? { kind: this.kind, connected: true, message: "AutoTrading is disabled in the terminal", ...account }
           : { kind: this.kind, connected: true, ...account };
@@ -306,6 +367,14 @@ export class Mt5Broker implements Broker {
         return this.#afterUnknown(leg, err.message);
       }
       const info = describeRetcode(reply.retcode);
+      const action = leg.body.action;
+      if (action === "PENDING" && (info.class === "placed" || info.class === "filled")) {
+        return { kind: "placed", broker_order_id: reply.order ? String(reply.order) : null, message: `${leg.body.type} ${leg.body.price} placed (#${reply.order})` };
+      }
+      if (action === "SLTP" || action === "REMOVE") {
+        if (info.class === "filled") return { kind: "done", message: action === "SLTP" ? `stops set: sl ${leg.body.sl}, tp ${leg.body.tp}` : `order #${leg.body.order} removed` };
+        if (action === "SLTP" && reply.retcode === 10025) return { kind: "done", message: `stops already sl ${leg.body.sl}, tp ${leg.body.tp}` };
+      }
       switch (info.class) {
         case "filled":
           return { kind: "filled", fill: this.#fillFromReply(leg, reply) };
@@ -369,7 +438,7 @@ export class Mt5Broker implements Broker {
     if (matched.length > 0) return { kind: "dealt", fill: fillOfDeals(matched), lastLeg: lastLeg(matched.map((d) => d.comment)) };
     const orders = await this.#client.call<BridgeOrder[]>("GET", "orders");
     const pending = orders.find((o) => mine(o.comment, o.magic));
-    if (pending) return { kind: "pending", message: `order ${clientOrderId} is pending at the broker (#${pending.ticket})` };
+    if (pending) return { kind: "pending", message: `order ${clientOrderId} is pending at the broker (#${pending.ticket})`, ticket: pending.ticket };
     const positions = await this.#client.call<BridgePosition[]>("GET", "positions");
     const open = positions.filter((p) => mine(p.comment, p.magic));
     if (open.length > 0) {
@@ -397,11 +466,30 @@ export class Mt5Broker implements Broker {
    * account), one leg each, numbered from `firstLeg` (legs before it were dealt before a restart).
    */
   async #legs(req: OrderRequest, quantity: number, firstLeg: number): Promise<Leg[]> {
-    if (req.order_type !== "market") {
-      throw new RejectedError("MT5_ORDER_TYPE_UNSUPPORTED", "the MT5 gateway sends market orders only (limit orders have no pending state in tradectl yet)");
-    }
     const inst = instrumentFor(this.#instruments(), req.ticker);
+    const magic = this.#config.magic;
+    if (req.kind === "cancel") {
+      const ticket = Number(req.target_broker_order_id);
+      if (!ticket) throw new RejectedError("MT5_NO_ORDER", `pending order ${req.target_client_order_id} has no ticket at the broker`);
+      return [{ clientOrderId: req.client_order_id, body: { client_order_id: req.client_order_id, action: "REMOVE", symbol: inst.symbol, order: ticket, magic } }];
+    }
+    if (req.kind === "modify") {
+      // Every position of ours on the symbol gets the new stops (0: none), one TRADE_ACTION_SLTP each.
+      const positions = (await this.#client.call<BridgePosition[]>("GET", "positions", { query: { symbol: inst.symbol } })).filter((p) => p.magic === magic);
+      return positions.map((p, i) => {
+        const id = legId(req.client_order_id, firstLeg + i);
+        return { clientOrderId: id, body: { client_order_id: id, action: "SLTP" as const, symbol: inst.symbol, position: p.ticket, sl: req.stop_loss ?? 0, tp: req.take_profit ?? 0, magic } };
+      });
+    }
     const volume = sharesToVolume(quantity, inst.contractSize);
+    if (!req.is_exit && (req.order_type === "limit" || req.order_type === "stop") && req.limit_price !== null) {
+      const type = `${req.action === "buy" ? "BUY" : "SELL"}_${req.order_type === "limit" ? "LIMIT" : "STOP"}` as const;
+      const expiry = req.order_expires_at == null ? { type_time: "GTC" as const } : { type_time: "SPECIFIED" as const, expiration: Math.ceil(req.order_expires_at / 1000) };
+      const body: BridgeOrderRequest = { client_order_id: req.client_order_id, action: "PENDING", symbol: inst.symbol, type, volume, price: req.limit_price, magic, ...expiry };
+      if (req.stop_loss != null) body.sl = req.stop_loss;
+      if (req.take_profit != null) body.tp = req.take_profit;
+      return [{ clientOrderId: req.client_order_id, body }];
+    }
     const base = {
       action: "DEAL" as const,
       symbol: inst.symbol,
@@ -443,7 +531,7 @@ export class Mt5Broker implements Broker {
     const inst = this.#bySymbol(leg.body.symbol);
     return {
       price: reply.price,
-      quantity: volumeToShares(reply.volume || leg.body.volume, inst.contractSize),
+      quantity: volumeToShares(reply.volume || leg.body.volume || 0, inst.contractSize),
       fee: 0,
       broker_order_id: reply.order ? String(reply.order) : null,
       broker_deal_id: reply.deal ? String(reply.deal) : null,
@@ -498,7 +586,7 @@ function combine(ordered: number, before: OrderFill[], results: OrderResult[]): 
   const unknown = results.find((r) => r.kind === "unknown");
   if (unknown) return unknown;
   const fills = [...before, ...results.flatMap((r) => (r.kind === "filled" || r.kind === "partial" ? [r.fill] : []))];
-  const refusal = results.find((r) => r.kind === "rejected");
+  const refusal = results.find((r): r is Extract<OrderResult, { kind: "rejected" }> => r.kind === "rejected");
   if (fills.length === 0) return refusal ?? { kind: "rejected", code: "MT5_NO_POSITION", message: "nothing to send" };
   const fill = fills.length === 1 ? fills[0]! : mergeFills(fills);
   const remaining = round8(ordered - fill.quantity);

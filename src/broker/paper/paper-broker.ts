@@ -46,6 +46,10 @@ export class PaperBroker implements Broker {
   ) {}
 
   async accountInfo(): Promise<AccountInfo> {
+    return this.accountNow();
+  }
+
+  accountNow(): AccountInfo {
     const cash = this.cash();
     const value = this.book.positions().reduce((sum, p) => sum + p.quantity * (this.markPrice(p.ticker) ?? p.avg_price), 0);
     return { currency: "JPY", balance: cash, equity: cash + value, margin_free: cash };
@@ -74,14 +78,58 @@ export class PaperBroker implements Broker {
    * Called at admission, for an order journaled in the same transaction: it cannot have been filled before.
    */
   settleNow(req: OrderRequest): OrderResult | null {
+    if (req.kind === "cancel" || req.kind === "modify") return this.manage(req);
     return this.quoteOf(req.ticker) ? this.fill(req) : null;
   }
 
   private send(req: OrderRequest): OrderResult {
+    if (req.kind === "cancel" || req.kind === "modify") return this.manage(req);
     return this.found(req.client_order_id) ?? this.fill(req);
   }
 
+  /**
+   * A cancel or an SL/TP change: the paper broker's resting orders and stops are the journal's, which the engine
+   * updates with the result in the same transaction, so here there is nothing left to refuse.
+   */
+  private manage(req: OrderRequest): OrderResult {
+    if (req.kind === "cancel") return { kind: "done", message: `pending order ${req.target_client_order_id} removed` };
+    return { kind: "done", message: `stops set: SL ${req.stop_loss ?? "none"}, TP ${req.take_profit ?? "none"}` };
+  }
+
+  /**
+   * Whether a resting limit/stop order is triggered by this quote, and at what price: a limit when the price it
+   * would deal at (the quote with slippage) is at or better than its limit, there; a stop when the quote reaches
+   * it (a buy's ask, a sell's bid), at the quote with slippage.
+   */
+  restingFill(req: OrderRequest, q: Quote): OrderResult | null {
+    const price = this.restingPrice(req, q);
+    if (price === null) return null;
+    const check = this.check({ ...req, order_type: "market", limit_price: null }, price);
+    if (!check.ok) return { kind: "rejected", code: check.code, message: `${req.order_type} ${req.limit_price} reached, but: ${check.message}` };
+    const deal = `paper:${req.client_order_id}`;
+    return { kind: "filled", fill: { price, quantity: req.quantity, fee: this.fee(price, req.quantity), broker_order_id: deal, broker_deal_id: deal, time: q.time } };
+  }
+
+  private restingPrice(req: OrderRequest, q: Quote): number | null {
+    const slip = this.cfg().slippageBps / 10_000;
+    const buy = req.action === "buy";
+    const market = round(buy ? q.ask * (1 + slip) : q.bid * (1 - slip));
+    const limit = req.limit_price;
+    if (limit === null) return null;
+    if (req.order_type === "limit") return (buy ? market <= limit : market >= limit) ? market : null;
+    if (req.order_type === "stop") return (buy ? q.ask >= limit : q.bid <= limit) ? market : null;
+    return null;
+  }
+
   private fill(req: OrderRequest): OrderResult {
+    if (req.order_type === "limit" || req.order_type === "stop") {
+      // Marketable now: it deals at once, as an exchange would; else it rests until the quote reaches it.
+      const q = this.quoteOf(req.ticker);
+      const now = q ? this.restingFill(req, q) : null;
+      if (now) return now;
+      const expiry = req.order_expires_at === null ? "good till cancelled" : `until ${new Date(req.order_expires_at).toISOString()}`;
+      return { kind: "placed", broker_order_id: `paper:${req.client_order_id}`, message: `${req.action} ${req.order_type} ${req.limit_price} resting, ${expiry}` };
+    }
     const check = this.check(req); // the engine checked already; this send must stand on its own too
     if (!check.ok) return { kind: "rejected", code: check.code, message: check.message };
     const price = this.fillPrice(req)!;
@@ -89,15 +137,21 @@ export class PaperBroker implements Broker {
     return { kind: "filled", fill: { price, quantity: req.quantity, fee: this.fee(price, req.quantity), broker_order_id: deal, broker_deal_id: deal, time: this.clock.now() } };
   }
 
-  private check(req: OrderRequest): OrderCheckResult {
-    const price = this.fillPrice(req);
-    if (price === null && req.order_type === "limit") {
-      return { ok: false, code: "LIMIT_NOT_MARKETABLE", message: `limit ${req.limit_price} for ${req.ticker} is away from the market; the paper broker does not rest limit orders` };
-    }
+  private check(req: OrderRequest, at?: number): OrderCheckResult {
+    if (req.kind === "cancel" || req.kind === "modify") return { ok: true, code: "OK", message: "ok", margin: 0 };
+    if ((req.order_type === "limit" || req.order_type === "stop") && at === undefined) return { ok: true, code: "OK", message: "ok (rests until its price is reached)", margin: 0 };
+    const price = at ?? this.fillPrice(req);
     if (price === null) {
       return { ok: false, code: "NO_PRICE", message: `no quote for ${req.ticker} and the alert carried no price to fill at` };
     }
-    if (req.action === "buy") {
+    const held = this.book.position(req.ticker)?.quantity ?? 0;
+    if (req.effect === "close") {
+      const side = req.action === "sell" ? held : -held;
+      if (side < req.quantity) return { ok: false, code: "NO_POSITION", message: `cannot close ${req.quantity} ${req.ticker}: ${held} held` };
+      return { ok: true, code: "OK", message: "ok", margin: 0 };
+    }
+    // An opening sell (a short, when risk.allowShort lets a reverse open one) needs the same cash as a buy.
+    if (req.action === "buy" || req.effect === "open") {
       const cost = price * req.quantity + this.fee(price, req.quantity);
       const cash = this.cash();
       if (cost > cash) {
@@ -105,7 +159,6 @@ export class PaperBroker implements Broker {
       }
       return { ok: true, code: "OK", message: "ok", margin: cost };
     }
-    const held = this.book.position(req.ticker)?.quantity ?? 0;
     if (held < req.quantity) {
       return { ok: false, code: "NO_POSITION", message: `cannot sell ${req.quantity} ${req.ticker}: ${held} held (no short selling)` };
     }
@@ -134,19 +187,11 @@ export class PaperBroker implements Broker {
     return this.cfg().initialCash + this.book.cashFlow();
   }
 
-  /**
-   * Market: the quote's ask (buy) or bid (sell) with slippage, else the alert's price. Limit: only when marketable,
-   * at the better of the quote and the limit (no quote: at the limit); the paper broker does not rest orders.
-   */
+  /** Market: the quote's ask (buy) or bid (sell) with slippage, else the alert's price. */
   private fillPrice(req: OrderRequest): number | null {
     const q = this.quoteOf(req.ticker);
     const slip = this.cfg().slippageBps / 10_000;
     const market = q ? round(req.action === "buy" ? q.ask * (1 + slip) : q.bid * (1 - slip)) : null;
-    if (req.order_type === "limit" && req.limit_price !== null) {
-      if (market === null) return req.limit_price;
-      const marketable = req.action === "buy" ? market <= req.limit_price : market >= req.limit_price;
-      return marketable ? market : null;
-    }
     return market ?? req.reference_price;
   }
 

@@ -22,7 +22,14 @@ export async function run(_args: string[], opts: Opts): Promise<void> {
     offset: opts.offset,
   });
   if (ctx.json) return printJson(data);
-  const rows = data.orders.map((o) => ({ ...o, created: jstTime(o.created_at as string), error: o.error_code }));
-  printTable(rows, ["order_id", "created", "ticker", "action", "quantity", "status", "fill_price", "error"], { created: "CREATED (JST)" });
+  const rows = data.orders.map((o) => ({
+    ...o,
+    created: jstTime(o.created_at as string),
+    type: o.kind && o.kind !== "trade" ? o.kind : o.order_type,
+    price: o.limit_price,
+    expires: o.status === "working" ? (o.order_expires_at ? jstTime(o.order_expires_at as string) : "GTC") : null,
+    error: o.error_code,
+  }));
+  printTable(rows, ["order_id", "created", "ticker", "action", "type", "quantity", "price", "status", "expires", "fill_price", "error"], { created: "CREATED (JST)", expires: "EXPIRES (JST)" });
   process.stdout.write(`${data.offset + data.orders.length} of ${data.total}\n`);
 }

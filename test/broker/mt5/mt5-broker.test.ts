@@ -18,11 +18,16 @@ const FAST = { retries: 2, minTimeout: 5, factor: 2, maxTimeout: 20 };
 function order(id: string, over: Partial<OrderRequest> = {}): OrderRequest {
   return {
     client_order_id: id,
+    kind: "trade",
+    effect: null,
     ticker: "7203",
     action: "buy",
     quantity: 200,
     order_type: "market",
     limit_price: null,
+    order_expires_at: null,
+    target_client_order_id: null,
+    target_broker_order_id: null,
     stop_loss: null,
     take_profit: null,
     reference_price: null,
@@ -139,15 +144,16 @@ test("final retcodes become rejections with specific codes", async (t) => {
   t.assert.equal(bridge.fakeState().deals.length, 0);
 });
 
-test("invalid stops, unknown instruments and limit orders are refused without a send", async (t) => {
+test("invalid stops and unknown instruments are refused without a send; a limit order is placed as a pending order", async (t) => {
   const { bridge, broker } = await setup(t);
   const stops = await broker.orderSend(order("ORD_20250101_020", { stop_loss: 2600 }));
   t.assert.equal(stops.kind === "rejected" ? stops.code : stops.kind, "MT5_INVALID_STOPS");
   const unknown = await broker.orderSend(order("ORD_20250101_021", { ticker: "1301" }));
   t.assert.equal(unknown.kind === "rejected" ? unknown.code : unknown.kind, "MT5_UNKNOWN_INSTRUMENT");
-  const limit = await broker.orderSend(order("ORD_20250101_022", { order_type: "limit", limit_price: 2400 }));
-  t.assert.equal(limit.kind === "rejected" ? limit.code : limit.kind, "MT5_ORDER_TYPE_UNSUPPORTED");
   t.assert.equal(bridge.fakeState().stats.order_send, 0);
+  const limit = await broker.orderSend(order("ORD_20250101_022", { order_type: "limit", limit_price: 2400 }));
+  t.assert.equal(limit.kind, "placed");
+  t.assert.deepEqual(bridge.fakeState().orders.map((o) => [o.comment, o.type, o.price_open]), [["ORD_20250101_022", 2, 2400]]);
 });
 
 test("no connection to the trade server is retried, then given up without any send", async (t) => {

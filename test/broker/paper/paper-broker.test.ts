@@ -23,7 +23,7 @@ function setup(quotes: Record<string, Quote> = {}) {
 }
 
 function req(o: Partial<OrderRequest> = {}): OrderRequest {
-  return { client_order_id: "ORD_20261124_001", ticker: "9984", action: "buy", quantity: 100, order_type: "market", limit_price: null, stop_loss: null, take_profit: null, reference_price: null, is_exit: false, ...o };
+  return { client_order_id: "ORD_20261124_001", kind: "trade", effect: null, ticker: "9984", action: "buy", quantity: 100, order_type: "market", limit_price: null, order_expires_at: null, target_client_order_id: null, target_broker_order_id: null, stop_loss: null, take_profit: null, reference_price: null, is_exit: false, ...o };
 }
 
 const q9984: Quote = { instrument: "9984", bid: 2999, ask: 3000, time: 0, tradeable: true, feed: "t" };
@@ -71,10 +71,10 @@ test("cash and no-short checks; a journaled order is found and never filled twic
   assert.deepEqual(await restarted.findOrder("ORD_X_2"), first);
 });
 
-test("a limit order fills only when marketable, at the better of quote and limit", async () => {
+test("a limit order fills when marketable, at the better of quote and limit; else it rests", async () => {
   const b = setup({ "9984": q9984 }).make();
   const away = await b.orderSend(req({ order_type: "limit", limit_price: 2900 }));
-  assert.equal(away.kind === "rejected" && away.code, "LIMIT_NOT_MARKETABLE");
+  assert.equal(away.kind, "placed", "a limit away from the market rests until the quote reaches it");
   const through = await b.orderSend(req({ client_order_id: "ORD_L_2", order_type: "limit", limit_price: 3100 }));
   assert.equal(through.kind === "filled" && through.fill.price, 3003, "at the ask with slippage, not at the worse limit");
 });

@@ -39,6 +39,16 @@ MT5_FAKE_SEND_LOG names a file to which every order_send that reaches the termin
 line, flushed and fsynced before the request is executed), so a test can check that no client order id was
 sent twice, across bridge crashes.
 
+Pending orders (TRADE_ACTION_PENDING: BUY/SELL_LIMIT, BUY/SELL_STOP, ORDER_TIME_GTC or ORDER_TIME_SPECIFIED with
+`expiration` in seconds), like the trade server's: a limit must be on the better side of the market and a stop on the
+worse (else 10015 INVALID_PRICE), at least trade_stops_level points away; on the next call after the quote reaches
+one, it becomes a position (a DEAL_ENTRY_IN deal carrying the order's comment, at the quote) and moves to history as
+ORDER_STATE_FILLED; past its expiration it moves to history as ORDER_STATE_EXPIRED. TRADE_ACTION_REMOVE (`order`)
+moves it to history as ORDER_STATE_CANCELED; within trade_freeze_level points of the market it answers 10029 FROZEN.
+TRADE_ACTION_SLTP (`position`, `sl`, `tp`) changes a position's stops: 10025 NO_CHANGES when they are already those,
+10016 INVALID_STOPS closer than trade_stops_level (or on the wrong side), 10029 FROZEN when the current stop is within
+trade_freeze_level of the market. Symbols may set "trade_stops_level", "trade_freeze_level" and "trade_tick_size".
+
 Stops: like the trade server, a position whose sl/tp the quote has crossed is closed on the next call
 (a DEAL_ENTRY_OUT deal at the sl/tp price, reason DEAL_REASON_SL/TP, the position's magic, comment
 "[sl 8900.0]" / "[tp 9500.0]"). Move the quote with `prices` to trigger one.
@@ -71,6 +81,7 @@ ORDER_FILLING_FOK, ORDER_FILLING_IOC, ORDER_FILLING_RETURN, ORDER_FILLING_BOC = 
 ORDER_TIME_GTC, ORDER_TIME_DAY, ORDER_TIME_SPECIFIED, ORDER_TIME_SPECIFIED_DAY = 0, 1, 2, 3
 ORDER_STATE_STARTED, ORDER_STATE_PLACED, ORDER_STATE_CANCELED = 0, 1, 2
 ORDER_STATE_PARTIAL, ORDER_STATE_FILLED, ORDER_STATE_REJECTED = 3, 4, 5
+ORDER_STATE_EXPIRED = 6
 ORDER_REASON_CLIENT, ORDER_REASON_MOBILE, ORDER_REASON_WEB, ORDER_REASON_EXPERT = 0, 1, 2, 3
 POSITION_TYPE_BUY, POSITION_TYPE_SELL = 0, 1
 POSITION_REASON_CLIENT, POSITION_REASON_MOBILE, POSITION_REASON_WEB, POSITION_REASON_EXPERT = 0, 1, 2, 3
@@ -167,9 +178,9 @@ TerminalInfo = namedtuple("TerminalInfo", "community_account community_connectio
                           "build maxbars codepage ping_last community_balance retransmission company name "
                           "language path data_path commondata_path")
 SymbolInfo = namedtuple("SymbolInfo", "custom chart_mode select visible digits spread trade_mode trade_exemode "
-                        "filling_mode trade_stops_level volume_min volume_max volume_step trade_contract_size "
-                        "trade_tick_size trade_tick_value point bid ask last currency_base currency_profit "
-                        "currency_margin description name path")
+                        "filling_mode trade_stops_level trade_freeze_level volume_min volume_max volume_step "
+                        "trade_contract_size trade_tick_size trade_tick_value point bid ask last currency_base "
+                        "currency_profit currency_margin description name path")
 Tick = namedtuple("Tick", "time bid ask last volume time_msc flags volume_real")
 
 RATE_FIELDS = ("time", "open", "high", "low", "close", "tick_volume", "spread", "real_volume")
@@ -339,6 +350,7 @@ def _api(name: str, needs_init: bool = True, fail_value=None):
                     stats = st["stats"]
                     stats["calls"][name] = stats["calls"].get(name, 0) + 1
                     stats["max_concurrency"] = max(stats["max_concurrency"], current)
+                    _trigger_pending(st)
                     _trigger_stops(st)
                     _save()
                 faults = _faults()
@@ -463,9 +475,10 @@ def _symbol_info(name: str):
     bid, ask = _quote(name, sym)
     return SymbolInfo(False, 0, sym["visible"], sym["visible"], sym["digits"],
                       int(round((ask - bid) / sym["point"])), SYMBOL_TRADE_MODE_FULL, 2,
-                      SYMBOL_FILLING_FOK | SYMBOL_FILLING_IOC, 0, sym["volume_min"], sym["volume_max"],
-                      sym["volume_step"], sym["trade_contract_size"], sym["point"], sym["point"],
-                      sym["point"], bid, ask, bid, "JPY", "JPY", "JPY", name, name, f"Stocks\\{name}")
+                      SYMBOL_FILLING_FOK | SYMBOL_FILLING_IOC, int(sym.get("trade_stops_level", 0)),
+                      int(sym.get("trade_freeze_level", 0)), sym["volume_min"], sym["volume_max"],
+                      sym["volume_step"], sym["trade_contract_size"], sym.get("trade_tick_size", sym["point"]),
+                      sym["point"], sym["point"], bid, ask, bid, "JPY", "JPY", "JPY", name, name, f"Stocks\\{name}")
 
 
 @_api("symbol_info")
@@ -583,7 +596,8 @@ def positions_get(symbol=None, group=None, ticket=None):
 
 
 def _order_tuple(o: dict) -> TradeOrder:
-    return TradeOrder(o["ticket"], o["time_setup"], o["time_setup"] * 1000, o["time_done"], o["time_done"] * 1000, 0,
+    return TradeOrder(o["ticket"], o["time_setup"], o["time_setup"] * 1000, o["time_done"], o["time_done"] * 1000,
+                      o.get("time_expiration", 0),
                       o["type"], o["type_time"], o["type_filling"], o["state"], o["magic"], o["position_id"], 0,
                       ORDER_REASON_EXPERT, o["volume_initial"], o["volume_current"], o["price_open"], o["sl"],
                       o["tp"], o["price_current"], 0.0, o["symbol"], o["comment"], "")
@@ -658,6 +672,45 @@ def _trigger_stops(st: dict) -> None:
                             "comment": comment, "reason": reason})
 
 
+_PENDING_BUY = (ORDER_TYPE_BUY_LIMIT, ORDER_TYPE_BUY_STOP)
+
+
+def _trigger_pending(st: dict) -> None:
+    """The server side of pending orders: one the quote reaches becomes a position; one past its expiration expires."""
+    now = int(time.time())
+    for o in list(st["orders"]):
+        sym = st["symbols"].get(o["symbol"])
+        if sym is None:
+            continue
+        if o["type_time"] == ORDER_TIME_SPECIFIED and o.get("time_expiration") and now >= o["time_expiration"]:
+            st["orders"].remove(o)
+            o.update(state=ORDER_STATE_EXPIRED, time_done=now)
+            st["history_orders"].append(o)
+            continue
+        bid, ask = _quote(o["symbol"], sym)
+        buy = o["type"] in _PENDING_BUY
+        market = ask if buy else bid
+        limit = o["type"] in (ORDER_TYPE_BUY_LIMIT, ORDER_TYPE_SELL_LIMIT)
+        price = o["price_open"]
+        reached = (market <= price if buy else market >= price) if limit else (market >= price if buy else market <= price)
+        if not reached:
+            continue
+        st["orders"].remove(o)
+        deal_ticket = st["next_ticket"]
+        st["next_ticket"] += 1
+        o.update(state=ORDER_STATE_FILLED, time_done=now, volume_current=0.0, position_id=o["ticket"], price_current=market)
+        st["history_orders"].append(o)
+        st["positions"].append({"ticket": o["ticket"], "identifier": o["ticket"], "time": now, "time_update": now,
+                                "type": POSITION_TYPE_BUY if buy else POSITION_TYPE_SELL, "magic": o["magic"],
+                                "volume": o["volume_initial"], "price_open": market, "sl": o["sl"], "tp": o["tp"],
+                                "symbol": o["symbol"], "comment": o["comment"]})
+        st["deals"].append({"ticket": deal_ticket, "order": o["ticket"], "time": now,
+                            "type": DEAL_TYPE_BUY if buy else DEAL_TYPE_SELL, "entry": DEAL_ENTRY_IN,
+                            "magic": o["magic"], "position_id": o["ticket"], "volume": o["volume_initial"],
+                            "price": market, "commission": 0.0, "profit": 0.0, "symbol": o["symbol"],
+                            "comment": o["comment"]})
+
+
 def _deal_tuple(d: dict) -> TradeDeal:
     return TradeDeal(d["ticket"], d["order"], d["time"], d["time"] * 1000, d["type"], d["entry"], d["magic"],
                      d["position_id"], d.get("reason", DEAL_REASON_EXPERT), d["volume"], d["price"], d["commission"], 0.0,
@@ -689,31 +742,88 @@ def _request_tuple(r: dict) -> TradeRequest:
                         r.get("comment", ""), r.get("position", 0), r.get("position_by", 0))
 
 
+def _points(sym: dict, key: str) -> float:
+    return float(sym.get(key, 0)) * sym["point"]
+
+
+def _validate_sltp(req: dict, st: dict, sym: dict):
+    """TRADE_ACTION_SLTP: the position's new stops, checked as the server does."""
+    position = next((p for p in st["positions"] if p["ticket"] == req.get("position")), None)
+    if position is None:
+        return TRADE_RETCODE_POSITION_CLOSED, "Position doesn't exist", None
+    bid, ask = _quote(position["symbol"], sym)
+    buy = position["type"] == POSITION_TYPE_BUY
+    market = bid if buy else ask
+    sl, tp = float(req.get("sl") or 0), float(req.get("tp") or 0)
+    if (sl, tp) == (float(position["sl"] or 0), float(position["tp"] or 0)):
+        return TRADE_RETCODE_NO_CHANGES, "No changes", None
+    freeze, level = _points(sym, "trade_freeze_level"), _points(sym, "trade_stops_level")
+    for old in (float(position["sl"] or 0), float(position["tp"] or 0)):
+        if old and freeze and abs(market - old) < freeze - 1e-9:
+            return TRADE_RETCODE_FROZEN, "Frozen", None
+    if sl and (market - sl < level - 1e-9 if buy else sl - market < level - 1e-9):
+        return TRADE_RETCODE_INVALID_STOPS, "Invalid stops", None
+    if tp and (tp - market < level - 1e-9 if buy else market - tp < level - 1e-9):
+        return TRADE_RETCODE_INVALID_STOPS, "Invalid stops", None
+    return 0, "Done", {"position": position, "sl": sl, "tp": tp, "sym": sym, "bid": bid, "ask": ask}
+
+
+def _validate_remove(req: dict, st: dict, sym: dict):
+    order = next((o for o in st["orders"] if o["ticket"] == req.get("order")), None)
+    if order is None:
+        return TRADE_RETCODE_INVALID_ORDER, "Invalid order", None
+    bid, ask = _quote(order["symbol"], sym)
+    market = ask if order["type"] in _PENDING_BUY else bid
+    freeze = _points(sym, "trade_freeze_level")
+    if freeze and abs(market - order["price_open"]) < freeze - 1e-9:
+        return TRADE_RETCODE_FROZEN, "Frozen", None
+    return 0, "Done", {"order": order, "bid": bid, "ask": ask}
+
+
 def _validate(req: dict, st: dict):
     """Returns (retcode, comment, context) where context holds what a send needs."""
     faults = _faults()
     sym = st["symbols"].get(req.get("symbol", ""))
-    if req.get("action") not in (TRADE_ACTION_DEAL, TRADE_ACTION_PENDING) or sym is None:
+    action = req.get("action")
+    if action not in (TRADE_ACTION_DEAL, TRADE_ACTION_PENDING, TRADE_ACTION_SLTP, TRADE_ACTION_REMOVE) or sym is None:
         return TRADE_RETCODE_INVALID, "Invalid request", None
     if faults.get("no_connection"):
         return TRADE_RETCODE_CONNECTION, "No connection", None
     if faults.get("market_closed"):
         return TRADE_RETCODE_MARKET_CLOSED, "Market closed", None
+    if action == TRADE_ACTION_SLTP:
+        return _validate_sltp(req, st, sym)
+    if action == TRADE_ACTION_REMOVE:
+        return _validate_remove(req, st, sym)
     volume = float(req.get("volume", 0))
     steps = volume / sym["volume_step"]
     if volume < sym["volume_min"] or volume > sym["volume_max"] or abs(steps - round(steps)) > 1e-7:
         return TRADE_RETCODE_INVALID_VOLUME, "Invalid volume", None
     bid, ask = _quote(req["symbol"], sym)
     otype = req.get("type")
-    if req["action"] == TRADE_ACTION_DEAL:
+    level = _points(sym, "trade_stops_level")
+    if action == TRADE_ACTION_DEAL:
         if otype not in (ORDER_TYPE_BUY, ORDER_TYPE_SELL):
             return TRADE_RETCODE_INVALID, "Invalid request", None
         price = ask if otype == ORDER_TYPE_BUY else bid
     else:
-        if otype not in (ORDER_TYPE_BUY_LIMIT, ORDER_TYPE_SELL_LIMIT) or not req.get("price"):
+        pending = (ORDER_TYPE_BUY_LIMIT, ORDER_TYPE_SELL_LIMIT, ORDER_TYPE_BUY_STOP, ORDER_TYPE_SELL_STOP)
+        if otype not in pending or not req.get("price"):
             return TRADE_RETCODE_INVALID_PRICE, "Invalid price", None
         price = float(req["price"])
-    buy = otype in (ORDER_TYPE_BUY, ORDER_TYPE_BUY_LIMIT)
+        tick = float(sym.get("trade_tick_size") or sym["point"])
+        if abs(price / tick - round(price / tick)) > 1e-6:
+            return TRADE_RETCODE_INVALID_PRICE, "Invalid price", None
+        # a limit waits for a better price, a stop for a worse one, each at least trade_stops_level away
+        ok = {ORDER_TYPE_BUY_LIMIT: ask - price >= level - 1e-9 and price < ask,
+              ORDER_TYPE_SELL_LIMIT: price - bid >= level - 1e-9 and price > bid,
+              ORDER_TYPE_BUY_STOP: price - ask >= level - 1e-9 and price > ask,
+              ORDER_TYPE_SELL_STOP: bid - price >= level - 1e-9 and price < bid}[otype]
+        if not ok:
+            return TRADE_RETCODE_INVALID_PRICE, "Invalid price", None
+        if req.get("type_time") == ORDER_TIME_SPECIFIED and int(req.get("expiration") or 0) <= int(time.time()):
+            return TRADE_RETCODE_INVALID_EXPIRATION, "Invalid expiration", None
+    buy = otype in (ORDER_TYPE_BUY, ORDER_TYPE_BUY_LIMIT, ORDER_TYPE_BUY_STOP)
     sl, tp = float(req.get("sl") or 0), float(req.get("tp") or 0)
     position = None
     if req.get("position"):
@@ -725,6 +835,8 @@ def _validate(req: dict, st: dict):
         if volume > position["volume"] + 1e-9:
             return TRADE_RETCODE_INVALID_CLOSE_VOLUME, "Invalid close volume", None
     elif (sl and (sl >= price if buy else sl <= price)) or (tp and (tp <= price if buy else tp >= price)):
+        return TRADE_RETCODE_INVALID_STOPS, "Invalid stops", None
+    elif (sl and abs(price - sl) < level - 1e-9) or (tp and abs(tp - price) < level - 1e-9):
         return TRADE_RETCODE_INVALID_STOPS, "Invalid stops", None
     margin = 0.0 if position else price * volume * sym["trade_contract_size"] / st["account"]["leverage"]
     profit, used = _floating(st)
@@ -744,7 +856,7 @@ def order_check(request):
         st = _load()
         retcode, comment, ctx = _validate(request, st)
         bal = st["account"]["balance"]
-        if ctx is None:
+        if ctx is None or "profit" not in ctx:
             return OrderCheckResult(retcode, bal, bal, 0.0, 0.0, bal, 0.0, comment, _request_tuple(request))
         equity = round(bal + ctx["profit"], 2)
         margin = round(ctx["used"] + ctx["margin"], 2)
@@ -754,8 +866,18 @@ def order_check(request):
 
 
 def _execute(request: dict, st: dict, ctx: dict) -> dict:
-    """Makes the deal (or places the pending order) and persists the state."""
+    """Makes the deal (or places the pending order, changes the stops, removes the order) and persists the state."""
     now = int(time.time())
+    if request["action"] == TRADE_ACTION_SLTP:
+        ctx["position"].update(sl=ctx["sl"], tp=ctx["tp"], time_update=now)
+        _save()
+        return {"retcode": TRADE_RETCODE_DONE, "deal": 0, "order": 0, "price": 0.0}
+    if request["action"] == TRADE_ACTION_REMOVE:
+        st["orders"].remove(ctx["order"])
+        ctx["order"].update(state=ORDER_STATE_CANCELED, time_done=now)
+        st["history_orders"].append(ctx["order"])
+        _save()
+        return {"retcode": TRADE_RETCODE_DONE, "deal": 0, "order": ctx["order"]["ticket"], "price": 0.0}
     order_ticket = st["next_ticket"]
     deal_ticket = order_ticket + 1
     st["next_ticket"] += 2
@@ -768,7 +890,8 @@ def _execute(request: dict, st: dict, ctx: dict) -> dict:
              "volume_current": 0.0, "price_open": ctx["price"], "sl": sl, "tp": tp, "price_current": ctx["price"],
              "symbol": request["symbol"], "comment": comment}
     if request["action"] == TRADE_ACTION_PENDING:
-        order.update(state=ORDER_STATE_PLACED, time_done=0, volume_current=ctx["volume"])
+        order.update(state=ORDER_STATE_PLACED, time_done=0, volume_current=ctx["volume"],
+                     time_expiration=int(request.get("expiration") or 0))
         st["orders"].append(order)
         _save()
         return {"retcode": TRADE_RETCODE_PLACED, "deal": 0, "order": order_ticket, "price": 0.0}
@@ -868,7 +991,7 @@ def order_send(request):
     if hang is not None and hang is not False:
         _wait_release(float(hang))
     text = "Request executed" if done["retcode"] == TRADE_RETCODE_DONE else "Order placed"
-    return OrderSendResult(done["retcode"], done["deal"], done["order"], ctx["volume"], done["price"], bid, ask,
+    return OrderSendResult(done["retcode"], done["deal"], done["order"], ctx.get("volume", 0.0), done["price"], bid, ask,
                            text, 1, 0, req)
 
 

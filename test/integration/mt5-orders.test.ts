@@ -1,0 +1,72 @@
+/**
+ * The order vocabulary at MetaTrader 5 end to end: alerts through POST /webhook to the real bridge and the fake
+ * terminal. Pending orders via TRADE_ACTION_PENDING (found filled by reconciliation), SL/TP via TRADE_ACTION_SLTP,
+ * cancels via TRADE_ACTION_REMOVE, closes as opposite deals against the position ticket, and the refusals.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buy, order, setup } from "../helpers/mt5-daemon.js";
+import { until } from "../helpers/until.js";
+
+test("a buy limit rests at MT5 (PENDING, comment = order id, price on the symbol's grid) and is found filled by reconciliation", async (t) => {
+  const { bridge, d } = await setup(t);
+  const res = await d.post("/webhook", buy({ price: 8950.06, stop_loss: 8800.04, take_profit: 9300.01 }));
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const id = res.body.data.order_id as string;
+  assert.equal(res.body.data.order_status, "working");
+  assert.equal(res.body.data.limit_price, 8950, "a buy limit rounded down to the 0.1 tick");
+  assert.deepEqual([res.body.data.stop_loss, res.body.data.take_profit], [8800, 9300.1]);
+  const pending = bridge.fakeState().orders;
+  assert.deepEqual(pending.map((o) => [o.comment, o.type, o.price_open, o.sl, o.tp]), [[id, 2, 8950, 8800, 9300.1]]);
+  assert.equal((await order(d, id)).status, "working");
+  bridge.faults({ prices: { "9984.T": { bid: 8948, ask: 8949 } } });
+  const filled = await until("the pending order to fill", () => order(d, id), (o) => o.status === "filled");
+  assert.equal(filled.fill_price, 8949);
+  const positions = (await d.socket("GET", "/positions")).body.data.positions;
+  assert.deepEqual(positions.map((p: { ticker: string; quantity: number }) => [p.ticker, p.quantity]), [["9984", 100]]);
+});
+
+test("modify moves SL/TP with TRADE_ACTION_SLTP; close_long deals against the position ticket; a second close is refused", async (t) => {
+  const { bridge, d } = await setup(t);
+  const entry = await d.post("/webhook", buy());
+  assert.equal(entry.status, 200, JSON.stringify(entry.body));
+  const ticket = bridge.fakeState().positions[0]!.ticket;
+  const m = await d.post("/webhook", buy({ action: "modify", quantity: undefined, price: undefined, stop_loss: 1, sl_unit: "percent", take_profit: 9500 }));
+  assert.equal(m.status, 200, JSON.stringify(m.body));
+  assert.equal(m.body.data.order_status, "done");
+  const pos = bridge.fakeState().positions[0]!;
+  assert.deepEqual([pos.sl, pos.tp], [8911.9, 9500], "9002 − 1% = 8911.98, on the 0.1 grid away from the price");
+  const close = await d.post("/webhook", buy({ action: "close_long", quantity: undefined, price: undefined }));
+  assert.equal(close.status, 200, JSON.stringify(close.body));
+  const deal = bridge.fakeState().deals.at(-1)!;
+  assert.deepEqual([deal.comment, deal.position_id, deal.entry], [close.body.data.order_id, ticket, 1]);
+  const again = await d.post("/webhook", buy({ action: "close_long", quantity: undefined, price: undefined }));
+  assert.equal(again.status, 403);
+  assert.equal(again.body.details.limit_type, "no_position");
+});
+
+test("cancel removes the pending order with TRADE_ACTION_REMOVE; the journal says cancelled", async (t) => {
+  const { bridge, d } = await setup(t);
+  const placed = await d.post("/webhook", buy({ price: 8500 }));
+  assert.equal(placed.body.data.order_status, "working", JSON.stringify(placed.body));
+  const cancel = await d.post("/webhook", buy({ action: "cancel", quantity: undefined, price: undefined }));
+  assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+  assert.equal(bridge.fakeState().orders.length, 0);
+  assert.equal(bridge.fakeState().history_orders.at(-1)!.state, 2, "ORDER_STATE_CANCELED");
+  assert.equal((await order(d, placed.body.data.order_id)).status, "cancelled");
+  const none = await d.post("/webhook", buy({ action: "cancel", quantity: undefined, price: undefined }));
+  assert.equal(none.status, 422);
+});
+
+test("refusals at MT5: a modify that would loosen a trailing stop, a spread above max_spread", async (t) => {
+  const { d } = await setup(t);
+  // 9984.T quotes 9000/9002 in points of 0.1: a spread of 20 points = 2 pips (pip = 1 point on a 1-digit symbol).
+  const wide = await d.post("/webhook", buy({ max_spread: 1 }));
+  assert.equal(wide.status, 403, JSON.stringify(wide.body));
+  assert.equal(wide.body.details.limit_type, "max_spread");
+  const entry = await d.post("/webhook", buy({ stop_loss: 8900, trailing: { trigger: 100, distance: 50 } }));
+  assert.equal(entry.status, 200, JSON.stringify(entry.body));
+  const loosen = await d.post("/webhook", buy({ action: "modify", quantity: undefined, price: undefined, stop_loss: 8800 }));
+  assert.equal(loosen.status, 422);
+  assert.equal(loosen.body.details.code, "TRAILING_WOULD_LOOSEN");
+});
