@@ -14,7 +14,10 @@ export type ErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "ORDER_REJECTED"
   | "METHOD_NOT_ALLOWED"
-  | "SIGNAL_EXPIRED";
+  | "SIGNAL_EXPIRED"
+  | "INVITATION_EXPIRED"
+  | "INVITATION_USED"
+  | "RELAY_PAUSED";
 
 export class ApiError extends Error {
   constructor(

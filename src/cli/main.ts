@@ -15,8 +15,8 @@ const program = new Command("tradectl")
   .showHelpAfterError()
   .exitOverride();
 
-function command(spec: string, description: string, load: Loader, configure: (c: Command) => Command = (c) => c): void {
-  const cmd = configure(program.command(spec).description(description));
+function command(spec: string, description: string, load: Loader, configure: (c: Command) => Command = (c) => c, parent: Command = program): void {
+  const cmd = configure(parent.command(spec).description(description));
   cmd.action(async (...args: unknown[]) => {
     const self = args[args.length - 1] as Command;
     const positional = args.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
@@ -69,6 +69,27 @@ command("top", "live view of status, positions, streams and quotes (q quits)", (
 command("events", "the daemon's events (SSE)", () => import("./commands/events.js"), (c) =>
   c.option("--follow", "keep streaming").option("--type <prefix>", "only events whose type starts with this").option("--history <n>", "recent events first", "20"),
 );
+
+const relay = program.command("relay").description("signal relay: publish to invited receivers, receive from senders (man tradectl-relay)");
+const relayCommand = (spec: string, description: string, load: Loader, configure: (c: Command) => Command = json) => command(spec, description, load, configure, relay);
+relayCommand("channel <action> [name]", "channels you publish on: create NAME [--from-webhook] | list | show NAME | delete NAME", () => import("./commands/relay-channel.js"), (c) =>
+  json(c).option("--from-webhook", "also publish every signal this daemon's webhook accepts"),
+);
+relayCommand("invite <channel>", "a one-time invitation URL to receive a channel", () => import("./commands/relay-invite.js"), (c) =>
+  json(c)
+    .option("--note <text>", "shown to the receiver")
+    .option("--expires <duration>", "how long it can be accepted: 30m, 12h, 7d", "7d")
+    .option("--email <address>", "also mail it (relay.smtp)"),
+);
+relayCommand("receivers <channel>", "who receives a channel: state, who paused, delivered, failed, skipped", () => import("./commands/relay-receivers.js"));
+relayCommand("pause <channel> <receiver>", "stop delivering a channel to one receiver (signals meanwhile are skipped)", () => import("./commands/relay-pause.js").then((m) => ({ run: m.pause })));
+relayCommand("resume <channel> <receiver>", "start delivering to a receiver you paused", () => import("./commands/relay-pause.js").then((m) => ({ run: m.resume })));
+relayCommand("accept <url>", "accept an invitation: this daemon receives the channel", () => import("./commands/relay-accept.js"), (c) =>
+  json(c).option("--sizing <factor>", "multiply each signal's quantity (rounded down to lots of 100)", "1"),
+);
+relayCommand("subscriptions", "channels this daemon receives: state, who paused, sizing, received", () => import("./commands/relay-subscriptions.js").then((m) => ({ run: m.list })));
+relayCommand("subscription <action> <id>", "pause ID | resume ID: stop or restart receiving (the sender is told)", () => import("./commands/relay-subscriptions.js").then((m) => ({ run: m.setState })));
+relayCommand("status [channel]", "per receiver: state, delivered, failed, skipped, last error, p50/p99 of each hop", () => import("./commands/relay-status.js"));
 
 // `tradectl orders | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {

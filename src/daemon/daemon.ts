@@ -29,6 +29,7 @@ import { SqliteIdempotencyStore } from "../store/idempotency-store.js";
 import { Journal } from "../store/journal.js";
 import { Ledger } from "../store/ledger.js";
 import { SqliteStateStore } from "../store/state-store.js";
+import { Relay } from "../relay/relay.js";
 import { WebhookService } from "../webhook/webhook-service.js";
 import { buildBroker } from "./build-broker.js";
 import { Reconciler } from "./reconciler.js";
@@ -90,7 +91,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const secrets = resolveWebhookSecrets({ live, passphraseFile: paths.passphraseFile, env });
     const redactor = new Redactor();
     const adminHash = () => readSecret("ADMIN_PASSWORD_HASH", env);
-    redactor.addSecretValues(secrets.current, secrets.previous ?? undefined, readSecret("OANDA_TOKEN", env), readSecret("MT5_BRIDGE_TOKEN", env), adminHash());
+    redactor.addSecretValues(secrets.current, secrets.previous ?? undefined, readSecret("OANDA_TOKEN", env), readSecret("MT5_BRIDGE_TOKEN", env), adminHash(), readSecret("RELAY_SMTP_PASSWORD", env));
     const logger = createLogger({ level: config.log.level, logsDir: paths.logsDir, console: opts.console ?? false, redactor });
     cleanups.push(() => logger.close());
 
@@ -156,6 +157,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       ...(reconciler ? { blockedTickers: () => reconciler!.blockedTickers(), reconciliation: () => reconciler!.view() } : {}),
     });
     const webhook = new WebhookService({ secrets, config: () => config, clock, engine, alerts, bus, logger, redactor, quotes });
+    const relay = new Relay({ db, engine, bus, clock, logger, config: () => config, smtpPassword: () => readSecret("RELAY_SMTP_PASSWORD", env) });
     const startedAt = Date.now();
     const deps: ApiDeps = {
       control,
@@ -170,6 +172,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       health: health.report,
       startedAt,
       webhook,
+      relay,
       adminPasswordHash: adminHash,
     };
 
@@ -211,6 +214,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       await publicApp.close();
     };
     cleanups.push(closePublic);
+    // The relay's deliveries (pending from the last run too) go out once this daemon can answer its receivers.
+    relay.start(url);
+    cleanups.push(() => relay.stop());
     logger.info("tradectl daemon ready", {
       webhook_url: `${url}/webhook`,
       socket: paths.socketPath,
@@ -283,7 +289,7 @@ function loadTls(c: TradectlConfig): { cert: Buffer; key: Buffer } | null {
   return { cert: readFileSync(c.webhook.tls.cert), key: readFileSync(c.webhook.tls.key) };
 }
 
-/** Keys that take effect without a restart: risk, rate limits, allowlist, timing windows, instruments, log level. */
+/** Keys that take effect without a restart: risk, rate limits, allowlist, timing windows, instruments, log level, relay. */
 function liveKeysChanged(a: TradectlConfig, b: TradectlConfig): string[] {
   const keys: Array<[string, unknown, unknown]> = [
     ["risk", a.risk, b.risk],
@@ -294,6 +300,7 @@ function liveKeysChanged(a: TradectlConfig, b: TradectlConfig): string[] {
     ["webhook.signalTtlMs", a.webhook.signalTtlMs, b.webhook.signalTtlMs],
     ["instruments", a.instruments, b.instruments],
     ["log.level", a.log.level, b.log.level],
+    ["relay", a.relay, b.relay],
   ];
   return keys.filter(([, x, y]) => JSON.stringify(x) !== JSON.stringify(y)).map(([k]) => k);
 }

@@ -20,7 +20,11 @@ export type EventType =
   | "system.stopping"
   | "stream.state"
   | "reconcile.mismatch"
-  | "relay.delivered";
+  | "relay.published"
+  | "relay.delivered"
+  | "relay.failed"
+  | "relay.paused"
+  | "relay.resumed";
 
 export interface EventMeta {
   confidence?: number;
