@@ -1,7 +1,40 @@
 /** Relay steps over a daemon's socket, as the CLI takes them, for tests that run two or three daemons. */
 import assert from "node:assert/strict";
-import type { TestDaemon } from "./daemon.js";
+import type { TestContext } from "node:test";
+import type { Clock } from "../../src/domain/clock.js";
+import { alert, startTestDaemon, type TestDaemon } from "./daemon.js";
+import { defer } from "./defer.js";
+import { tempHome } from "./temp-home.js";
 import { until } from "./until.js";
+
+/** Open market, no cooldown, quick retries. */
+export const RELAY_TEST_CONFIG = { risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 100 }, relay: { retryMinMs: 20, retryMaxMs: 100 } };
+
+/** A daemon in a temp home removed after the test (`home` and `port` to start one again where it was). */
+export async function relayDaemon(t: TestContext, o: { config?: Record<string, unknown>; clock?: Clock; home?: string; port?: number } = {}): Promise<TestDaemon> {
+  let home = o.home;
+  if (!home) {
+    const temp = tempHome({ ...RELAY_TEST_CONFIG, ...(o.config ?? {}), relay: { ...RELAY_TEST_CONFIG.relay, ...((o.config?.relay as object) ?? {}) } });
+    defer(t, temp.cleanup);
+    home = temp.home;
+  }
+  const d = await startTestDaemon({ home, ...(o.clock ? { clock: o.clock } : {}), ...(o.port !== undefined ? { port: o.port } : {}) });
+  let closed = false;
+  const close = d.close;
+  d.close = async () => {
+    if (closed) return;
+    closed = true;
+    await close();
+  };
+  defer(t, () => d.close());
+  return d;
+}
+
+/** An alert that fills on a paper broker without a quote (at its entry price); no passphrase (publish() adds it). */
+export function entry(overrides: Record<string, unknown> = {}, now = Date.now()): Record<string, unknown> {
+  const { passphrase: _p, ...a } = alert("", { entry_price: 3000, ...overrides }, now);
+  return a;
+}
 
 export interface TestChannel {
   id: string;

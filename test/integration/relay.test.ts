@@ -10,31 +10,17 @@ import type { AddressInfo } from "node:net";
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { defer } from "../helpers/defer.js";
-import { alert, runCli, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
-import { accept, createChannel, invite, orders, publish, settled, status } from "../helpers/relay.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { alert, runCli, type TestDaemon } from "../helpers/daemon.js";
+import { accept, createChannel, entry, invite, orders, publish, relayDaemon, settled, status } from "../helpers/relay.js";
 import { until } from "../helpers/until.js";
 
-export const RELAY_TEST_CONFIG = { risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 100 }, relay: { retryMinMs: 20, retryMaxMs: 100 } };
-
-export async function daemon(t: TestContext, config: Record<string, unknown> = {}): Promise<TestDaemon> {
-  const { home, cleanup } = tempHome({ ...RELAY_TEST_CONFIG, ...config });
-  defer(t, cleanup);
-  const d = await startTestDaemon({ home });
-  defer(t, () => d.close());
-  return d;
-}
+const daemon = (t: TestContext) => relayDaemon(t);
 
 const cli = async (d: TestDaemon, ...args: string[]) => {
   const r = await runCli([...args, "--home", d.home]);
   return { ...r, json: r.code === 0 && args.includes("--json") ? JSON.parse(r.stdout) : null };
 };
 
-/** An alert that fills on a paper broker without a quote (at its entry price). */
-const entry = (overrides: Record<string, unknown> = {}) => {
-  const { passphrase: _p, ...a } = alert("", { entry_price: 3000, ...overrides });
-  return a;
-};
 
 test("invite → accept with the CLI → a published signal fills on the receiver with its sizing; an invitation not accepted delivers nothing", async (t) => {
   const sender = await daemon(t);
