@@ -61,7 +61,7 @@ export function ensureBuilt(): void {
   }
 }
 
-interface Child {
+export interface Child {
   proc: ChildProcess;
   output: () => string;
   stop(): Promise<number | null>;
@@ -73,7 +73,7 @@ interface Child {
  * this process, the load generator, on the same two cores. Without it they go through a pipe that is drained (a
  * full pipe would block the child).
  */
-async function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, outputFile?: string): Promise<{ child: Child; match: RegExpExecArray }> {
+export async function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, outputFile?: string): Promise<{ child: Child; match: RegExpExecArray }> {
   const fd = outputFile ? openSync(outputFile, "w", 0o600) : null;
   const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: fd === null ? ["ignore", "pipe", "pipe"] : ["ignore", fd, fd] });
   if (fd !== null) closeSync(fd);

@@ -139,34 +139,35 @@ export class Outbox {
           signal: this.abort.signal,
           onFailedAttempt: ({ error }) => {
             lastError = error.message;
-            store.updateDelivery(id, { last_error: lastError, attempts, sent_at: sentAt }, clock.now());
+            store.updateDelivery(first, { last_error: lastError, attempts, sent_at: sentAt }, clock.now());
           },
           shouldRetry: () => clock.now() < first.expires_at,
         },
       );
-      const row = this.record(id, res, attempts, sentAt);
+      const row = this.record(first, res, attempts, sentAt);
       this.d.onEnd({ kind: "delivered", delivery: row, receiver: receiver! });
     } catch (err) {
       if (this.abort.signal.aborted) return; // stopping: stays pending, resent after the restart
       const now = clock.now();
       const e = err instanceof AbortError ? (err.cause ?? err) : err;
       if (e instanceof Paused) {
-        store.updateDelivery(id, { status: "skipped", reason: e.byReceiver ? "paused by receiver" : e.message, attempts }, now);
-        this.d.onEnd({ kind: "skipped", delivery: store.delivery(id)!, receiver, reason: e.message, pausedByReceiver: e.byReceiver });
+        const row = store.updateDelivery(first, { status: "skipped", reason: e.byReceiver ? "paused by receiver" : e.message, attempts, last_error: lastError }, now);
+        this.d.onEnd({ kind: "skipped", delivery: row, receiver, reason: e.message, pausedByReceiver: e.byReceiver });
       } else if (e instanceof Refused) {
-        store.updateDelivery(id, { status: "rejected", reason: e.message, last_error: e.message, attempts, sent_at: sentAt }, now);
-        this.d.onEnd({ kind: "rejected", delivery: store.delivery(id)!, receiver: receiver!, error: e.message });
+        const expired = now >= first.expires_at; // refused as stale by the receiver's own checks
+        const row = store.updateDelivery(first, { status: expired ? "expired" : "rejected", reason: e.message, last_error: e.message, attempts, sent_at: sentAt }, now);
+        this.d.onEnd({ kind: expired ? "expired" : "rejected", delivery: row, receiver: receiver!, error: e.message });
       } else {
         const message = err instanceof Error ? err.message : String(err);
         const reason = now >= first.expires_at ? `expired: ${lastError ?? message}` : message;
-        store.updateDelivery(id, { status: "expired", reason, last_error: lastError ?? message, attempts }, now);
-        this.d.onEnd({ kind: "expired", delivery: store.delivery(id)!, receiver: receiver!, error: reason });
+        const row = store.updateDelivery(first, { status: "expired", reason, last_error: lastError ?? message, attempts }, now);
+        this.d.onEnd({ kind: "expired", delivery: row, receiver: receiver!, error: reason });
       }
     }
   }
 
   /** A 2xx: the receiver's answer and its hop stamps, recorded. */
-  private record(id: string, res: RelayResponse, attempts: number, sentAt: number | null): DeliveryRow {
+  private record(first: DeliveryRow, res: RelayResponse, attempts: number, sentAt: number | null): DeliveryRow {
     const data = isRecord(res.body) && isRecord(res.body.data) ? res.body.data : null;
     const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
     const answeredAt = num(data?.answered_at);
@@ -174,8 +175,8 @@ export class Outbox {
     const outcome = isRecord(record?.outcome) ? record.outcome : null;
     const order = isRecord(outcome?.order) ? outcome.order : null;
     const filled = outcome?.kind === "settled" && order?.status === "filled";
-    this.d.store.updateDelivery(
-      id,
+    return this.d.store.updateDelivery(
+      first,
       {
         status: "delivered",
         attempts,
@@ -189,7 +190,6 @@ export class Outbox {
       },
       this.d.clock.now(),
     );
-    return this.d.store.delivery(id)!;
   }
 }
 

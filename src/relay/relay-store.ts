@@ -128,6 +128,9 @@ export function invitationInfo(r: InvitationRow): InvitationInfo {
 }
 
 export class RelayStore {
+  /** Delivery (id, timestamp) pairs seen lately, by when (see firstSight). */
+  private readonly seen = new Map<string, number>();
+
   constructor(readonly db: Database) {}
 
   // ---- sender: channels ----
@@ -310,6 +313,7 @@ export class RelayStore {
 
   /** The outbox as a restart finds it: every pending delivery, oldest first. */
   pendingDeliveries(): Array<{ id: string; receiver_id: string; ticker: string }> {
+    this.db.flush();
     return this.db.all<{ id: string; receiver_id: string; ticker: string }>(
       "SELECT d.id, d.receiver_id, json_extract(p.body, '$.ticker') AS ticker FROM relay_deliveries d JOIN relay_publications p ON p.id = d.publication_id WHERE d.status = 'pending' ORDER BY d.received_at",
     );
@@ -331,13 +335,15 @@ export class RelayStore {
   }
 
   /**
-   * Records what happened to a delivery. Not waited to disk: a state lost in a power cut is pending again, and a
-   * redelivery of the same id is harmless (the receiver answers it with its first outcome).
+   * Records what happened to a delivery, batched with the audit rows (no commit of its own on the delivery path):
+   * a state lost in a crash is pending again, and a redelivery of the same id is harmless (the receiver answers it
+   * with its first outcome). Returns the row as it now is.
    */
-  updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, "id">>, now: number): void {
+  updateDelivery(row: DeliveryRow, patch: Partial<Omit<DeliveryRow, "id">>, now: number): DeliveryRow {
     const keys = Object.keys(patch) as Array<keyof typeof patch>;
     const sets = [...keys.map((k) => `${k} = ?`), "updated_at = ?"].join(", ");
-    this.db.tx(() => this.db.run(`UPDATE relay_deliveries SET ${sets} WHERE id = ?`, ...keys.map((k) => patch[k] ?? null), now, id), { durable: false });
+    this.db.bulkDefer(`UPDATE relay_deliveries SET ${sets} WHERE id = ?`, ...keys.map((k) => patch[k] ?? null), now, row.id);
+    return { ...row, ...patch, updated_at: now };
   }
 
   skipPending(receiverId: string, reason: string, now: number): number {
@@ -345,6 +351,7 @@ export class RelayStore {
   }
 
   deliveryCounts(receiverId: string): Record<DeliveryStatus, number> & { last_error: string | null } {
+    this.db.flush(); // delivery states are batched
     const rows = this.db.all<{ status: DeliveryStatus; n: number }>("SELECT status, COUNT(*) AS n FROM relay_deliveries WHERE receiver_id = ? GROUP BY status", receiverId);
     const counts = { pending: 0, delivered: 0, rejected: 0, expired: 0, skipped: 0 };
     for (const r of rows) counts[r.status] = r.n;
@@ -357,10 +364,12 @@ export class RelayStore {
 
   /** The latest `limit` delivered deliveries of a receiver, for the hop percentiles. */
   recentDelivered(receiverId: string, limit: number): DeliveryRow[] {
+    this.db.flush();
     return this.db.all<DeliveryRow>("SELECT * FROM relay_deliveries WHERE receiver_id = ? AND status = 'delivered' ORDER BY received_at DESC LIMIT ?", receiverId, limit);
   }
 
   deliveries(q: { receiverId?: string; channelId?: string; limit: number }): DeliveryRow[] {
+    this.db.flush();
     if (q.receiverId) return this.db.all<DeliveryRow>("SELECT * FROM relay_deliveries WHERE receiver_id = ? ORDER BY received_at DESC LIMIT ?", q.receiverId, q.limit);
     if (q.channelId) {
       return this.db.all<DeliveryRow>(
@@ -411,14 +420,15 @@ export class RelayStore {
   /**
    * A delivery's (id, timestamp) pair, seen for the first time? A sender's redelivery is signed afresh (a new
    * timestamp) and gets the first outcome from the engine; the same pair again is a captured request replayed.
-   * Written without waiting for the disk: after a power cut a replay is still only a duplicate to the engine.
+   * Pairs are kept in memory and written in the audit batches: after a crash that lost the last batch, a replay
+   * is still only a duplicate to the engine, never a second order.
    */
   firstSight(deliveryId: string, timestamp: number, subscriptionId: string, now: number): boolean {
-    const r = this.db.tx(
-      () => this.db.run("INSERT INTO relay_inbox (delivery_id, timestamp, subscription_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", deliveryId, timestamp, subscriptionId, now),
-      { durable: false },
-    );
-    return r.changes === 1;
+    const key = `${deliveryId}.${timestamp}`;
+    if (this.seen.has(key) || this.db.get("SELECT 1 FROM relay_inbox WHERE delivery_id = ? AND timestamp = ?", deliveryId, timestamp)) return false;
+    this.seen.set(key, now);
+    this.db.bulkDefer("INSERT INTO relay_inbox (delivery_id, timestamp, subscription_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", deliveryId, timestamp, subscriptionId, now);
+    return true;
   }
 
   /** One more signal admitted from a subscription (batched with the audit rows: a count, not a record). */
@@ -437,6 +447,7 @@ export class RelayStore {
 
   /** Pairs older than the signature window can no longer be replayed (their timestamp is refused). */
   purgeInbox(before: number): number {
+    for (const [k, at] of this.seen) if (at < before) this.seen.delete(k);
     return this.db.run("DELETE FROM relay_inbox WHERE received_at < ?", before).changes;
   }
 }

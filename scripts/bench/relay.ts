@@ -1,0 +1,209 @@
+/**
+ * Relay benchmark: one sender daemon fanning out to N receiver daemons on loopback (bin/tradectl, paper brokers,
+ * journals at synchronous=FULL, each in its own temp home), at N = 1, 10 and 50. Alerts go to the sender's channel
+ * inbound URL at a fixed rate (open loop); each delivery's time runs from the sender's receipt of the alert to the
+ * moment the receiver's admission answer is back at the sender (both stamped in the sender, from its journal's
+ * outbox). The baseline, in the same run: the same POSTs from a bare node:http sender (./relay-bare-sender.ts) to N
+ * bare node:http receivers (./bare-server.ts), each a process of its own, timed the same way.
+ * Target (issue 11): at N = 10, p99 ≤ 10 ms.
+ *   node --import tsx scripts/bench/relay.ts            (TRADECTL_BENCH_RELAY_N=1,10 to choose the sizes)
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request, Agent } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { pathToFileURL } from "node:url";
+import { openLoop, percentile } from "./load.js";
+import { ensureBuilt, startChild, type Child } from "./webhook.js";
+
+const SECRET = "bench-relay-secret-0123456789";
+const SIZES = (process.env.TRADECTL_BENCH_RELAY_N ?? "1,10,50").split(",").map(Number);
+const RATE = 10;
+const WARMUP = 50;
+const MEASURED = 150;
+const TARGET_P99_AT_10 = 10;
+const TICKERS = ["9984", "7203", "6758", "8306"] as const;
+
+const CONFIG = {
+  risk: { marketHours: "always", maxDailyEntries: 1_000_000, cooldownMinutes: 0 },
+  webhook: { rateLimits: { perMinute: 1_000_000_000, perHour: 1_000_000_000, perDay: 1_000_000_000, statusPerMinute: 1_000_000_000 } },
+  broker: { paper: { initialCash: 1e15 } },
+  log: { level: "warn" },
+};
+
+const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** One call to a daemon's socket; the route's `data`. */
+function socket<T>(socketPath: string, method: string, path: string, body?: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request({ socketPath, method, path, headers: payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {} }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => {
+        const parsed = JSON.parse(text) as { data?: T; message?: string };
+        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${parsed.message}`));
+        else resolve(parsed.data as T);
+      });
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+interface Daemon {
+  child: Child;
+  home: string;
+  url: string;
+  socketPath: string;
+}
+
+async function startDaemon(root: string, name: string, nodeArgs: string[] = []): Promise<Daemon> {
+  const home = join(root, name);
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, "config.json"), JSON.stringify(CONFIG), { mode: 0o600 });
+  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", WEBHOOK_SECRET: SECRET };
+  const { child, match } = await startChild([...nodeArgs, "bin/tradectl", "daemon", "--home", home, "--port", "0"], env, /webhook\s+(http\S+)\/webhook/, join(home, "daemon.out"));
+  return { child, home, url: match[1]!, socketPath: join(home, "tradectl.sock") };
+}
+
+/** Starts `n` at a time: 50 daemons starting at once would make every start slow on two cores. */
+async function inBatches<T>(count: number, batch: number, start: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < count; i += batch) out.push(...(await Promise.all(Array.from({ length: Math.min(batch, count - i) }, (_, k) => start(i + k)))));
+  return out;
+}
+
+function alerts(passphrase: string, offset: number): (i: number) => string {
+  const t0 = Date.now();
+  return (i) => {
+    const ticker = TICKERS[i % TICKERS.length]!;
+    return JSON.stringify({ action: "buy", ticker, quantity: 100, price: "market", entry_price: 3000, timestamp: String(t0 + offset + i), passphrase });
+  };
+}
+
+function stats(prefix: string, v: number[]): Record<string, number> {
+  const s = [...v].sort((a, b) => a - b);
+  return { [`${prefix}_p50_ms`]: round(percentile(s, 50)), [`${prefix}_p99_ms`]: round(percentile(s, 99)), [`${prefix}_max_ms`]: round(s.at(-1) ?? 0) };
+}
+
+/** The sender's outbox after the run: receipt → the receiver's answer back at the sender, per delivery. */
+function deliveryTimes(home: string, from: number): { times: number[]; notDelivered: number } {
+  const db = new DatabaseSync(join(home, "tradectl.db"), { readOnly: true });
+  try {
+    const mine = db.prepare("SELECT status, received_at, acked_at FROM relay_deliveries WHERE received_at >= ?").all(from) as Array<{ status: string; received_at: number; acked_at: number | null }>;
+    return { times: mine.filter((r) => r.status === "delivered" && r.acked_at !== null).map((r) => r.acked_at! - r.received_at), notDelivered: mine.filter((r) => r.status !== "delivered").length };
+  } finally {
+    db.close();
+  }
+}
+
+async function waitDrained(sender: Daemon, expected: number): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const rows = await socket<Array<{ delivered: number; rejected: number; expired: number; pending: number }>>(sender.socketPath, "GET", "/relay/status");
+    const ended = rows.reduce((a, r) => a + r.delivered + r.rejected + r.expired, 0);
+    if (ended >= expected && rows.every((r) => r.pending === 0)) return;
+    if (Date.now() > deadline) throw new Error(`relay bench: ${ended} of ${expected} deliveries ended after 180 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function relayAt(n: number, root: string): Promise<Record<string, number | boolean>> {
+  const children: Child[] = [];
+  try {
+    const profDir = process.env.TRADECTL_BENCH_CPU_PROF;
+    const sender = await startDaemon(root, `n${n}-sender`, profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : []);
+    children.push(sender.child);
+    const receivers = await inBatches(n, 5, (i) => startDaemon(root, `n${n}-r${i}`));
+    children.push(...receivers.map((r) => r.child));
+    const channel = await socket<{ id: string; passphrase: string; inbound_url: string }>(sender.socketPath, "POST", "/relay/channels", { name: "bench" });
+    for (const r of receivers) {
+      const inv = await socket<{ url: string }>(sender.socketPath, "POST", "/relay/channels/bench/invitations", {});
+      await socket(r.socketPath, "POST", "/relay/subscriptions", { url: inv.url, sizing: 1 });
+    }
+
+    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    await openLoop({ url: channel.inbound_url, ratePerSecond: RATE, count: WARMUP, body: alerts(channel.passphrase, 0), agent });
+    await waitDrained(sender, WARMUP * n);
+    // The measured alerts are those the sender received from here on.
+    const from = performance.timeOrigin + performance.now();
+    const sent = await openLoop({ url: channel.inbound_url, ratePerSecond: RATE, count: MEASURED, body: alerts(channel.passphrase, 10_000), agent });
+    if ((sent.statuses.get(202) ?? 0) !== MEASURED) throw new Error(`relay bench: inbound answers ${[...sent.statuses].join(" ")}: ${sent.samples.join(" | ")}`);
+    await waitDrained(sender, (WARMUP + MEASURED) * n);
+    agent.destroy();
+    const daemon = deliveryTimes(sender.home, from);
+    if (process.env.TRADECTL_BENCH_RELAY_HOPS) {
+      const hops = await socket<Array<{ hops: Record<string, { p50_ms: number; p99_ms: number }> }>>(sender.socketPath, "GET", "/relay/status");
+      process.stderr.write(`bench: relay hops at N = ${n} (first receiver): ${JSON.stringify(hops[0]?.hops)}\n`);
+    }
+
+    // The baseline: bare receivers in processes of their own, a bare sender fanning out to them.
+    const bares = await inBatches(n, 10, () => startChild(["scripts/bench/bare-server.ts", "--status", "200"], { PATH: process.env.PATH ?? "" }, /"listening":"(http[^"]+)"/));
+    children.push(...bares.map((b) => b.child));
+    const bareSender = await startChild(["scripts/bench/relay-bare-sender.ts", "--receivers", bares.map((b) => `${b.match[1]}/deliver`).join(",")], { PATH: process.env.PATH ?? "" }, /"listening":"(http[^"]+)"/);
+    children.push(bareSender.child);
+    const bareUrl = bareSender.match[1]!;
+    const bareAgent = new Agent({ keepAlive: true, maxSockets: 4 });
+    const sample = Buffer.byteLength(alerts("x".repeat(32), 0)(0)) + 120; // about a delivery's size
+    const bareBody = () => JSON.stringify({ pad: "x".repeat(sample) });
+    await openLoop({ url: `${bareUrl}/in`, ratePerSecond: RATE, count: WARMUP, body: bareBody, agent: bareAgent });
+    await bareStats(bareUrl);
+    await openLoop({ url: `${bareUrl}/in`, ratePerSecond: RATE, count: MEASURED, body: bareBody, agent: bareAgent });
+    const bare = await bareStats(bareUrl, MEASURED * n);
+    bareAgent.destroy();
+
+    const d = stats(`n${n}_relay`, daemon.times);
+    const b = stats(`n${n}_bare`, bare.latencies);
+    const out: Record<string, number | boolean> = {
+      ...d,
+      ...b,
+      [`n${n}_p50_ratio`]: round(d[`n${n}_relay_p50_ms`]! / b[`n${n}_bare_p50_ms`]!),
+      [`n${n}_p99_ratio`]: round(d[`n${n}_relay_p99_ms`]! / b[`n${n}_bare_p99_ms`]!),
+      [`n${n}_deliveries`]: daemon.times.length,
+      [`n${n}_not_delivered`]: daemon.notDelivered + (MEASURED * n - daemon.times.length - daemon.notDelivered),
+      [`n${n}_bare_failed`]: bare.failed,
+    };
+    if (n === 10) {
+      out.target_n10_relay_p99_ms = TARGET_P99_AT_10;
+      out.ok_n10_relay_p99_ms = d.n10_relay_p99_ms! <= TARGET_P99_AT_10;
+    }
+    return out;
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+  }
+}
+
+/** The bare sender's answer times, read until `expected` answers (or failures) are in. */
+async function bareStats(url: string, expected = 0): Promise<{ latencies: number[]; failed: number }> {
+  const all = { latencies: [] as number[], failed: 0 };
+  const deadline = Date.now() + 60_000;
+  do {
+    const s = (await (await fetch(`${url}/stats`)).json()) as { latencies: number[]; failed: number };
+    all.latencies.push(...s.latencies);
+    all.failed += s.failed;
+    if (all.latencies.length + all.failed >= expected) break;
+    await new Promise((r) => setTimeout(r, 200));
+  } while (Date.now() < deadline);
+  return all;
+}
+
+export async function benchRelay(): Promise<Record<string, number | boolean>> {
+  ensureBuilt();
+  const root = mkdtempSync(join(tmpdir(), "tradectl-bench-relay-"));
+  try {
+    const out: Record<string, number | boolean> = {};
+    for (const n of SIZES) {
+      process.stderr.write(`bench: relay at N = ${n}…\n`);
+      Object.assign(out, await relayAt(n, root));
+    }
+    return out;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stdout.write(`${JSON.stringify(await benchRelay(), null, 2)}\n`);
+}
