@@ -5,6 +5,9 @@
  * the sender receiving its own channel.
  */
 import { createHmac } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test, type TestContext } from "node:test";
@@ -73,6 +76,23 @@ test("invite → accept with the CLI → a published signal fills on the receive
   // The delivered signal came through the receiver's own admission, with its source.
   const audit = await receiver.socket("GET", "/audit?type=signal.received");
   assert.equal(audit.body.data.at(-1).source, "relay:alpha");
+
+  // No secret in a log, the audit log or config.json: the passphrase, the invitation token, the signing secret.
+  const secret = new DatabaseSync(join(receiver.home, "tradectl.db"), { readOnly: true }).prepare("SELECT signing_secret FROM relay_subscriptions").get() as { signing_secret: string };
+  const token = pending.json.url.split("/").at(-1);
+  await sender.close();
+  await receiver.close();
+  for (const d of [sender, receiver]) {
+    const files = [join(d.home, "config.json"), ...readdirSync(join(d.home, "logs")).map((f) => join(d.home, "logs", f))];
+    const db = new DatabaseSync(join(d.home, "tradectl.db"), { readOnly: true });
+    const events = JSON.stringify(db.prepare("SELECT * FROM events").all()) + JSON.stringify(db.prepare("SELECT * FROM alerts").all());
+    db.close();
+    for (const text of [...files.map((f) => readFileSync(f, "utf8")), events]) {
+      for (const [name, value] of [["passphrase", channel.passphrase], ["token", token], ["signing secret", secret.signing_secret]]) {
+        assert.ok(!text.includes(value), `the ${name} is written somewhere it must not be`);
+      }
+    }
+  }
 });
 
 test("three daemons: one signal fills on each receiver with its own sizing", async (t) => {
