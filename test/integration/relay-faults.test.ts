@@ -7,9 +7,10 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/domain/clock.js";
+import type { TestDaemon } from "../helpers/daemon.js";
 import { defer } from "../helpers/defer.js";
 import { startProxy } from "../helpers/http-proxy.js";
 import { accept, createChannel, entry, invite, orders, publish, relayDaemon, settled, status } from "../helpers/relay.js";
@@ -81,18 +82,24 @@ test("a replayed delivery (the same id and timestamp again) is refused; the send
   assert.equal((await status(sender, "replay"))[0]!.delivered, 1);
 });
 
-test("a receiver down during a signal gets it once when it comes back (before the signal expires)", async (t) => {
-  const sender = await relayDaemon(t);
+/** A receiver that accepted `name` and then went down; `back()` starts it again where it was (home, port). */
+async function downReceiver(t: TestContext, sender: TestDaemon, name: string) {
   const first = await relayDaemon(t);
   const { home } = first;
   const port = Number(new URL(first.url).port);
-  const channel = await createChannel(sender, "down");
-  await accept(first, await invite(sender, "down"));
+  const channel = await createChannel(sender, name);
+  await accept(first, await invite(sender, name));
   await first.close();
+  return { channel, back: () => relayDaemon(t, { home, port }) };
+}
+
+test("a receiver down during a signal gets it once when it comes back (before the signal expires)", async (t) => {
+  const sender = await relayDaemon(t);
+  const { channel, back: restart } = await downReceiver(t, sender, "down");
 
   await publish(channel, entry({ ticker: "7203" }));
   await until("a failed attempt", () => status(sender, "down"), (rs) => rs[0]!.last_error !== null && rs[0]!.pending === 1);
-  const back = await relayDaemon(t, { home, port });
+  const back = await restart();
   const [row] = await settled(sender, "down", (rs) => rs[0]!.delivered === 1);
   assert.equal(row!.expired, 0);
   const got = await orders(back);
@@ -102,12 +109,7 @@ test("a receiver down during a signal gets it once when it comes back (before th
 test("a receiver down until the signal expired: recorded as expired, never delivered late", async (t) => {
   const clock = new ManualClock(Date.now());
   const sender = await relayDaemon(t, { clock });
-  const first = await relayDaemon(t);
-  const { home } = first;
-  const port = Number(new URL(first.url).port);
-  const channel = await createChannel(sender, "late");
-  await accept(first, await invite(sender, "late"));
-  await first.close();
+  const { channel, back: restart } = await downReceiver(t, sender, "late");
 
   await publish(channel, entry({ ticker: "7203" }, clock.now()));
   await until("a failed attempt", () => status(sender, "late"), (rs) => rs[0]!.last_error !== null);
@@ -116,7 +118,7 @@ test("a receiver down until the signal expired: recorded as expired, never deliv
   assert.equal(row!.delivered, 0);
   assert.match(row!.last_error, /ECONNREFUSED|UNREACHABLE|127\.0\.0\.1/);
 
-  const back = await relayDaemon(t, { home, port });
+  const back = await restart();
   await publish(channel, entry({ ticker: "6758" }, clock.now()));
   await settled(sender, "late", (rs) => rs[0]!.delivered === 1);
   assert.deepEqual((await orders(back)).map((o) => o.ticker), ["6758"], "the expired signal never reached the broker");

@@ -1,27 +1,9 @@
 /** `tradectl relay status [CHANNEL]`: per receiver, its state and counts, and the p50/p99 of each hop. */
 import { makeContext, type GlobalOptions } from "../context.js";
 import { fmt, printJson, printTable } from "../output.js";
+import type { Hop, HopStats, ReceiverInfo } from "../../relay/relay-types.js";
 
-interface HopStats {
-  count: number;
-  p50_ms: number | null;
-  p99_ms: number | null;
-}
-
-interface ReceiverStatus {
-  id: string;
-  channel: string;
-  kind: string;
-  state: string;
-  paused_by: string[];
-  delivered: number;
-  rejected: number;
-  expired: number;
-  skipped: number;
-  pending: number;
-  last_error: string | null;
-  hops: Record<string, HopStats>;
-}
+type ReceiverStatus = ReceiverInfo & { channel: string; hops: Record<Hop, HopStats> };
 
 export async function run(args: string[], opts: GlobalOptions): Promise<void> {
   const ctx = makeContext(opts);
