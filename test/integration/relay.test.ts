@@ -106,6 +106,10 @@ test("three daemons: one signal fills on each receiver with its own sizing", asy
   await settled(sender, "fanout", (rows) => rows.every((r) => r.delivered === 1));
   assert.deepEqual((await orders(r1)).map((o) => [o.quantity, o.status]), [[400, "filled"]]);
   assert.deepEqual((await orders(r2)).map((o) => [o.quantity, o.status]), [[200, "filled"]]);
+  const top = await cli(sender, "top", "--once");
+  assert.match(top.stdout, /RELAY\n(.*\n)*.*relay\.delivered\s+rcv_/, "top shows the relay's events");
+  const events = await cli(sender, "events", "--type", "relay.");
+  assert.equal(events.stdout.trim().split("\n").filter((l) => l.includes('"relay.delivered"')).length, 2);
 
   // A sizing that leaves less than a lot is refused by that receiver, recorded by the sender, and costs the other nothing.
   const small = await publish(channel, entry({ quantity: 100, ticker: "6758" }));
