@@ -4,6 +4,7 @@
  * unless the signal expired first; a receiver that answers slowly holds only its own queue.
  */
 import { DatabaseSync } from "node:sqlite";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -152,4 +153,28 @@ test("a receiver that answers slowly does not delay the others (per-receiver que
   slow.release();
   await settled(sender, "mixed", (rs) => rs.every((r) => r.delivered === 3));
   assert.equal(slow.maxInFlight, 2);
+});
+
+test("a delivery slower than relay.slowDeliveryMs is logged as a warning (one line per receiver per 10 s, with a count)", async (t) => {
+  const link = await startProxy();
+  defer(t, () => link.close());
+  const sender = await relayDaemon(t, { config: { relay: { slowDeliveryMs: 50 } } });
+  const receiver = await relayDaemon(t, { config: { relay: { publicUrl: link.url } } });
+  link.target = receiver.url;
+  const channel = await createChannel(sender, "slowlog");
+  await accept(receiver, await invite(sender, "slowlog"));
+  link.mode = "hold";
+  for (const ticker of ["7203", "6758"]) await publish(channel, entry({ ticker }));
+  const since = Date.now();
+  await until("both deliveries held past the threshold", () => ({ held: link.inFlight, ms: Date.now() - since }), (v) => v.held === 2 && v.ms > 60);
+  link.mode = "pass";
+  link.release();
+  await settled(sender, "slowlog", (rs) => rs[0]!.delivered === 2);
+  await sender.close();
+  const logs = readdirSync(join(sender.home, "logs")).filter((f) => f.startsWith("tradectl-")).map((f) => readFileSync(join(sender.home, "logs", f), "utf8")).join("");
+  const warnings = logs.split("\n").filter((l) => l.includes("over relay.slowDeliveryMs"));
+  assert.equal(warnings.length, 1, logs);
+  const w = JSON.parse(warnings[0]!);
+  assert.equal(w.level, "warn");
+  assert.ok(w.hops.received_to_answer > 50);
 });
