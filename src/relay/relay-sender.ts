@@ -43,6 +43,7 @@ export interface RelaySenderDeps {
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const MAX_INVITE_MS = 90 * 86_400_000;
+const SLOW_LOG_EVERY_MS = 10_000;
 /** Deliveries whose hops make a receiver's percentiles. */
 const HOP_WINDOW = 1000;
 
@@ -55,6 +56,8 @@ export interface PublishAnswer {
 }
 
 export class RelaySender {
+  private readonly slow = new Map<string, { at: number; since: number }>();
+
   constructor(private readonly d: RelaySenderDeps) {}
 
   // ---- channels ----
@@ -142,9 +145,7 @@ export class RelaySender {
       });
       const total = hops.received_to_answer;
       const limit = this.d.config().slowDeliveryMs;
-      if (total !== null && total > limit) {
-        this.d.logger.warn(`relay delivery took ${total.toFixed(1)} ms from receipt to the receiver's answer (over relay.slowDeliveryMs ${limit} ms)`, { ...base, hops });
-      }
+      if (total !== null && total > limit) this.warnSlow(dl.receiver_id, total, limit, { ...base, hops });
       return;
     }
     if (end.kind === "skipped") {
@@ -158,6 +159,21 @@ export class RelaySender {
     }
     this.d.logger.warn(`relay delivery ${end.kind}`, { ...base, error: end.error });
     this.emit("relay.failed", { ...base, channel_id: end.receiver?.channel_id ?? null, status: end.kind, reason: end.error });
+  }
+
+  /**
+   * A slow delivery is logged as a warning, at most one line per receiver every SLOW_LOG_EVERY_MS with a count of
+   * the slow ones since: when a receiver is slow, every delivery is, and a line each would add to the load.
+   */
+  private warnSlow(receiverId: string, total: number, limit: number, meta: Record<string, unknown>): void {
+    const now = this.d.clock.now();
+    const w = this.slow.get(receiverId) ?? { at: Number.NEGATIVE_INFINITY, since: 0 };
+    w.since++;
+    this.slow.set(receiverId, w);
+    if (now - w.at < SLOW_LOG_EVERY_MS) return;
+    this.d.logger.warn(`relay delivery took ${total.toFixed(1)} ms from receipt to the receiver's answer (over relay.slowDeliveryMs ${limit} ms)`, { ...meta, slow_deliveries_since_last_warning: w.since });
+    w.at = now;
+    w.since = 0;
   }
 
   // ---- invitations ----
