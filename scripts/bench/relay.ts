@@ -8,7 +8,7 @@
  * Target (issue 11): at N = 10, p99 ≤ 10 ms.
  *   node --import tsx scripts/bench/relay.ts            (TRADECTL_BENCH_RELAY_N=1,10 to choose the sizes)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request, Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +33,23 @@ const CONFIG = {
 };
 
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * CPU time (user + system, ms) the processes have used so far, from /proc: on a machine shared with other work the
+ * latencies measure the queue for the cores as much as the code, the CPU spent per delivery does not.
+ */
+function cpuMs(children: Child[]): number {
+  let ticks = 0;
+  for (const c of children) {
+    try {
+      const f = readFileSync(`/proc/${c.proc.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // not on Linux, or gone
+    }
+  }
+  return (ticks * 1000) / 100;
+}
 
 /** One call to a daemon's socket; the route's `data`. */
 function socket<T>(socketPath: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -129,9 +146,11 @@ async function relayAt(n: number, root: string): Promise<Record<string, number |
     await waitDrained(sender, WARMUP * n);
     // The measured alerts are those the sender received from here on.
     const from = performance.timeOrigin + performance.now();
+    const cpu0 = { sender: cpuMs([sender.child]), receivers: cpuMs(receivers.map((r) => r.child)) };
     const sent = await openLoop({ url: channel.inbound_url, ratePerSecond: RATE, count: MEASURED, body: alerts(channel.passphrase, 10_000), agent });
     if ((sent.statuses.get(202) ?? 0) !== MEASURED) throw new Error(`relay bench: inbound answers ${[...sent.statuses].join(" ")}: ${sent.samples.join(" | ")}`);
     await waitDrained(sender, (WARMUP + MEASURED) * n);
+    const cpu = { sender: cpuMs([sender.child]) - cpu0.sender, receivers: cpuMs(receivers.map((r) => r.child)) - cpu0.receivers };
     agent.destroy();
     const daemon = deliveryTimes(sender.home, from);
     if (process.env.TRADECTL_BENCH_RELAY_HOPS) {
@@ -150,8 +169,11 @@ async function relayAt(n: number, root: string): Promise<Record<string, number |
     const bareBody = () => JSON.stringify({ pad: "x".repeat(sample) });
     await openLoop({ url: `${bareUrl}/in`, ratePerSecond: RATE, count: WARMUP, body: bareBody, agent: bareAgent });
     await bareStats(bareUrl);
+    const bareProcs = [bareSender.child, ...bares.map((b) => b.child)];
+    const bareCpu0 = cpuMs(bareProcs);
     await openLoop({ url: `${bareUrl}/in`, ratePerSecond: RATE, count: MEASURED, body: bareBody, agent: bareAgent });
     const bare = await bareStats(bareUrl, MEASURED * n);
+    const bareCpu = cpuMs(bareProcs) - bareCpu0;
     bareAgent.destroy();
 
     const d = stats(`n${n}_relay`, daemon.times);
@@ -164,6 +186,10 @@ async function relayAt(n: number, root: string): Promise<Record<string, number |
       [`n${n}_deliveries`]: daemon.times.length,
       [`n${n}_not_delivered`]: daemon.notDelivered + (MEASURED * n - daemon.times.length - daemon.notDelivered),
       [`n${n}_bare_failed`]: bare.failed,
+      // CPU per delivery: the sender's and the receivers' (the sender's includes its share of each publication).
+      [`n${n}_relay_sender_cpu_ms_per_delivery`]: round(cpu.sender / (MEASURED * n), 3),
+      [`n${n}_relay_receiver_cpu_ms_per_delivery`]: round(cpu.receivers / (MEASURED * n), 3),
+      [`n${n}_bare_cpu_ms_per_delivery`]: round(bareCpu / (MEASURED * n), 3),
     };
     if (n === 10) {
       out.target_n10_relay_p99_ms = TARGET_P99_AT_10;
