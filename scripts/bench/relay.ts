@@ -133,7 +133,8 @@ async function relayAt(n: number, root: string): Promise<Record<string, number |
     const profDir = process.env.TRADECTL_BENCH_CPU_PROF;
     const sender = await startDaemon(root, `n${n}-sender`, profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : []);
     children.push(sender.child);
-    const receivers = await inBatches(n, 5, (i) => startDaemon(root, `n${n}-r${i}`));
+    const receiverProf = process.env.TRADECTL_BENCH_CPU_PROF_RECEIVER;
+    const receivers = await inBatches(n, 5, (i) => startDaemon(root, `n${n}-r${i}`, receiverProf && i === 0 ? ["--cpu-prof", "--cpu-prof-dir", receiverProf] : []));
     children.push(...receivers.map((r) => r.child));
     const channel = await socket<{ id: string; passphrase: string; inbound_url: string }>(sender.socketPath, "POST", "/relay/channels", { name: "bench" });
     for (const r of receivers) {

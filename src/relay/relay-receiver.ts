@@ -52,6 +52,10 @@ export class RelayReceiver {
     const at = URL.canParse(url) ? url.indexOf(INVITE_PATH) : -1;
     if (!/^https?:\/\//.test(url) || at === -1) throw new RelayError(400, "VALIDATION_ERROR", `not an invitation URL (expected http(s)://HOST${INVITE_PATH}TOKEN)`, { field: "url" });
     const senderUrl = url.slice(0, at);
+    const mine = new URL(this.d.publicUrl() || "http://127.0.0.1");
+    if (isLoopback(mine.hostname) && !isLoopback(new URL(url).hostname)) {
+      throw new RelayError(400, "VALIDATION_ERROR", `this daemon is reachable only at ${mine.origin} (loopback), which the sender at ${new URL(url).origin} cannot reach: set relay.publicUrl to the URL it can`, { field: "relay.publicUrl" });
+    }
     const timeoutMs = this.d.config().relay.timeoutMs;
     const view = await this.call(url, "{}", timeoutMs, "GET");
     const channel = isRecord(view.data) ? view.data : {};
@@ -227,4 +231,8 @@ export class RelayReceiver {
   private emit(type: EventType, payload: Record<string, unknown>): void {
     this.d.bus.publish(makeEnvelope(type, "relay", payload, { time: this.d.clock.now() }));
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "[::1]" || host === "::1" || /^127\./.test(host);
 }

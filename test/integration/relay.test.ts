@@ -194,6 +194,11 @@ test("expired, used and unknown invitations are refused over HTTP and the CLI, a
   assert.match(unknownCli.stderr, /unknown invitation/);
   assert.equal((await fetch(unknown, { headers: { accept: "text/html" } })).status, 404);
 
+  // A receiver only reachable on loopback cannot receive from a sender elsewhere: refused before any request.
+  const remote = await cli(receiver, "relay", "accept", "http://sender.invalid/relay/invite/AAAAAAAAAAAAAAAAAAAAAAAA");
+  assert.equal(remote.code, 1);
+  assert.match(remote.stderr, /set relay\.publicUrl/);
+
   const once = await invite(sender, "gated");
   assert.equal((await cli(receiver, "relay", "accept", once)).code, 0);
   const reused = await cli(other, "relay", "accept", once);
