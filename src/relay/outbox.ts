@@ -185,7 +185,8 @@ export class Outbox {
         receiver_received_at: num(data?.received_at),
         answered_at: answeredAt,
         acked_at: res.at,
-        filled_at: filled ? answeredAt : null,
+        // A fill reported later (POST …/fills) may already be recorded: never overwritten with nothing.
+        ...(filled ? { filled_at: answeredAt } : {}),
         outcome: data ? JSON.stringify(data) : null,
       },
       this.d.clock.now(),

@@ -157,6 +157,10 @@ export class RelayReceiver {
     if (outcome.kind === "dry_run") throw new Error("unreachable: a delivery is never a dry run");
     const answeredAt = preciseNow();
     if (outcome.kind !== "duplicate") this.d.store.countReceived(id, now);
+    // Answered before the broker settled (a real broker past the sync budget): the fill is reported when it comes.
+    if (outcome.kind === "accepted" && outcome.record.outcome.kind === "queued") {
+      void outcome.done.then((order) => (order.status === "filled" ? this.reportFill(sub, check.deliveryId, order.order_id) : undefined)).catch(() => undefined);
+    }
     return {
       statusCode: 200,
       body: {
@@ -165,6 +169,18 @@ export class RelayReceiver {
         data: { delivery_id: check.deliveryId, subscription_id: id, outcome: outcome.kind, sizing: sub.sizing, record: outcome.record, received_at: receivedAt, answered_at: answeredAt },
       },
     };
+  }
+
+  /** Tells the sender when a delivery's order filled (signed like a delivery), for its last hop. */
+  private async reportFill(sub: SubscriptionRow, deliveryId: string, orderId: string): Promise<void> {
+    const body = JSON.stringify({ delivery_id: deliveryId, order_id: orderId, filled_at: preciseNow() });
+    const url = sub.state_url.replace(/\/state$/, "/fills");
+    try {
+      const res = await this.d.http.postJson(url, body, signedHeaders(sub.signing_secret, randomId("ntc_"), body, this.d.clock.now()), this.d.config().relay.timeoutMs);
+      if (res.status >= 300) this.d.logger.warn("relay fill report refused by the sender", { subscription_id: sub.id, delivery_id: deliveryId, status: res.status });
+    } catch (err) {
+      this.d.logger.warn("relay fill report could not be sent", { subscription_id: sub.id, delivery_id: deliveryId, error: (err as Error).message });
+    }
   }
 
   /** Purges the replay table of pairs whose timestamps the window refuses anyway. */

@@ -286,6 +286,25 @@ export class RelaySender {
     return this.receiverInfo(res.row);
   }
 
+  /** A receiver's signed report that a delivery's order filled after the answer (POST /relay/receivers/{id}/fills). */
+  applyFillReport(receiverId: string, headers: Record<string, string | string[] | undefined>, raw: string): { delivery_id: string; filled_at: number } {
+    const r = this.d.store.receiver(receiverId);
+    if (!r || r.removed_at !== null) throw new RelayError(404, "NOT_FOUND", `no receiver ${receiverId}`);
+    const check = verifySignature(r.signing_secret, headers, raw, this.d.clock.now(), this.d.config().signatureWindowMs);
+    if (!check.ok) throw new RelayError(401, "AUTH_FAILED", `fill report refused: ${check.message}`, { reason: check.reason });
+    let report: { delivery_id?: unknown; filled_at?: unknown };
+    try {
+      report = JSON.parse(raw) as typeof report;
+    } catch {
+      throw new RelayError(400, "VALIDATION_ERROR", "body must be JSON: {\"delivery_id\", \"filled_at\"}");
+    }
+    const dl = typeof report.delivery_id === "string" ? this.d.store.delivery(report.delivery_id) : undefined;
+    if (!dl || dl.receiver_id !== receiverId) throw new RelayError(404, "NOT_FOUND", "no such delivery to this receiver");
+    if (typeof report.filled_at !== "number" || !Number.isFinite(report.filled_at)) throw new RelayError(400, "VALIDATION_ERROR", "filled_at must be Unix ms", { field: "filled_at" });
+    this.d.store.updateDelivery(dl, { filled_at: report.filled_at }, this.d.clock.now());
+    return { delivery_id: dl.id, filled_at: report.filled_at };
+  }
+
   // ---- status ----
 
   status(idOrName?: string): Array<ReceiverInfo & { channel: string; hops: ReturnType<typeof hopStats> }> {

@@ -93,6 +93,7 @@ export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
   });
   app.post<{ Params: { id: string } }>("/relay/deliver/:id/state", async (req) => success(await relayCall(() => relay.receiver.applySenderNotice(req.params.id, req.headers, raw(req.body)))));
   app.post<{ Params: { id: string } }>("/relay/receivers/:id/state", async (req) => success(await relayCall(() => relay.sender.applyReceiverNotice(req.params.id, req.headers, raw(req.body)))));
+  app.post<{ Params: { id: string } }>("/relay/receivers/:id/fills", async (req) => success(await relayCall(() => relay.sender.applyFillReport(req.params.id, req.headers, raw(req.body)))));
 };
 
 function refusal(reply: FastifyReply, err: RelayError) {
