@@ -3,8 +3,11 @@
  * journals at synchronous=FULL, each in its own temp home), at N = 1, 10 and 50. Alerts go to the sender's channel
  * inbound URL at a fixed rate (open loop); each delivery's time runs from the sender's receipt of the alert to the
  * moment the receiver's admission answer is back at the sender (both stamped in the sender, from its journal's
- * outbox). The baseline, in the same run: the same POSTs from a bare node:http sender (./relay-bare-sender.ts) to N
- * bare node:http receivers (./bare-server.ts), each a process of its own, timed the same way.
+ * outbox). Two baselines, in the same run, timed the same way: the same POSTs from a bare node:http sender
+ * (./relay-bare-sender.ts) to N bare node:http receivers (./bare-server.ts), each a process of its own; and the
+ * durable floor: the same with the sender appending and fdatasyncing each alert before it fans out and each receiver
+ * each delivery before it answers (./durable-floor.ts), what one fsync per hop costs on this disk with N+1
+ * processes syncing at once. Also the CPU time each side spends per delivery.
  * Target (issue 11): at N = 10, p99 ≤ 10 ms.
  *   node --import tsx scripts/bench/relay.ts            (TRADECTL_BENCH_RELAY_N=1,10 to choose the sizes)
  */
@@ -159,38 +162,29 @@ async function relayAt(n: number, root: string): Promise<Record<string, number |
       process.stderr.write(`bench: relay hops at N = ${n} (first receiver): ${JSON.stringify(hops[0]?.hops)}\n`);
     }
 
-    // The baseline: bare receivers in processes of their own, a bare sender fanning out to them.
-    const bares = await inBatches(n, 10, () => startChild(["scripts/bench/bare-server.ts", "--status", "200"], { PATH: process.env.PATH ?? "" }, /"listening":"(http[^"]+)"/));
-    children.push(...bares.map((b) => b.child));
-    const bareSender = await startChild(["scripts/bench/relay-bare-sender.ts", "--receivers", bares.map((b) => `${b.match[1]}/deliver`).join(",")], { PATH: process.env.PATH ?? "" }, /"listening":"(http[^"]+)"/);
-    children.push(bareSender.child);
-    const bareUrl = bareSender.match[1]!;
-    const bareAgent = new Agent({ keepAlive: true, maxSockets: 4 });
-    const sample = Buffer.byteLength(alerts("x".repeat(32), 0)(0)) + 120; // about a delivery's size
-    const bareBody = () => JSON.stringify({ pad: "x".repeat(sample) });
-    await openLoop({ url: `${bareUrl}/in`, ratePerSecond: RATE, count: WARMUP, body: bareBody, agent: bareAgent });
-    await bareStats(bareUrl);
-    const bareProcs = [bareSender.child, ...bares.map((b) => b.child)];
-    const bareCpu0 = cpuMs(bareProcs);
-    await openLoop({ url: `${bareUrl}/in`, ratePerSecond: RATE, count: MEASURED, body: bareBody, agent: bareAgent });
-    const bare = await bareStats(bareUrl, MEASURED * n);
-    const bareCpu = cpuMs(bareProcs) - bareCpu0;
-    bareAgent.destroy();
+    // The baselines: bare receivers in processes of their own, a bare sender fanning out to them; then the durable
+    // floor: the same with every alert and every delivery appended and fdatasynced before it is answered.
+    const bare = await baseline(n, [], root, children);
+    const floor = await baseline(n, ["--file", join(root, `n${n}-floor-sender.log`)], root, children, (i) => ["scripts/bench/durable-floor.ts", "--file", join(root, `n${n}-floor-${i}.log`)]);
 
     const d = stats(`n${n}_relay`, daemon.times);
     const b = stats(`n${n}_bare`, bare.latencies);
+    const f = stats(`n${n}_floor`, floor.latencies);
     const out: Record<string, number | boolean> = {
       ...d,
       ...b,
+      ...f,
       [`n${n}_p50_ratio`]: round(d[`n${n}_relay_p50_ms`]! / b[`n${n}_bare_p50_ms`]!),
       [`n${n}_p99_ratio`]: round(d[`n${n}_relay_p99_ms`]! / b[`n${n}_bare_p99_ms`]!),
+      [`n${n}_p50_ratio_to_floor`]: round(d[`n${n}_relay_p50_ms`]! / f[`n${n}_floor_p50_ms`]!),
+      [`n${n}_p99_ratio_to_floor`]: round(d[`n${n}_relay_p99_ms`]! / f[`n${n}_floor_p99_ms`]!),
       [`n${n}_deliveries`]: daemon.times.length,
       [`n${n}_not_delivered`]: daemon.notDelivered + (MEASURED * n - daemon.times.length - daemon.notDelivered),
-      [`n${n}_bare_failed`]: bare.failed,
+      [`n${n}_bare_failed`]: bare.failed + floor.failed,
       // CPU per delivery: the sender's and the receivers' (the sender's includes its share of each publication).
       [`n${n}_relay_sender_cpu_ms_per_delivery`]: round(cpu.sender / (MEASURED * n), 3),
       [`n${n}_relay_receiver_cpu_ms_per_delivery`]: round(cpu.receivers / (MEASURED * n), 3),
-      [`n${n}_bare_cpu_ms_per_delivery`]: round(bareCpu / (MEASURED * n), 3),
+      [`n${n}_bare_cpu_ms_per_delivery`]: round(bare.cpuMs / (MEASURED * n), 3),
     };
     if (n === 10) {
       out.target_n10_relay_p99_ms = TARGET_P99_AT_10;
@@ -199,6 +193,33 @@ async function relayAt(n: number, root: string): Promise<Record<string, number |
     return out;
   } finally {
     await Promise.all(children.map((c) => c.stop()));
+  }
+}
+
+/**
+ * A baseline run: N receivers (bare answers, or the durable floor's) in processes of their own, a bare sender
+ * fanning out to them, the same alerts at the same rate; the answer times and the CPU they used.
+ */
+async function baseline(n: number, senderArgs: string[], _root: string, children: Child[], receiver: (i: number) => string[] = () => ["scripts/bench/bare-server.ts", "--status", "200"]): Promise<{ latencies: number[]; failed: number; cpuMs: number }> {
+  const path = { PATH: process.env.PATH ?? "" };
+  const ready = /"listening":"(http[^"]+)"/;
+  const receivers = await inBatches(n, 10, (i) => startChild(receiver(i), path, ready));
+  const sender = await startChild(["scripts/bench/relay-bare-sender.ts", "--receivers", receivers.map((b) => `${b.match[1]}/deliver`).join(","), ...senderArgs], path, ready);
+  const procs = [sender.child, ...receivers.map((b) => b.child)];
+  children.push(...procs);
+  const url = sender.match[1]!;
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  const body = alerts("x".repeat(32), 0); // the same alert bodies the daemon gets
+  try {
+    await openLoop({ url: `${url}/in`, ratePerSecond: RATE, count: WARMUP, body, agent });
+    await bareStats(url, WARMUP * n);
+    const cpu0 = cpuMs(procs);
+    await openLoop({ url: `${url}/in`, ratePerSecond: RATE, count: MEASURED, body, agent });
+    const s = await bareStats(url, MEASURED * n);
+    return { ...s, cpuMs: cpuMs(procs) - cpu0 };
+  } finally {
+    agent.destroy();
+    await Promise.all(procs.map((c) => c.stop()));
   }
 }
 
