@@ -18,7 +18,7 @@ import type { RelayHttp } from "./relay-http.js";
 import { preciseNow, randomId, sha256Hex } from "./relay-ids.js";
 import { linkState, pausedBy, type RelayStore, type SubscriptionRow } from "./relay-store.js";
 import type { SubscriptionInfo } from "./relay-types.js";
-import { newSigningSecret, signedHeaders, verifySignature } from "./signature.js";
+import { newSigningSecret, requireSigned, signedHeaders, verifySignature } from "./signature.js";
 import { parsePaused, type RelayLogger } from "./relay-sender.js";
 
 export interface RelayReceiverDeps {
@@ -111,8 +111,7 @@ export class RelayReceiver {
   /** The sender's signed notice that it paused or resumed this subscription (so our list shows who paused). */
   applySenderNotice(id: string, headers: Record<string, string | string[] | undefined>, raw: string): SubscriptionInfo {
     const sub = this.subscription(id);
-    const check = verifySignature(sub.signing_secret, headers, raw, this.d.clock.now(), this.d.config().relay.signatureWindowMs);
-    if (!check.ok) throw new RelayError(401, "AUTH_FAILED", `state notice refused: ${check.message}`, { reason: check.reason });
+    const check = requireSigned(sub.signing_secret, headers, raw, this.d.clock.now(), this.d.config().relay.signatureWindowMs, "state notice");
     this.changeState(sub, "sender", parsePaused(raw), check.timestamp);
     return this.info(this.d.store.subscription(id)!);
   }

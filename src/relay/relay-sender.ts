@@ -18,7 +18,7 @@ import type { RelayHttp } from "./relay-http.js";
 import { randomId, sha256Hex } from "./relay-ids.js";
 import { invitationInfo, linkState, pausedBy, type ChannelRow, type InvitationRow, type ReceiverRow, type RelayStore } from "./relay-store.js";
 import type { ChannelInfo, ReceiverInfo, ReceiverKind } from "./relay-types.js";
-import { newSigningSecret, signedHeaders, verifySignature } from "./signature.js";
+import { newSigningSecret, requireSigned, signedHeaders } from "./signature.js";
 
 export type RelayConfig = TradectlConfig["relay"];
 
@@ -272,14 +272,8 @@ export class RelaySender {
 
   /** A receiver's signed notice that it paused or resumed (POST /relay/receivers/{id}/state). */
   applyReceiverNotice(receiverId: string, headers: Record<string, string | string[] | undefined>, raw: string): ReceiverInfo {
-    const r = this.d.store.receiver(receiverId);
-    if (!r || r.removed_at !== null) throw new RelayError(404, "NOT_FOUND", `no receiver ${receiverId}`);
     const now = this.d.clock.now();
-    const check = verifySignature(r.signing_secret, headers, raw, now, this.d.config().signatureWindowMs);
-    if (!check.ok) {
-      this.d.logger.warn("relay state notice refused", { receiver_id: receiverId, reason: check.reason });
-      throw new RelayError(401, "AUTH_FAILED", `state notice refused: ${check.message}`, { reason: check.reason });
-    }
+    const { r, check } = this.signedByReceiver(receiverId, headers, raw, "state notice");
     const paused = parsePaused(raw);
     const res = this.d.store.setReceiverPaused(receiverId, "receiver", paused, now, check.timestamp)!;
     if (res.changed) this.emit(paused ? "relay.paused" : "relay.resumed", { side: "sender", channel_id: r.channel_id, receiver_id: receiverId, by: "receiver", skipped: res.skipped, state: linkState(res.row) });
@@ -288,10 +282,7 @@ export class RelaySender {
 
   /** A receiver's signed report that a delivery's order filled after the answer (POST /relay/receivers/{id}/fills). */
   applyFillReport(receiverId: string, headers: Record<string, string | string[] | undefined>, raw: string): { delivery_id: string; filled_at: number } {
-    const r = this.d.store.receiver(receiverId);
-    if (!r || r.removed_at !== null) throw new RelayError(404, "NOT_FOUND", `no receiver ${receiverId}`);
-    const check = verifySignature(r.signing_secret, headers, raw, this.d.clock.now(), this.d.config().signatureWindowMs);
-    if (!check.ok) throw new RelayError(401, "AUTH_FAILED", `fill report refused: ${check.message}`, { reason: check.reason });
+    this.signedByReceiver(receiverId, headers, raw, "fill report");
     let report: { delivery_id?: unknown; filled_at?: unknown };
     try {
       report = JSON.parse(raw) as typeof report;
@@ -303,6 +294,17 @@ export class RelaySender {
     if (typeof report.filled_at !== "number" || !Number.isFinite(report.filled_at)) throw new RelayError(400, "VALIDATION_ERROR", "filled_at must be Unix ms", { field: "filled_at" });
     this.d.store.updateDelivery(dl, { filled_at: report.filled_at }, this.d.clock.now());
     return { delivery_id: dl.id, filled_at: report.filled_at };
+  }
+
+  private signedByReceiver(receiverId: string, headers: Record<string, string | string[] | undefined>, raw: string, what: string): { r: ReceiverRow; check: { timestamp: number } } {
+    const r = this.d.store.receiver(receiverId);
+    if (!r || r.removed_at !== null) throw new RelayError(404, "NOT_FOUND", `no receiver ${receiverId}`);
+    try {
+      return { r, check: requireSigned(r.signing_secret, headers, raw, this.d.clock.now(), this.d.config().signatureWindowMs, what) };
+    } catch (err) {
+      this.d.logger.warn(`relay ${what} refused`, { receiver_id: receiverId, reason: (err as RelayError).details?.reason });
+      throw err;
+    }
   }
 
   // ---- status ----

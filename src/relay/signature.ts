@@ -5,6 +5,7 @@
  * the same way.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { RelayError } from "./relay-error.js";
 
 export const DELIVERY_HEADER = "x-tradectl-delivery";
 export const TIMESTAMP_HEADER = "x-tradectl-timestamp";
@@ -65,4 +66,11 @@ export function verifySignature(
     return { ok: false, reason: "timestamp", message: `timestamp ${new Date(timestamp).toISOString()} is outside the ${Math.round(windowMs / 1000)} s window` };
   }
   return { ok: true, deliveryId, timestamp };
+}
+
+/** A signed notice (pause, resume, a fill report) verified, or refused with 401 AUTH_FAILED and the reason. */
+export function requireSigned(secret: string, headers: Record<string, string | string[] | undefined>, body: string, now: number, windowMs: number, what: string): { timestamp: number } {
+  const check = verifySignature(secret, headers, body, now, windowMs);
+  if (!check.ok) throw new RelayError(401, "AUTH_FAILED", `${what} refused: ${check.message}`, { reason: check.reason });
+  return { timestamp: check.timestamp };
 }
