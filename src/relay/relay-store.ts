@@ -130,6 +130,7 @@ export function invitationInfo(r: InvitationRow): InvitationInfo {
 export class RelayStore {
   /** Delivery (id, timestamp) pairs seen lately, by when (see firstSight). */
   private readonly seen = new Map<string, number>();
+  private fromWebhook: ChannelRow[] | null = null;
 
   constructor(readonly db: Database) {}
 
@@ -139,6 +140,7 @@ export class RelayStore {
     const passphrase = newToken(24);
     const id = randomId("ch_");
     this.db.run("INSERT INTO relay_channels (id, name, passphrase_hash, from_webhook, created_at) VALUES (?, ?, ?, ?, ?)", id, name, sha256Hex(passphrase), fromWebhook ? 1 : 0, now);
+    this.fromWebhook = null;
     return { channel: this.channel(id)!, passphrase };
   }
 
@@ -151,12 +153,14 @@ export class RelayStore {
     return this.db.all<ChannelRow>("SELECT * FROM relay_channels WHERE deleted_at IS NULL ORDER BY created_at");
   }
 
+  /** Read on every signal the webhook accepts: kept until a channel is created or deleted. */
   fromWebhookChannels(): ChannelRow[] {
-    return this.db.all<ChannelRow>("SELECT * FROM relay_channels WHERE deleted_at IS NULL AND from_webhook = 1");
+    return (this.fromWebhook ??= this.db.all<ChannelRow>("SELECT * FROM relay_channels WHERE deleted_at IS NULL AND from_webhook = 1"));
   }
 
   /** Deletes a channel: its receivers are removed, its open invitations and pending deliveries end. */
   deleteChannel(id: string, now: number): void {
+    this.fromWebhook = null;
     this.db.tx(() => {
       this.db.run("UPDATE relay_channels SET deleted_at = ? WHERE id = ?", now, id);
       this.db.run("UPDATE relay_invitations SET expires_at = MIN(expires_at, ?) WHERE channel_id = ? AND used_at IS NULL", now, id);
