@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { defer } from "../helpers/defer.js";
+import { startProxy } from "../helpers/http-proxy.js";
 import { alert, runCli, type TestDaemon } from "../helpers/daemon.js";
 import { accept, createChannel, entry, invite, orders, publish, relayDaemon, settled, status } from "../helpers/relay.js";
 import { until } from "../helpers/until.js";
@@ -280,9 +281,12 @@ test("the sender receives its own channel only after accepting its own invitatio
   assert.deepEqual(own.map((o) => [o.ticker, o.status]), [["6758", "filled"]]);
 });
 
-test("a channel fed by the webhook: every signal the webhook accepts is published", async (t) => {
+test("a channel fed by the webhook: every signal the webhook accepts is published, also one a crash left unpublished", async (t) => {
+  const link = await startProxy();
+  defer(t, () => link.close());
   const sender = await daemon(t);
-  const receiver = await daemon(t);
+  const receiver = await relayDaemon(t, { config: { relay: { publicUrl: link.url } } });
+  link.target = receiver.url;
   const created = await cli(sender, "relay", "channel", "create", "hooked", "--from-webhook", "--json");
   assert.equal(created.json.from_webhook, true);
   await accept(receiver, await invite(sender, "hooked"), 2);
@@ -293,6 +297,22 @@ test("a channel fed by the webhook: every signal the webhook accepts is publishe
   const refused = await sender.post("/webhook", alert("wrong-passphrase-wrong-passphrase", { ticker: "7203" }));
   assert.equal(refused.status, 401);
   assert.equal((await status(sender, "hooked"))[0]!.delivered, 1, "only accepted signals are published");
+
+  // A crash between the webhook's commit and the publication's: the signal is journaled, its publication is not
+  // (removed here, with its delivery, which never got past the link), and the next start publishes it.
+  link.mode = "hold";
+  assert.equal((await sender.post("/webhook", alert(sender.passphrase, { entry_price: 3000, ticker: "6758" }))).status, 200);
+  await until("the delivery held on the link", () => link.inFlight, (n) => n === 1);
+  await sender.close();
+  link.mode = "pass";
+  const db = new DatabaseSync(join(sender.home, "tradectl.db"));
+  const signalId = (db.prepare("SELECT id FROM signals WHERE ticker = '6758'").get() as { id: string }).id;
+  db.prepare("DELETE FROM relay_deliveries WHERE publication_id IN (SELECT id FROM relay_publications WHERE signal_id = ?)").run(signalId);
+  assert.equal(db.prepare("DELETE FROM relay_publications WHERE signal_id = ?").run(signalId).changes, 1);
+  db.close();
+  const again = await relayDaemon(t, { home: sender.home });
+  await settled(again, "hooked", (rs) => rs[0]!.delivered === 2);
+  assert.deepEqual((await orders(receiver)).map((o) => o.ticker).sort(), ["6758", "8306"]);
 });
 
 test("signatures: HMAC-SHA256 over timestamp.delivery_id.body, as documented", () => {
