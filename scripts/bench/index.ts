@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: the webhook benchmark (./webhook.ts), the feed benchmark (./feed.ts) and the pair's (./pair.ts), each in a process of
+ * `npm run bench`: the webhook benchmark (./webhook.ts), the feed benchmark (./feed.ts), the pair's (./pair.ts) and the
+ * relay's (./relay.ts), each in a process of
  * its own (run in one, the webhook run's leftovers showed up in the feed's RSS growth, 0 to 20 MB from run to run).
  * Prints a table (figure, value, target, ok) and one JSON line of every figure. Exits 0 even when a
  * target is missed — benchmarks report, tests assert — but says MISSED for each such target.
@@ -24,6 +25,10 @@ const TARGETS: Record<string, { max?: number; min?: number }> = {
   "feed.rss_growth_mb": { max: 10 },
   "pair.leader_not_ok": { max: 0 },
   "pair.follower_not_ok": { max: 0 },
+  "relay.n10_relay_p99_ms": { max: 10 },
+  "relay.n1_not_delivered": { max: 0 },
+  "relay.n10_not_delivered": { max: 0 },
+  "relay.n50_not_delivered": { max: 0 },
 };
 
 /** Figures that only restate a target or a verdict; the table shows those in its own columns. */
@@ -90,7 +95,7 @@ function run(name: string): Promise<Figures> {
 
 const results: Record<string, Figures> = {};
 const failures: string[] = [];
-for (const group of ["webhook", "feed", "pair"]) {
+for (const group of ["webhook", "feed", "pair", "relay"]) {
   process.stderr.write(`bench: ${group}…\n`);
   try {
     results[group] = await run(group);

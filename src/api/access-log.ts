@@ -8,11 +8,16 @@ export function accessLogHook(app: FastifyInstance, deps: ApiDeps, kind: string)
       server: kind,
       request_id: req.id,
       method: req.method,
-      path: req.url.split("?")[0],
+      path: withoutToken(req.url.split("?")[0]!),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
       source_ip: kind === "public" ? req.ip : "socket",
       user_agent: req.headers["user-agent"] ?? null,
     });
   });
+}
+
+/** An invitation's one-time token is a secret, also in a URL: the access log keeps only its first characters. */
+function withoutToken(path: string): string {
+  return path.startsWith("/relay/invite/") ? `/relay/invite/${path.slice(14, 18)}…` : path;
 }

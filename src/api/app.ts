@@ -13,6 +13,8 @@ import { adminRoutes } from "./routes/admin.js";
 import { controlOnlyRoutes } from "./routes/control-only.js";
 import { webhookRoutes } from "./routes/webhook.js";
 import { docsRoutes } from "./routes/docs.js";
+import { relayControlRoutes } from "./routes/relay-control.js";
+import { relayPublicRoutes } from "./routes/relay-public.js";
 
 
 export interface BuildAppOptions {
@@ -67,6 +69,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(readRoutes, { deps: opts.deps, kind: opts.kind });
   await app.register(adminRoutes, { deps: opts.deps, kind: opts.kind });
   if (opts.kind === "public") await app.register(webhookRoutes, { deps: opts.deps });
+  if (opts.kind === "public") await app.register(relayPublicRoutes, { deps: opts.deps });
   if (opts.kind === "control") await app.register(controlOnlyRoutes, { deps: opts.deps });
+  if (opts.kind === "control") await app.register(relayControlRoutes, { deps: opts.deps });
   return app;
 }

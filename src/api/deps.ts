@@ -8,6 +8,7 @@ import type { Redactor } from "../log/redact.js";
 import type { ApiKeys } from "../store/api-keys.js";
 import type { AuditLog } from "../store/audit-log.js";
 import type { Database } from "../store/database.js";
+import type { Relay } from "../relay/relay.js";
 import type { WebhookService } from "../webhook/webhook-service.js";
 
 /** `public`: the webhook TCP port (API-key and password auth); `control`: the 0600 Unix socket (its owner is trusted). */
@@ -36,6 +37,7 @@ export interface ApiDeps {
   health: () => Promise<HealthReport>;
   startedAt: number;
   webhook: WebhookService;
+  relay: Relay;
   adminPasswordHash: () => string | undefined;
   /** A store class for @fastify/rate-limit shared by a pair (Redis); absent: this daemon's own counters. */
   rateLimitStore?: unknown;

@@ -140,6 +140,26 @@ export function buildProgram(version: string): Command {
       .option("--price <price>", "market or a number (default: the alert's, else market)")
       .option("--test", "post to /webhook/test: a dry run that trades nothing"),
   );
+  const relay = program.command("relay").description("signal relay: publish to invited receivers, receive from senders (man tradectl-relay)");
+  const relayCommand = (spec: string, description: string, load: Loader, configure: (c: Command) => Command = json) => command(relay, spec, description, load, configure);
+  relayCommand("channel <action> [name]", "channels you publish on: create NAME [--from-webhook] | list | show NAME | delete NAME", () => import("./commands/relay-channel.js"), (c) =>
+    json(c).option("--from-webhook", "also publish every signal this daemon's webhook accepts"),
+  );
+  relayCommand("invite <channel>", "a one-time invitation URL to receive a channel", () => import("./commands/relay-invite.js"), (c) =>
+    json(c)
+      .option("--note <text>", "shown to the receiver")
+      .option("--expires <duration>", "how long it can be accepted: 30m, 12h, 7d", "7d")
+      .option("--email <address>", "also mail it (relay.smtp)"),
+  );
+  relayCommand("receivers <channel>", "who receives a channel: state, who paused, delivered, failed, skipped", () => import("./commands/relay-receivers.js"));
+  relayCommand("pause <channel> <receiver>", "stop delivering a channel to one receiver (signals meanwhile are skipped)", () => import("./commands/relay-pause.js").then((m) => ({ run: m.pause })));
+  relayCommand("resume <channel> <receiver>", "start delivering to a receiver you paused", () => import("./commands/relay-pause.js").then((m) => ({ run: m.resume })));
+  relayCommand("accept <url>", "accept an invitation: this daemon receives the channel", () => import("./commands/relay-accept.js"), (c) =>
+    json(c).option("--sizing <factor>", "multiply each signal's quantity (rounded down to lots of 100)", "1"),
+  );
+  relayCommand("subscriptions", "channels this daemon receives: state, who paused, sizing, received", () => import("./commands/relay-subscriptions.js").then((m) => ({ run: m.list })));
+  relayCommand("subscription <action> <id>", "pause ID | resume ID: stop or restart receiving (the sender is told)", () => import("./commands/relay-subscriptions.js").then((m) => ({ run: m.setState })));
+  relayCommand("status [channel]", "per receiver: state, delivered, failed, skipped, last error, p50/p99 of each hop", () => import("./commands/relay-status.js"));
   top("completion", "print a shell completion script: bash, zsh or fish", () => import("./commands/completion.js"), (c) =>
     c.addArgument(new Argument("<shell>", "the shell").choices(SHELLS)),
   );

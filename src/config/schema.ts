@@ -27,6 +27,16 @@ export const DEFAULT_CONFIG: TradectlConfig = {
   log: { level: "info" },
   redis: { url: "", keyPrefix: "tradectl:", waitReplicas: 0 },
   cluster: { name: "default", node: "", leaseMs: 10_000, onRedisDown: "refuse" },
+  relay: {
+    publicUrl: "",
+    timeoutMs: 5000,
+    concurrency: 4,
+    retryMinMs: 200,
+    retryMaxMs: 5000,
+    signatureWindowMs: 300_000,
+    slowDeliveryMs: 500,
+    smtp: { host: "", port: 587, secure: false, from: "tradectl@localhost", user: "" },
+  },
 };
 
 const nonNegInt = { type: "integer", minimum: 0 } as const;
@@ -157,6 +167,30 @@ export const CONFIG_SCHEMA = {
       node: { type: "string", maxLength: 64, pattern: "^[A-Za-z0-9_.-]*$" },
       leaseMs: { type: "integer", minimum: 300, maximum: 600_000 },
       onRedisDown: { enum: ["refuse", "refuse-all"] },
+    },
+  },
+  relay: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      publicUrl: { type: "string", pattern: "^(https?://[^\\s]+)?$" },
+      timeoutMs: { type: "integer", minimum: 100, maximum: 120_000 },
+      concurrency: { type: "integer", minimum: 1, maximum: 64 },
+      retryMinMs: { type: "integer", minimum: 10, maximum: 60_000 },
+      retryMaxMs: { type: "integer", minimum: 10, maximum: 600_000 },
+      signatureWindowMs: { type: "integer", minimum: 1000, maximum: 3_600_000 },
+      slowDeliveryMs: { type: "integer", minimum: 1, maximum: 600_000 },
+      smtp: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          host: { type: "string" },
+          port: { type: "integer", minimum: 1, maximum: 65535 },
+          secure: { type: "boolean" },
+          from: { type: "string", minLength: 3 },
+          user: { type: "string" },
+        },
+      },
     },
   },
 } as const;

@@ -81,4 +81,21 @@ export interface TradectlConfig {
     /** Redis unreachable: `refuse` answers entries 503 and lets exits through on the leader; `refuse-all` refuses exits too. */
     onRedisDown: "refuse" | "refuse-all";
   };
+  relay: {
+    /** The base URL others reach this daemon at (invitation URLs, the delivery URL it registers); "" = the public port's address. */
+    publicUrl: string;
+    /** One delivery attempt's time limit. */
+    timeoutMs: number;
+    /** Deliveries in flight to one receiver at most. */
+    concurrency: number;
+    /** Backoff between delivery attempts: from, doubling (jittered) up to. */
+    retryMinMs: number;
+    retryMaxMs: number;
+    /** How far a signed request's timestamp may be from now, either side. */
+    signatureWindowMs: number;
+    /** A delivery slower than this (receipt → the receiver's answer) is logged as a warning. */
+    slowDeliveryMs: number;
+    /** Invitation mail (`relay invite --email`); the password comes from RELAY_SMTP_PASSWORD. */
+    smtp: { host: string; port: number; secure: boolean; from: string; user: string };
+  };
 }

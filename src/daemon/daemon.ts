@@ -37,6 +37,7 @@ import { Journal } from "../store/journal.js";
 import { Ledger } from "../store/ledger.js";
 import { Marks } from "../store/marks.js";
 import { SqliteStateStore } from "../store/state-store.js";
+import { Relay } from "../relay/relay.js";
 import { WebhookService } from "../webhook/webhook-service.js";
 import { resolveFromPackage } from "../feeds/package-root.js";
 import { buildBroker } from "./build-broker.js";
@@ -105,7 +106,16 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const secrets = resolveWebhookSecrets({ live, passphraseFile: paths.passphraseFile, env });
     const redactor = new Redactor();
     const adminHash = () => readSecret("ADMIN_PASSWORD_HASH", env);
-    redactor.addSecretValues(secrets.current, secrets.previous ?? undefined, readSecret("OANDA_TOKEN", env), readSecret("MT5_BRIDGE_TOKEN", env), adminHash(), readSecret("REDIS_PASSWORD", env), readSecret("REDIS_URL", env));
+    redactor.addSecretValues(
+      secrets.current,
+      secrets.previous ?? undefined,
+      readSecret("OANDA_TOKEN", env),
+      readSecret("MT5_BRIDGE_TOKEN", env),
+      adminHash(),
+      readSecret("REDIS_PASSWORD", env),
+      readSecret("REDIS_URL", env),
+      readSecret("RELAY_SMTP_PASSWORD", env),
+    );
     const logger = createLogger({ level: config.log.level, logsDir: paths.logsDir, console: opts.console ?? false, redactor });
     cleanups.push(() => logger.close());
 
@@ -219,6 +229,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       ...(pair ? { cluster: () => pair.view() } : {}),
     });
     const webhook = new WebhookService({ secrets, config: () => config, clock, engine, alerts, bus, logger, redactor, quotes });
+    const relay = new Relay({ db, engine, bus, clock, logger, config: () => config, smtpPassword: () => readSecret("RELAY_SMTP_PASSWORD", env) });
     const startedAt = Date.now();
     const deps: ApiDeps = {
       control,
@@ -233,6 +244,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       health: health.report,
       startedAt,
       webhook,
+      relay,
       adminPasswordHash: adminHash,
       ...(pair
         ? { rateLimitStore: redisRateLimitStore(() => pair.link.cmd, pair.keys.rateLimit, clockedStore(clock) as never, (err) => logger.warn("rate limits: Redis unreachable, counting on this daemon alone", { error: err.message })) }
@@ -304,6 +316,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       await publicApp.close();
     };
     cleanups.push(closePublic);
+    // The relay's deliveries (pending from the last run too) go out once this daemon can answer its receivers.
+    relay.start(url);
+    cleanups.push(() => relay.stop());
     logger.info("tradectl daemon ready", {
       webhook_url: `${url}/webhook`,
       socket: socketPath,

@@ -15,6 +15,7 @@ export const LIVE_KEYS = [
   "webhook.tls",
   "instruments",
   "log.level",
+  "relay",
 ] as const;
 
 export function appliesOnReload(key: string): boolean {

@@ -28,7 +28,11 @@ export type EventType =
   | "account.margin_call"
   | "reconcile.mismatch"
   | "cluster.leader_changed"
-  | "relay.delivered";
+  | "relay.published"
+  | "relay.delivered"
+  | "relay.failed"
+  | "relay.paused"
+  | "relay.resumed";
 
 export interface EventMeta {
   confidence?: number;

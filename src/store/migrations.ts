@@ -263,4 +263,113 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: "signal relay: channels, invitations, receivers and their outbox (sender); subscriptions and seen deliveries (receiver)",
+    // Secrets that only need checking (a channel's passphrase, an invitation token) are kept as SHA-256 digests.
+    // A signing secret is kept as it is on both sides: the sender signs with it and the receiver verifies with it
+    // (the journal is the owner's alone, mode 0600 in a 0700 home). Hop times are wall-clock ms with fractions.
+    sql: `
+      CREATE TABLE relay_channels (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        passphrase_hash TEXT NOT NULL,
+        from_webhook INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        deleted_at INTEGER
+      );
+      CREATE UNIQUE INDEX relay_channels_name ON relay_channels(name) WHERE deleted_at IS NULL;
+
+      CREATE TABLE relay_invitations (
+        id TEXT PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        note TEXT,
+        email TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        receiver_id TEXT
+      );
+
+      CREATE TABLE relay_receivers (
+        id TEXT PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        invitation_id TEXT NOT NULL,
+        kind TEXT NOT NULL,                -- tradectl | http
+        endpoint TEXT NOT NULL,            -- the delivery URL
+        name TEXT,
+        signing_secret TEXT NOT NULL,
+        paused_by_sender INTEGER NOT NULL DEFAULT 0,
+        paused_by_receiver INTEGER NOT NULL DEFAULT 0,
+        paused_at INTEGER,
+        state_ts INTEGER NOT NULL DEFAULT 0, -- the newest signed state notice applied (older ones are replays)
+        created_at INTEGER NOT NULL,
+        removed_at INTEGER
+      );
+      CREATE INDEX relay_receivers_channel ON relay_receivers(channel_id);
+
+      CREATE TABLE relay_publications (
+        id TEXT PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL,
+        signal_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_at REAL NOT NULL,
+        expires_at INTEGER NOT NULL,
+        UNIQUE (channel_id, dedupe_key)
+      );
+
+      CREATE TABLE relay_deliveries (
+        id TEXT PRIMARY KEY,
+        publication_id TEXT NOT NULL,
+        receiver_id TEXT NOT NULL,
+        status TEXT NOT NULL,              -- pending | delivered | rejected | expired | skipped
+        reason TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        expires_at INTEGER NOT NULL,
+        alert_time INTEGER NOT NULL,
+        received_at REAL NOT NULL,         -- the sender received the alert
+        sent_at REAL,                      -- the last attempt was signed and sent
+        receiver_received_at REAL,
+        answered_at REAL,                  -- the receiver's admission answered
+        acked_at REAL,                     -- the answer reached the sender
+        filled_at REAL,
+        outcome TEXT,
+        last_error TEXT,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX relay_deliveries_receiver ON relay_deliveries(receiver_id, received_at);
+      CREATE INDEX relay_deliveries_pending ON relay_deliveries(received_at) WHERE status = 'pending';
+
+      CREATE TABLE relay_subscriptions (
+        id TEXT PRIMARY KEY,
+        sender_url TEXT NOT NULL,
+        state_url TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        channel_name TEXT NOT NULL,
+        receiver_id TEXT NOT NULL,
+        signing_secret TEXT NOT NULL,
+        sizing REAL NOT NULL,
+        paused_by_sender INTEGER NOT NULL DEFAULT 0,
+        paused_by_receiver INTEGER NOT NULL DEFAULT 0,
+        paused_at INTEGER,
+        state_ts INTEGER NOT NULL DEFAULT 0,
+        received INTEGER NOT NULL DEFAULT 0,
+        last_received_at INTEGER,
+        created_at INTEGER NOT NULL,
+        removed_at INTEGER
+      );
+
+      -- (delivery id, timestamp) pairs seen inside the signature window: the same pair again is a replay.
+      CREATE TABLE relay_inbox (
+        delivery_id TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        subscription_id TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (delivery_id, timestamp)
+      ) WITHOUT ROWID;
+      CREATE INDEX relay_inbox_received ON relay_inbox(received_at);
+    `,
+  },
 ];

@@ -9,7 +9,7 @@ import type { TradectlConfig } from "../config/types.js";
 import type { Clock } from "../domain/clock.js";
 import { errorEnvelope } from "../domain/error-envelope.js";
 import { timeOrderedId } from "../domain/ids.js";
-import { midPrice } from "../domain/types.js";
+import { midPrice, type Signal, type SignalSource } from "../domain/types.js";
 import type { Judgement } from "../engine/admission.js";
 import type { Engine } from "../engine/engine.js";
 import { makeEnvelope } from "../engine/envelope.js";
@@ -29,7 +29,7 @@ import { validateAlert } from "./validate-alert.js";
 export type { WebhookResponse };
 
 export interface WebhookRequest {
-  path: "/webhook" | "/webhook/test";
+  path: "/webhook" | "/webhook/test" | `/relay/in/${string}`;
   requestId: string;
   rawBody: string;
   contentType: string | undefined;
@@ -49,6 +49,18 @@ export interface WebhookServiceDeps {
   quotes: QuoteBook;
 }
 
+/**
+ * Another door with the webhook's body format and checks (a relay channel's inbound URL): its own passphrase, its
+ * own source, and what becomes of a valid signal. Everything before that (parse, 401 before any field, validation,
+ * the alert log, the auth-failure log) is the webhook's, unchanged.
+ */
+export interface IntakeTarget {
+  source: SignalSource;
+  checkPassphrase(given: unknown, now: number): { ok: true } | { ok: false; message: string };
+  /** `startedAt`: performance.now() when the request arrived. */
+  accept(signal: Signal, startedAt: number): Promise<WebhookResponse> | WebhookResponse;
+}
+
 export class WebhookService {
   private readonly authFailures: AuthFailureLog;
 
@@ -56,7 +68,7 @@ export class WebhookService {
     this.authFailures = new AuthFailureLog((msg, meta) => d.logger.warn(msg, meta));
   }
 
-  async handle(req: WebhookRequest): Promise<WebhookResponse> {
+  async handle(req: WebhookRequest, target?: IntakeTarget): Promise<WebhookResponse> {
     const started = performance.now();
     const now = this.d.clock.now();
     const cfg = this.d.config();
@@ -83,7 +95,7 @@ export class WebhookService {
       if (authenticated) {
         const fields = Array.isArray(extra.errors) ? (extra.errors as Array<{ field: string }>).map((e) => e.field) : undefined;
         this.d.bus.publish(
-          makeEnvelope("signal.rejected", "webhook", { request_id: req.requestId, path: req.path, source_ip: req.sourceIp, code, reason: message, ...(fields ? { fields } : {}) }, { time: now, correlation_id: req.requestId }),
+          makeEnvelope("signal.rejected", target?.source ?? "webhook", { request_id: req.requestId, path: req.path, source_ip: req.sourceIp, code, reason: message, ...(fields ? { fields } : {}) }, { time: now, correlation_id: req.requestId }),
         );
       }
       return answer({ statusCode, body: errorShape(req.requestId, code, message, extra, now) });
@@ -96,7 +108,7 @@ export class WebhookService {
     }
     const body = parsed.body;
     parsedBody = body;
-    const pass = checkPassphrase(body.passphrase, this.d.secrets, now);
+    const pass = target ? target.checkPassphrase(body.passphrase, now) : checkPassphrase(body.passphrase, this.d.secrets, now);
     if (!pass.ok) {
       this.authFailures.failed(req.sourceIp, pass.message, now);
       return err(401, "AUTH_FAILED", pass.message, {}, false);
@@ -111,12 +123,14 @@ export class WebhookService {
       requestId: req.requestId,
       signalId,
       mode: dryRun ? "test" : "live",
+      ...(target ? { source: target.source } : {}),
     });
     if (!dryRun && !v.ok) {
       this.d.logger.info("webhook refused: validation", { request_id: req.requestId, fields: v.errors.map((e) => e.field) });
       return err(400, "VALIDATION_ERROR", "Validation failed", { errors: v.errors });
     }
     if (!v.ok) return answer(this.dryRunAnswer(req, body, v, null, now));
+    if (target) return answer(await target.accept(v.signal, started), v.signal.id);
     const outcome = await this.d.engine.admit({ signal: v.signal, dryRun, syncBudgetMs: cfg.webhook.syncBudgetMs, startedAt: started });
     if (outcome.kind === "dry_run") return answer(this.dryRunAnswer(req, body, v, outcome.judgement, now));
     return answer(webhookAnswer(outcome.record), outcome.record.signal_id);

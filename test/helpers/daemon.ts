@@ -29,14 +29,14 @@ export interface TestDaemon {
   close(): Promise<void>;
 }
 
-export async function startTestDaemon(opts: { config?: Record<string, unknown>; clock?: Clock; env?: Record<string, string>; home?: string } = {}): Promise<TestDaemon> {
+export async function startTestDaemon(opts: { config?: Record<string, unknown>; clock?: Clock; env?: Record<string, string>; home?: string; port?: number } = {}): Promise<TestDaemon> {
   const temp = opts.home ? null : tempHome(opts.config ?? TEST_CONFIG);
   const home = opts.home ?? temp!.home;
   const handle = await startDaemon({
     home,
     env: { ...(opts.env ?? {}) },
     ...(opts.clock ? { clock: opts.clock } : {}),
-    overrides: { port: 0 },
+    overrides: { port: opts.port ?? 0 },
   });
   const passphrase = opts.env?.WEBHOOK_SECRET ?? readFileSync(handle.passphraseFile!, "utf8").trim();
   const http = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawResponse> => {

@@ -1,14 +1,11 @@
-/** Polls `probe` until `ok` holds (every 50 ms, at most `ms`), and returns the value that satisfied it. */
-import assert from "node:assert/strict";
-import { setTimeout as delay } from "node:timers/promises";
-
-export async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T;
-  do {
+/** Waits until `probe` gives a value `ok` accepts (polled, as the event under test happens elsewhere), or fails saying what never happened. */
+export async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean = Boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 15));
     last = await probe();
-    if (ok(last)) return last;
-    await delay(50);
-  } while (Date.now() < deadline);
-  assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+  }
+  return last;
 }

@@ -1,4 +1,4 @@
-/** The `top` screen: status, positions, streams and quotes, refreshed every second from the socket. */
+/** The `top` screen: status, positions, streams, quotes and the latest relay events, refreshed every second from the socket. */
 import { Box, Text, useApp, useInput } from "ink";
 import { useEffect, useState, type ReactNode } from "react";
 import type { SocketClient } from "../socket-client.js";
@@ -19,11 +19,25 @@ export interface TopData {
     timestamp: string;
   };
   quotes: Array<{ instrument: string; bid: number; ask: number; time: number }>;
+  relay: Array<{ type: string; time: string; payload: Record<string, unknown> }>;
 }
 
 export async function fetchTopData(client: SocketClient): Promise<TopData> {
-  const [status, quotes] = await Promise.all([client.get<TopData["status"]>("/status"), client.get<TopData["quotes"]>("/quotes")]);
-  return { status, quotes };
+  const [status, quotes, relay] = await Promise.all([
+    client.get<TopData["status"]>("/status"),
+    client.get<TopData["quotes"]>("/quotes"),
+    client.get<TopData["relay"]>("/audit", { type: "relay.", limit: 5 }),
+  ]);
+  return { status, quotes, relay };
+}
+
+/** One relay event in a line: what happened, to which receiver or subscription, and why. */
+function relayLine(e: TopData["relay"][number]): string {
+  const p = e.payload;
+  const who = p.receiver_id ?? p.subscription_id ?? p.channel ?? "";
+  const what = p.outcome ?? p.status ?? p.by ?? (p.receivers !== undefined ? `${String(p.receivers)} receivers` : "");
+  const total = (p.hops as { received_to_answer?: number | null } | undefined)?.received_to_answer;
+  return `${e.time.slice(11, 23)} ${e.type.padEnd(16)} ${String(who).padEnd(22)} ${String(what)}${typeof total === "number" ? ` ${total.toFixed(1)} ms` : ""}${p.reason ? ` (${String(p.reason)})` : ""}`;
 }
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -84,6 +98,15 @@ export function TopView({ data, error }: { data: TopData | null; error: string |
           </Text>
         ))}
       </Section>
+      {data.relay.length ? (
+        <Section title="RELAY">
+          {data.relay.map((e, i) => (
+            <Text key={i} color={e.type === "relay.failed" ? "red" : undefined}>
+              {relayLine(e)}
+            </Text>
+          ))}
+        </Section>
+      ) : null}
       <Text color="gray">q to quit</Text>
     </Box>
   );

@@ -1,0 +1,102 @@
+/**
+ * The relay's routes on the public port: a channel's inbound URL (the webhook's body format and checks, with the
+ * channel's passphrase), invitations (JSON for a receiving tradectl, a no-script HTML form for a browser), signed
+ * deliveries to this daemon's subscriptions, and the signed state notices either side sends.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { RelayError } from "../../relay/relay-error.js";
+import { acceptedPage, invitationForm, PAGE_HEADERS, refusalPage } from "../../relay/invite-page.js";
+import { ApiError, success } from "../api-error.js";
+import type { ApiDeps } from "../deps.js";
+import { ipAllowlistHook } from "../ip-allowlist.js";
+import { parseJsonObject } from "../json-body.js";
+import { limitRequests, webhookLimits } from "../rate-limits.js";
+import { relayCall } from "./relay-errors.js";
+
+const raw = (body: unknown): string => (typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body));
+
+const wantsHtml = (req: FastifyRequest) => {
+  const accept = req.headers.accept ?? "";
+  return accept.includes("text/html") || !accept.includes("json");
+};
+
+export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { relay } = deps;
+
+  // Alert sources: the same door as /webhook (allowlist, rate limits, parse, 401 first, validation, alert log).
+  await app.register(async (hooks) => {
+    hooks.addHook("onRequest", ipAllowlistHook(deps));
+    await limitRequests(hooks, deps, webhookLimits(deps));
+    hooks.post<{ Params: { channel_id: string } }>("/relay/in/:channel_id", async (req, reply) => {
+      const channel = relay.store.channel(req.params.channel_id);
+      if (!channel || channel.id !== req.params.channel_id) throw new ApiError(404, "NOT_FOUND", "No such relay channel");
+      const res = await deps.webhook.handle(
+        { path: `/relay/in/${channel.id}`, requestId: req.id, rawBody: raw(req.body), contentType: req.headers["content-type"], sourceIp: req.ip, userAgent: req.headers["user-agent"] },
+        {
+          source: `relay:${channel.name}`,
+          checkPassphrase: (given) => relay.sender.checkChannelPassphrase(channel, given),
+          accept: (signal, startedAt) => {
+            const p = relay.sender.publish(channel, signal, performance.timeOrigin + startedAt);
+            const message = p.duplicate ? "Already published: the first publication" : `Signal published to ${p.receivers} receiver${p.receivers === 1 ? "" : "s"}`;
+            return { statusCode: p.duplicate ? 200 : 202, body: { status: "accepted", message, data: { request_id: signal.request_id, ...p } } };
+          },
+        },
+      );
+      return reply.code(res.statusCode).header("Cache-Control", "no-store").send(res.body);
+    });
+  });
+
+  // Invitations: rate-limited per IP as the webhook is, so tokens cannot be guessed at speed; not behind the
+  // allowlist (that lists the alert sources, not the receivers).
+  await app.register(async (hooks) => {
+    await limitRequests(hooks, deps, webhookLimits(deps));
+    hooks.get<{ Params: { token: string } }>("/relay/invite/:token", async (req, reply) => {
+      const html = wantsHtml(req);
+      try {
+        const { invitation, channel } = relay.sender.openInvitation(req.params.token);
+        if (html) return reply.code(200).headers(PAGE_HEADERS).send(invitationForm({ channelName: channel.name, note: invitation.note, expiresAt: invitation.expires_at, action: req.url.split("?")[0]! }));
+        return reply.header("Cache-Control", "no-store").send(success({ channel_id: channel.id, channel_name: channel.name, note: invitation.note, expires_at: new Date(invitation.expires_at).toISOString() }));
+      } catch (err) {
+        if (html && err instanceof RelayError) return refusal(reply, err);
+        return relayCall(() => {
+          throw err;
+        });
+      }
+    });
+
+    hooks.post<{ Params: { token: string } }>("/relay/invite/:token", async (req, reply) => {
+      const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+      if (type === "application/x-www-form-urlencoded") {
+        const form = new URLSearchParams(raw(req.body));
+        try {
+          const r = relay.sender.acceptInvitation(req.params.token, { kind: "http", endpoint: form.get("delivery_url"), name: form.get("name") });
+          return reply.code(201).headers(PAGE_HEADERS).send(acceptedPage({ channelName: r.channel.name, receiverId: r.receiver.id, endpoint: r.receiver.endpoint, signingSecret: r.signing_secret, stateUrl: r.state_url }));
+        } catch (err) {
+          if (err instanceof RelayError) return refusal(reply, err);
+          throw err;
+        }
+      }
+      const body = parseJsonObject(req.body);
+      const r = await relayCall(() => relay.sender.acceptInvitation(req.params.token, { kind: "tradectl", endpoint: body.delivery_url, name: body.name, signingSecret: body.signing_secret }));
+      return reply
+        .code(201)
+        .header("Cache-Control", "no-store")
+        .send(success({ receiver_id: r.receiver.id, channel_id: r.channel.id, channel_name: r.channel.name, state_url: r.state_url }, "Invitation accepted"));
+    });
+  });
+
+  // Signed by the other side: the HMAC is the authentication, checked before anything else is read.
+  app.post<{ Params: { id: string } }>("/relay/deliver/:id", async (req, reply) => {
+    const started = performance.now();
+    const res = await relayCall(() => relay.receiver.deliver(req.params.id, req.headers, raw(req.body), req.id, started));
+    return reply.code(res.statusCode).header("Cache-Control", "no-store").send(res.body);
+  });
+  app.post<{ Params: { id: string } }>("/relay/deliver/:id/state", async (req) => success(await relayCall(() => relay.receiver.applySenderNotice(req.params.id, req.headers, raw(req.body)))));
+  app.post<{ Params: { id: string } }>("/relay/receivers/:id/state", async (req) => success(await relayCall(() => relay.sender.applyReceiverNotice(req.params.id, req.headers, raw(req.body)))));
+  app.post<{ Params: { id: string } }>("/relay/receivers/:id/fills", async (req) => success(await relayCall(() => relay.sender.applyFillReport(req.params.id, req.headers, raw(req.body)))));
+};
+
+function refusal(reply: FastifyReply, err: RelayError) {
+  const title = err.errorCode === "INVITATION_USED" ? "Invitation already used" : err.errorCode === "INVITATION_EXPIRED" ? "Invitation expired" : err.errorCode === "NOT_FOUND" ? "Unknown invitation" : "Invitation refused";
+  return reply.code(err.statusCode).headers(PAGE_HEADERS).send(refusalPage(title, err.message));
+}
