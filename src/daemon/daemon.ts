@@ -119,7 +119,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     cleanups.push(() => broker.close?.());
 
     const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments });
-    const engine = new Engine({ journal, ledger, broker, bus, clock, killSwitch, logger });
+    const engine = new Engine({ journal, ledger, broker, bus, clock, killSwitch, logger, quotes });
     // MT5: the journal is compared with the broker at start and every broker.mt5.syncSeconds.
     const reconciler =
       broker.kind === "mt5"
@@ -245,7 +245,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
         stopped ??= (async () => {
           logger.info("tradectl daemon stopping");
           await closePublic(); // stop taking alerts
-          await settleWithin(engine.drain(), 3000);
+          await settleWithin(engine.stop(), 3000);
           await runCleanups();
         })();
         return stopped;

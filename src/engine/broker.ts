@@ -110,6 +110,13 @@ export interface Broker {
    * that a crash could leave in doubt, so the engine does not journal "submitted" before it. Default true.
    */
   readonly external?: boolean;
+  /**
+   * True when this broker prices the order from the daemon's quote book and has nothing else to price it at
+   * (paper: a market order without the alert's price hint). The engine then waits for the instrument's first
+   * quote before it sends, so an order is not refused only because the feeds have not quoted yet (just after a
+   * start). Absent: the broker prices orders itself (MT5: the terminal's own quotes).
+   */
+  needsQuote?(req: OrderRequest): boolean;
   accountInfo(): Promise<AccountInfo>;
   positions(): Promise<BrokerPosition[]>;
   orderCheck(req: OrderRequest): Promise<OrderCheckResult>;

@@ -12,6 +12,7 @@ import type { Broker, OrderRequest, OrderResult } from "./broker.js";
 import { makeEnvelope, type EventType } from "./envelope.js";
 import type { EventBus } from "./event-bus.js";
 import type { KillSwitch } from "./kill-switch.js";
+import type { QuoteBook } from "./quote-book.js";
 import { KeyedSerialQueue } from "./serial-queue.js";
 
 export interface EngineLogger {
@@ -28,6 +29,8 @@ export interface EngineDeps {
   clock: Clock;
   killSwitch: KillSwitch;
   logger: EngineLogger;
+  /** Where an order that the broker can only price from a quote waits for its instrument's first one. */
+  quotes?: QuoteBook;
 }
 
 export interface Accepted {
@@ -202,10 +205,21 @@ export class Engine {
     return open.length;
   }
 
-  /** Stops taking new work and waits for in-flight orders to settle. */
+  /** Waits for the orders queued or executing to settle. */
   async drain(): Promise<void> {
     await this.queue.drain();
   }
+
+  /**
+   * Shutdown: an order still waiting for its first quote stops waiting and stays pending (nothing was sent; the
+   * next start resumes it), then the orders in motion settle.
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.queue.drain();
+  }
+
+  private readonly stopping = new AbortController();
 
   private enqueue(order: StoredOrder): Promise<StoredOrder> {
     const running = this.inFlight.get(order.order_id);
@@ -242,9 +256,17 @@ export class Engine {
     }
     let sending = false;
     try {
-      const exit = this.isExit(order);
+      let exit = this.isExit(order);
       const refusal = this.refusalBeforeSend(order, exit);
       if (refusal) return this.finish(order, refusal.status, refusal.code, refusal.message);
+      const priced = await this.awaitFirstQuote(order, exit);
+      if (priced === "stopped") return order;
+      if (priced === "waited") {
+        // The wait can be long: the kill switch, the expiry and the position are judged again, as before a send.
+        exit = this.isExit(order);
+        const late = this.refusalBeforeSend(order, exit);
+        if (late) return this.finish(order, late.status, late.code, late.message);
+      }
 
       const req = toRequest(order, exit);
       // Journaled before the send, so a crash in between is reconciled, never resent blindly. A broker inside the
@@ -280,6 +302,26 @@ export class Engine {
     if (order.status !== "unknown") this.emit("order.unknown", { order_id: order.order_id, message }, order.request_id);
     this.d.logger.warn("order outcome unknown; it will be reconciled before anything is sent again", { order_id: order.order_id, message });
     return this.d.journal.getOrder(order.order_id)!;
+  }
+
+  /**
+   * An order the broker can only price from a quote (paper: a market order without a price hint) waits for its
+   * instrument's first quote: just after a start the feeds have not quoted yet, and the order must not fail for
+   * that. An entry waits until its signal expires (it is then expired, never sent). An exit is never stale, so its
+   * expiry cannot bound it: it waits as long as its signal was given to be sent (its TTL), counted from now, and is
+   * then sent anyway (the broker says it has no price: the order failed, for a passing reason).
+   */
+  private async awaitFirstQuote(order: StoredOrder, exit: boolean): Promise<"ready" | "waited" | "stopped"> {
+    const quotes = this.d.quotes;
+    if (!quotes || !this.d.broker.needsQuote?.(toRequest(order, exit))) return "ready";
+    if (this.stopping.signal.aborted) return "stopped";
+    const now = this.d.clock.now();
+    const until = exit ? Math.max(order.expires_at, now + Math.max(0, order.expires_at - order.created_at)) : order.expires_at;
+    this.d.logger.info("order waits for the first quote of its instrument before it is priced", { order_id: order.order_id, ticker: order.ticker, until: new Date(until).toISOString() });
+    const quote = await quotes.firstQuote(order.ticker, until, this.d.clock, this.stopping.signal);
+    if (this.stopping.signal.aborted && !quote) return "stopped";
+    if (!quote) this.d.logger.warn("no quote came for the order's instrument in time", { order_id: order.order_id, ticker: order.ticker, waited_ms: this.d.clock.now() - now });
+    return "waited";
   }
 
   /** Why an order must not be sent now, if it must not. */

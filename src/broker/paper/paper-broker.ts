@@ -45,6 +45,10 @@ export class PaperBroker implements Broker {
     private readonly clock: Clock,
   ) {}
 
+  needsQuote(req: OrderRequest): boolean {
+    return req.order_type === "market" && req.reference_price === null && this.quoteOf(req.ticker) === undefined;
+  }
+
   async accountInfo(): Promise<AccountInfo> {
     const cash = this.cash();
     const value = this.book.positions().reduce((sum, p) => sum + p.quantity * (this.markPrice(p.ticker) ?? p.avg_price), 0);
@@ -67,7 +71,8 @@ export class PaperBroker implements Broker {
       return { ok: false, code: "LIMIT_NOT_MARKETABLE", message: `limit ${req.limit_price} for ${req.ticker} is away from the market; the paper broker does not rest limit orders` };
     }
     if (price === null) {
-      return { ok: false, code: "NO_PRICE", message: `no quote for ${req.ticker} and the alert carried no price to fill at` };
+      // Passing: the feeds have not quoted the instrument yet, or it has stopped. The order failed; it was not refused.
+      return { ok: false, code: "NO_PRICE", message: `no quote for ${req.ticker} and the alert carried no price to fill at`, temporary: true };
     }
     if (req.action === "buy") {
       const cost = price * req.quantity + this.fee(price, req.quantity);
@@ -88,7 +93,7 @@ export class PaperBroker implements Broker {
     const earlier = await this.findOrder(req.client_order_id);
     if (earlier) return earlier;
     const check = await this.orderCheck(req); // the engine checked already; this send must stand on its own too
-    if (!check.ok) return { kind: "rejected", code: check.code, message: check.message };
+    if (!check.ok) return { kind: "rejected", code: check.code, message: check.message, ...(check.temporary ? { temporary: true } : {}) };
     const price = this.fillPrice(req)!;
     const deal = `paper:${req.client_order_id}`;
     return { kind: "filled", fill: { price, quantity: req.quantity, fee: this.fee(price, req.quantity), broker_order_id: deal, broker_deal_id: deal, time: this.clock.now() } };
