@@ -34,8 +34,9 @@ import { Reconciler } from "./reconciler.js";
 import { FeedSet } from "./feed-set.js";
 import { buildHealth } from "./health.js";
 import { InstanceLock } from "./instance-lock.js";
+import { feedsToRun } from "./feeds-to-run.js";
 import { flattenAll } from "./flatten.js";
-import { resolveWebhookSecrets } from "./webhook-secret.js";
+import { isBcryptHash, resolveWebhookSecrets } from "./webhook-secret.js";
 
 export interface DaemonOverrides {
   host?: string;
@@ -92,6 +93,11 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     redactor.addSecretValues(secrets.current, secrets.previous ?? undefined, readSecret("OANDA_TOKEN", env), readSecret("MT5_BRIDGE_TOKEN", env), adminHash());
     const logger = createLogger({ level: config.log.level, logsDir: paths.logsDir, console: opts.console ?? false, redactor });
     cleanups.push(() => logger.close());
+    const givenHash = adminHash();
+    if (givenHash && !isBcryptHash(givenHash)) {
+      // Live mode refused this above; paper mode runs, but every admin route will refuse every password.
+      logger.warn("ADMIN_PASSWORD_HASH is not a bcrypt hash: the admin routes will refuse every password (set the output of `tradectl hash-password`)");
+    }
 
     const db = new Database(paths.dbFile, { autoCheckpoint: false });
     cleanups.push(() => db.close());
@@ -185,7 +191,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     });
 
 
-    feeds.start(config.feeds.length ? config.feeds : DEFAULT_FEEDS);
+    feeds.start(feedsToRun(config, logger));
     cleanups.push(() => feeds.stop());
     health.startBrokerPolling(config);
     cleanups.push(() => health.stop());
@@ -266,9 +272,6 @@ function applyOverrides(c: TradectlConfig, o: DaemonOverrides | undefined): Trad
     feeds: o.feed ? [{ name: "replay", kind: "replay", stream: "prices", url: o.feed }] : c.feeds,
   };
 }
-
-/** Without configured feeds: the bundled recording, replayed in real time. */
-const DEFAULT_FEEDS: TradectlConfig["feeds"] = [{ name: "replay", kind: "replay", stream: "prices", speed: 1 }];
 
 function loadTls(c: TradectlConfig): { cert: Buffer; key: Buffer } | null {
   if (!c.webhook.tls.cert || !c.webhook.tls.key) return null;
