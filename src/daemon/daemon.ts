@@ -7,6 +7,7 @@ import { buildApp } from "../api/app.js";
 import type { ApiDeps } from "../api/deps.js";
 import { ConfigStore } from "../config/store.js";
 import { resolvePaths, type InstancePaths } from "../config/paths.js";
+import { configChanges } from "../config/reload-keys.js";
 import { readSecret } from "../config/secrets.js";
 import type { TradectlConfig } from "../config/types.js";
 import { systemClock, type Clock } from "../domain/clock.js";
@@ -55,6 +56,13 @@ export interface DaemonOptions {
   console?: boolean;
 }
 
+export interface ReloadResult {
+  /** Changed keys now in effect (webhook.tls: the certificate files were read again). */
+  applied: string[];
+  /** Changed keys read only at start: in effect after a restart. */
+  restartNeeded: string[];
+}
+
 export interface DaemonHandle {
   url: string;
   socketPath: string;
@@ -63,8 +71,8 @@ export interface DaemonHandle {
   engine: Engine;
   control: Control;
   logger: Logger;
-  /** Re-reads config.json and applies the keys that can change live (SIGHUP). */
-  reload(): Promise<string[]>;
+  /** Re-reads config.json and applies the keys that can change live (SIGHUP); says which changed keys need a restart. */
+  reload(): Promise<ReloadResult>;
   stop(): Promise<void>;
 }
 
@@ -237,15 +245,24 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       logger,
       async reload() {
         const next = applyOverrides(configStore.read(), opts.overrides);
-        const changed = liveKeysChanged(config, next);
-        config = { ...next, webhook: { ...next.webhook, host: config.webhook.host, port: config.webhook.port }, broker: config.broker };
+        const { live, restart } = configChanges(config, next);
+        // Keys read only at start keep their running values, so a later reload still reports them as pending.
+        config = {
+          ...next,
+          webhook: { ...next.webhook, host: config.webhook.host, port: config.webhook.port, trustProxy: config.webhook.trustProxy },
+          broker: config.broker,
+          feeds: config.feeds,
+        };
+        if (live.includes("log.level")) logger.setLevel(config.log.level);
+        const applied = live.filter((k) => k !== "webhook.tls");
         const tls = loadTls(config);
         if (tls && publicApp.server && "setSecureContext" in publicApp.server) {
           (publicApp.server as unknown as { setSecureContext(o: object): void }).setSecureContext(tls);
-          changed.push("webhook.tls");
+          applied.push("webhook.tls");
         }
-        logger.info("configuration reloaded", { changed });
-        return changed;
+        logger.info("configuration reloaded", { applied, restart_needed: restart });
+        if (restart.length) logger.warn(`configuration reloaded, but these keys apply only after a restart: ${restart.join(", ")}`, { restart_needed: restart });
+        return { applied, restartNeeded: restart };
       },
       stop() {
         stopped ??= (async () => {
@@ -277,19 +294,3 @@ function loadTls(c: TradectlConfig): { cert: Buffer; key: Buffer } | null {
   if (!c.webhook.tls.cert || !c.webhook.tls.key) return null;
   return { cert: readFileSync(c.webhook.tls.cert), key: readFileSync(c.webhook.tls.key) };
 }
-
-/** Keys that take effect without a restart: risk, rate limits, allowlist, timing windows, instruments, log level. */
-function liveKeysChanged(a: TradectlConfig, b: TradectlConfig): string[] {
-  const keys: Array<[string, unknown, unknown]> = [
-    ["risk", a.risk, b.risk],
-    ["webhook.ipAllowlist", a.webhook.ipAllowlist, b.webhook.ipAllowlist],
-    ["webhook.rateLimits", a.webhook.rateLimits, b.webhook.rateLimits],
-    ["webhook.syncBudgetMs", a.webhook.syncBudgetMs, b.webhook.syncBudgetMs],
-    ["webhook.timestampWindowMs", a.webhook.timestampWindowMs, b.webhook.timestampWindowMs],
-    ["webhook.signalTtlMs", a.webhook.signalTtlMs, b.webhook.signalTtlMs],
-    ["instruments", a.instruments, b.instruments],
-    ["log.level", a.log.level, b.log.level],
-  ];
-  return keys.filter(([, x, y]) => JSON.stringify(x) !== JSON.stringify(y)).map(([k]) => k);
-}
-

@@ -62,7 +62,7 @@ test("TLS with webhook.tls.cert/key, and the certificate is reloaded on SIGHUP",
   assert.equal(await peerCn(d.url), "first.example");
   writeFileSync(join(home, "config.json"), JSON.stringify({ risk: { marketHours: "always" }, webhook: { tls: second } }));
   const changed = await d.handle.reload();
-  assert.ok(changed.includes("webhook.tls"));
+  assert.ok(changed.applied.includes("webhook.tls"));
   assert.equal(await peerCn(d.url), "second.example");
   void readFileSync;
 });
@@ -77,7 +77,7 @@ test("SIGHUP reload applies live keys (risk) without a restart", async (t) => {
   assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now() + 1))).status, 403);
   const { writeFileSync } = await import("node:fs");
   writeFileSync(join(home, "config.json"), JSON.stringify({ risk: { marketHours: "always", maxDailyEntries: 5, cooldownMinutes: 0 } }));
-  assert.deepEqual(await d.handle.reload(), ["risk"]);
+  assert.deepEqual(await d.handle.reload(), { applied: ["risk"], restartNeeded: [] });
   assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now() + 2))).status, 200);
 });
 
