@@ -45,6 +45,8 @@ export interface StartOptions {
   dir?: string;
   callTimeoutS?: number;
   faults?: Record<string, unknown>;
+  /** The fake terminal's extra environment (MT5_FAKE_SEND_LOG, MT5_FAKE_BALANCE). */
+  env?: Record<string, string>;
 }
 
 export async function startBridge(opts: StartOptions = {}): Promise<BridgeProcess> {
@@ -68,6 +70,7 @@ export async function startBridge(opts: StartOptions = {}): Promise<BridgeProces
       MT5_FAKE_STATE: statePath,
       MT5_FAKE_CONTROL: control,
       MT5_FAKE_FAULTS: "{}",
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

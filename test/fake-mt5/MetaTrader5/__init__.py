@@ -27,6 +27,9 @@ rewritten). Keys:
   auth_fail: true             initialize(login=...) / login() fail with (-6, "Terminal: Authorization failed")
   prices: {"SYM": {"bid": b, "ask": a}}   overrides the symbol's quote
 
+Also from the environment: MT5_FAKE_BALANCE (a new account's balance, default 10,000,000 JPY) and
+MT5_FAKE_SEND_LOG (a file that gets the comment of every order_send call, as a JSON string per line).
+
 Stops: like the trade server, a position whose sl/tp the quote has crossed is closed on the next call
 (a DEAL_ENTRY_OUT deal at the sl/tp price, reason DEAL_REASON_SL/TP, the position's magic, comment
 "[sl 8900.0]" / "[tp 9500.0]"). Move the quote with `prices` to trigger one.
@@ -188,7 +191,8 @@ _NO_IPC = (RES_E_INTERNAL_FAIL_CONNECT, "No IPC connection")
 def _default_state() -> dict:
     return {
         "account": {"login": 5012345, "server": "FakeBroker-Demo", "name": "Fake Trader", "company": "Fake Broker Ltd.",
-                    "currency": "JPY", "balance": 10_000_000.0, "leverage": 5},
+                    "currency": "JPY", "balance": float(os.environ.get("MT5_FAKE_BALANCE") or 10_000_000.0),
+                    "leverage": 5},
         "symbols": {
             "7203.T": {"bid": 2500.0, "ask": 2501.0, "digits": 1, "point": 0.1, "volume_min": 1.0,
                        "volume_max": 1000.0, "volume_step": 1.0, "trade_contract_size": 100.0, "visible": True},
@@ -760,6 +764,15 @@ def _wait_release(seconds: float) -> None:
         time.sleep(0.02)
 
 
+def _log_send(request: dict) -> None:
+    """Appends the comment of every order_send that reaches the terminal to MT5_FAKE_SEND_LOG, one per line (not
+    part of the real package): a test reads it to prove that no client order id was sent twice."""
+    path = os.environ.get("MT5_FAKE_SEND_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(str(request.get("comment", ""))) + "\n")
+
+
 @_api("order_send")
 def order_send(request):
     if not isinstance(request, dict):
@@ -772,6 +785,7 @@ def order_send(request):
         st = _load()
         st["stats"]["order_send"] += 1
         _save()
+        _log_send(request)
     if _take("send_none"):
         _set_error((RES_E_INTERNAL_FAIL_SEND, "IPC send failed"))
         return None
