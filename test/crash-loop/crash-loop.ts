@@ -115,79 +115,92 @@ export async function runCrashLoop(world: CrashWorld, o: CrashLoopOptions): Prom
   /** Alerts whose every send was cut off by a kill: sent again after the restart (a sender retrying a lost answer). */
   const unanswered = (): SentAlert[] => alerts.filter((a) => a.sends > 0 && a.first === null && insideWindow(a)).slice(-10);
 
-  for (let run = 0; ; run++) {
-    const last = kills >= o.kills;
-    const launched = launchDaemon(world.home, world.env, [], 64_000);
-    const spawnedAt = Date.now();
-    let killed = false;
-    const kill = (): void => {
-      if (killed || launched.proc.exitCode !== null) return;
-      killed = true;
-      launched.proc.kill("SIGKILL");
-    };
-    // Drawn every run, used or not: run N's moment is the same whatever happened before it.
-    const early = !last && moments.chance(o.earlyKillChance);
-    const fraction = moments.next();
-    let killAt = early ? spawnedAt + Math.round(fraction * startupMs) : Number.POSITIVE_INFINITY;
-    const earlyTimer = early ? setTimeout(kill, killAt - spawnedAt) : undefined;
-    const url = await readyOrNull(launched);
-    if (url === null) {
-      clearTimeout(earlyTimer);
-      kill();
-      await launched.exited;
-      if (killed && early) {
-        kills++;
+  // A loop stopped from outside (Ctrl-C on the long form) leaves no daemon behind.
+  let current: LaunchedDaemon | null = null;
+  const orphan = (): void => void current?.proc.kill("SIGKILL");
+  process.on("exit", orphan);
+  try {
+    return await loop();
+  } finally {
+    process.off("exit", orphan);
+  }
+
+  async function loop(): Promise<CrashLoopRun> {
+    for (let run = 0; ; run++) {
+      const last = kills >= o.kills;
+      const launched = launchDaemon(world.home, world.env, [], 64_000);
+      current = launched;
+      const spawnedAt = Date.now();
+      let killed = false;
+      const kill = (): void => {
+        if (killed || launched.proc.exitCode !== null) return;
+        killed = true;
+        launched.proc.kill("SIGKILL");
+      };
+      // Drawn every run, used or not: run N's moment is the same whatever happened before it.
+      const early = !last && moments.chance(o.earlyKillChance);
+      const fraction = moments.next();
+      let killAt = early ? spawnedAt + Math.round(fraction * startupMs) : Number.POSITIVE_INFINITY;
+      const earlyTimer = early ? setTimeout(kill, killAt - spawnedAt) : undefined;
+      const url = await readyOrNull(launched);
+      if (url === null) {
+        clearTimeout(earlyTimer);
+        kill();
+        await launched.exited;
+        if (killed && early) {
+          kills++;
+          continue;
+        }
+        crashes.push(`run ${run}: the daemon did not become ready:\n${launched.output().slice(-4000)}`);
+        if (crashes.length >= 3) break;
         continue;
       }
-      crashes.push(`run ${run}: the daemon did not become ready:\n${launched.output().slice(-4000)}`);
-      if (crashes.length >= 3) break;
-      continue;
-    }
-    const readyAt = Date.now();
-    startupMs = 0.8 * startupMs + 0.2 * (readyAt - spawnedAt);
-    if (!early && !last) killAt = readyAt + Math.round(fraction * o.maxUpMs);
+      const readyAt = Date.now();
+      startupMs = 0.8 * startupMs + 0.2 * (readyAt - spawnedAt);
+      if (!early && !last) killAt = readyAt + Math.round(fraction * o.maxUpMs);
 
-    const client = new AlertClient(url, o.connections);
-    const inflight: Array<Promise<void>> = [];
-    for (const a of unanswered()) inflight.push(send(client, a, run));
-    if (last) {
-      for (let i = 0; i < o.repeatsPerRun; i++) {
-        const a = pickRepeat(run);
-        if (a) inflight.push(send(client, a, run));
+      const client = new AlertClient(url, o.connections);
+      const inflight: Array<Promise<void>> = [];
+      for (const a of unanswered()) inflight.push(send(client, a, run));
+      if (last) {
+        for (let i = 0; i < o.repeatsPerRun; i++) {
+          const a = pickRepeat(run);
+          if (a) inflight.push(send(client, a, run));
+        }
+        await Promise.all(inflight);
+        client.close();
+        log(`crash-loop: ${kills} kills done; the last start runs to the end`);
+        const verdict = await finish(world, launched, join(world.home, "tradectl.sock"), alerts, log);
+        return { kills, crashes, alerts, verdict, durationMs: Date.now() - started };
       }
+
+      const period = 1000 / o.rate;
+      const slots = Math.max(1, Math.ceil((killAt - readyAt) / period));
+      const repeatAt = new Set(Array.from({ length: o.repeatsPerRun }, () => picks.int(0, slots - 1)));
+      for (let i = 0; readyAt + i * period < killAt && !killed; i++) {
+        const wait = readyAt + i * period - Date.now();
+        if (wait > 0) await sleep(wait);
+        if (killed || Date.now() >= killAt) break;
+        if (repeatAt.has(i)) {
+          const a = pickRepeat(run);
+          if (a) inflight.push(send(client, a, run));
+        }
+        inflight.push(send(client, newAlert(), run));
+      }
+      const wait = killAt - Date.now();
+      if (wait > 0 && !killed) await sleep(wait);
+      clearTimeout(earlyTimer);
+      const exitedOnItsOwn = launched.proc.exitCode !== null && !killed;
+      kill();
+      await launched.exited;
+      if (exitedOnItsOwn) crashes.push(`run ${run}: the daemon exited by itself:\n${launched.output().slice(-4000)}`);
+      else kills++;
       await Promise.all(inflight);
       client.close();
-      log(`crash-loop: ${kills} kills done; the last start runs to the end`);
-      const verdict = await finish(world, launched, join(world.home, "tradectl.sock"), alerts, log);
-      return { kills, crashes, alerts, verdict, durationMs: Date.now() - started };
+      if (kills % 10 === 0) log(`crash-loop: ${kills}/${o.kills} kills, ${alerts.length} alerts sent`);
     }
-
-    const period = 1000 / o.rate;
-    const slots = Math.max(1, Math.ceil((killAt - readyAt) / period));
-    const repeatAt = new Set(Array.from({ length: o.repeatsPerRun }, () => picks.int(0, slots - 1)));
-    for (let i = 0; readyAt + i * period < killAt && !killed; i++) {
-      const wait = readyAt + i * period - Date.now();
-      if (wait > 0) await sleep(wait);
-      if (killed || Date.now() >= killAt) break;
-      if (repeatAt.has(i)) {
-        const a = pickRepeat(run);
-        if (a) inflight.push(send(client, a, run));
-      }
-      inflight.push(send(client, newAlert(), run));
-    }
-    const wait = killAt - Date.now();
-    if (wait > 0 && !killed) await sleep(wait);
-    clearTimeout(earlyTimer);
-    const exitedOnItsOwn = launched.proc.exitCode !== null && !killed;
-    kill();
-    await launched.exited;
-    if (exitedOnItsOwn) crashes.push(`run ${run}: the daemon exited by itself:\n${launched.output().slice(-4000)}`);
-    else kills++;
-    await Promise.all(inflight);
-    client.close();
-    if (kills % 10 === 0) log(`crash-loop: ${kills}/${o.kills} kills, ${alerts.length} alerts sent`);
+    return { kills, crashes, alerts, verdict: await judgeWithoutDaemon(world, alerts), durationMs: Date.now() - started };
   }
-  return { kills, crashes, alerts, verdict: await judgeWithoutDaemon(world, alerts), durationMs: Date.now() - started };
 }
 
 async function readyOrNull(d: LaunchedDaemon): Promise<string | null> {

@@ -23,6 +23,8 @@ if (!Number.isInteger(kills) || kills < 1 || !Number.isInteger(seed) || brokers.
   process.exit(2);
 }
 
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+
 let failed = false;
 const lines: string[] = [];
 for (const broker of brokers) {

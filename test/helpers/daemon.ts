@@ -139,6 +139,23 @@ export async function spawnDaemon(home: string, env: Record<string, string> = {}
   };
 }
 
+/**
+ * Starts the daemon expecting it to refuse (exit 1 before it is ready) and returns its output; a daemon that starts
+ * instead fails the caller at once, and is stopped, rather than running until a timeout.
+ */
+export async function refusedToStart(home: string, env: Record<string, string>): Promise<string> {
+  let started: SpawnedDaemon;
+  try {
+    started = await spawnDaemon(home, env);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (!/^daemon exited with 1 before it was ready/.test(message)) throw err;
+    return message;
+  }
+  await started.stop();
+  throw new Error(`the daemon started:\n${started.output()}`);
+}
+
 /** Runs the CLI as a user would and collects its output and exit code. */
 export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { BRIDGE_TOKEN, removeDir, startBridge } from "../broker/mt5/bridge-process.js";
-import { spawnDaemon } from "../helpers/daemon.js";
+import { refusedToStart, spawnDaemon } from "../helpers/daemon.js";
 import { socketRequest } from "../helpers/socket-request.js";
 import { tempHome } from "../helpers/temp-home.js";
 
@@ -18,20 +18,6 @@ const PLAIN = "my-admin-password-in-plain";
 
 function liveConfig(url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { risk: { marketHours: "always" }, broker: { kind: "mt5", mt5: { url, timeoutMs: 5000 } }, instruments: { "9984": { symbol: "9984.T" } }, ...extra };
-}
-
-/** The daemon's output when it exits before it is ready; a daemon that starts fails the test at once (and is stopped). */
-async function refusedToStart(home: string, env: Record<string, string>): Promise<string> {
-  let started;
-  try {
-    started = await spawnDaemon(home, env);
-  } catch (err) {
-    const message = (err as Error).message;
-    assert.match(message, /^daemon exited with 1 before it was ready/);
-    return message;
-  }
-  await started.stop();
-  return assert.fail(`the daemon started:\n${started.output()}`);
 }
 
 test("live mode refuses a plain password as ADMIN_PASSWORD_HASH, without printing it", async (t) => {
