@@ -119,17 +119,27 @@ test("a queued entry waits no longer than its signal's expiry: then it expires, 
   assert.equal(a.orderChecks(), 0, "never priced, never sent");
 });
 
-test("an exit of a held position, resumed after its signal expired, still waits a full TTL for a quote, then is sent", async (t) => {
+/**
+ * 100 6758 bought at a hinted price, then a market exit journaled before the daemon died; it comes back 10 minutes
+ * later (the exit's signal long expired) and resumes the exit, which waits: no quote yet.
+ */
+async function exitResumedAfterOutage(t: TestContext) {
   const { file, clock } = home(t);
   const a = open(file, clock);
   defer(t, () => a.db.close());
-  // Bought at a hinted price, then the exit was journaled and the daemon died; it comes back 10 minutes later.
   await a.engine.accept(signal("held", { ticker: "6758", entry_price: 3400 })).done;
   const exitId = journalPending(a.journal, signal("exit", { ticker: "6758", action: "sell" }), T0);
+  const checksBefore = a.orderChecks();
   clock.advance(10 * 60_000);
   const restartedAt = clock.now();
   await a.engine.resume();
   await settle();
+  assert.equal(a.orderChecks(), checksBefore, "waiting, not sent");
+  return { a, clock, exitId, checksBefore, restartedAt };
+}
+
+test("an exit of a held position, resumed after its signal expired, still waits a full TTL for a quote, then is sent", async (t) => {
+  const { a, clock, exitId, restartedAt } = await exitResumedAfterOutage(t);
   assert.equal(a.journal.getOrder(exitId)!.status, "pending", "an exit is never stale: it waits");
   clock.set(restartedAt + TTL - 1);
   await settle();
@@ -142,16 +152,7 @@ test("an exit of a held position, resumed after its signal expired, still waits 
 });
 
 test("an exit that no quote comes for fails (a passing reason) once its wait is over; it is not left hanging", async (t) => {
-  const { file, clock } = home(t);
-  const a = open(file, clock);
-  defer(t, () => a.db.close());
-  await a.engine.accept(signal("held", { ticker: "6758", entry_price: 3400 })).done;
-  const exitId = journalPending(a.journal, signal("exit", { ticker: "6758", action: "sell" }), T0);
-  const checksBefore = a.orderChecks();
-  clock.advance(10 * 60_000);
-  await a.engine.resume();
-  await settle();
-  assert.equal(a.orderChecks(), checksBefore, "waiting, not sent");
+  const { a, clock, exitId, checksBefore } = await exitResumedAfterOutage(t);
   clock.advance(TTL);
   await a.engine.drain();
   const o: StoredOrder = a.journal.getOrder(exitId)!;

@@ -3,11 +3,11 @@
  * that only a restart applies is named, in the reload's answer and in the log, and keeps its running value.
  */
 import { defer } from "../helpers/defer.js";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startTestDaemon } from "../helpers/daemon.js";
+import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { tempHome } from "../helpers/temp-home.js";
 
 const SECRET = "reload-webhook-secret-0123456789";
@@ -21,12 +21,23 @@ function mainLog(home: string): string {
     .join("");
 }
 
-test("a reload that changes log.level changes the level the logger writes at", async (t) => {
+/** A daemon in a temp home; closing it flushes its logs, and the main log's text is returned. */
+async function daemon(t: TestContext): Promise<{ home: string; d: TestDaemon; closeAndReadLog: () => Promise<string> }> {
   const { home, cleanup } = tempHome(BASE);
   defer(t, cleanup);
   const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
   let closed = false;
   defer(t, () => (closed ? undefined : d.close()));
+  const closeAndReadLog = async () => {
+    await d.close();
+    closed = true;
+    return mainLog(home);
+  };
+  return { home, d, closeAndReadLog };
+}
+
+test("a reload that changes log.level changes the level the logger writes at", async (t) => {
+  const { home, d, closeAndReadLog } = await daemon(t);
   d.handle.logger.debug("probe-before-reload");
   writeFileSync(join(home, "config.json"), JSON.stringify({ ...BASE, log: { level: "debug" } }));
   assert.deepEqual(await d.handle.reload(), { applied: ["log.level"], restartNeeded: [] });
@@ -35,9 +46,7 @@ test("a reload that changes log.level changes the level the logger writes at", a
   await d.handle.reload();
   d.handle.logger.info("probe-info-at-warn");
   d.handle.logger.warn("probe-warn-at-warn");
-  await d.close(); // flushes the log files
-  closed = true;
-  const text = mainLog(home);
+  const text = await closeAndReadLog();
   assert.ok(!text.includes("probe-before-reload"), "debug was off before the reload");
   assert.ok(text.includes("probe-after-reload"), "debug is written once log.level=debug is reloaded");
   assert.ok(!text.includes("probe-info-at-warn"), "info is dropped once log.level=warn is reloaded");
@@ -45,11 +54,7 @@ test("a reload that changes log.level changes the level the logger writes at", a
 });
 
 test("a reload that changes restart-only keys names them (answer and log) and keeps their running values", async (t) => {
-  const { home, cleanup } = tempHome(BASE);
-  defer(t, cleanup);
-  const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
-  let closed = false;
-  defer(t, () => (closed ? undefined : d.close()));
+  const { home, d, closeAndReadLog } = await daemon(t);
   const changed = {
     ...BASE,
     risk: { marketHours: "always", maxDailyEntries: 7 },
@@ -66,7 +71,5 @@ test("a reload that changes restart-only keys names them (answer and log) and ke
   const status = (await d.socket("GET", "/status")).body.data;
   assert.deepEqual(status.streams.map((s: { name: string }) => s.name), ["replay"], "the running feeds are kept");
   assert.equal((await fetch(`${d.url}/health`)).status, 200, "still listening where it was");
-  await d.close();
-  closed = true;
-  assert.match(mainLog(home), /configuration reloaded, but these keys apply only after a restart: broker\.paper\.initialCash, feeds, webhook\.host, webhook\.trustProxy/);
+  assert.match(await closeAndReadLog(), /configuration reloaded, but these keys apply only after a restart: broker\.paper\.initialCash, feeds, webhook\.host, webhook\.trustProxy/);
 });
