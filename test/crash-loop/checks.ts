@@ -110,7 +110,9 @@ export function judge(world: CrashWorld, alerts: SentAlert[], api: ApiView | nul
   for (const [idx, list] of byAlert) {
     if (list.length < 2) continue;
     duplicates += list.length - 1;
-    found("duplicate-order", `alert #${idx} has ${list.length} orders: ${list.map((o) => `${o.order_id} (${o.request_id}, ${o.status})`).join(", ")}`);
+    const a = alerts[idx];
+    const when = a ? `; its timestamp is ${Math.round((a.timestamp - a.sentAt[0]!) / 1000)} s ahead of its first send, sent at +${a.sentAt.map((t) => Math.round((t - a.sentAt[0]!) / 1000)).join(" s, +")} s` : "";
+    found("duplicate-order", `alert #${idx} has ${list.length} orders: ${list.map((o) => `${o.order_id} (${o.request_id}, ${o.status})`).join(", ")}${when}`);
   }
 
   let repeats = 0;

@@ -45,6 +45,8 @@ export interface SentAlert {
   /** The exact bytes sent, every time. */
   body: string;
   sends: number;
+  /** When each send went out (Unix ms). */
+  sentAt: number[];
   /** The first answer the sender was given, and in which run. */
   first: (Answer & { run: number }) | null;
   repeats: Array<Answer & { run: number; same: boolean }>;
@@ -88,13 +90,14 @@ export async function runCrashLoop(world: CrashWorld, o: CrashLoopOptions): Prom
     while (keys.has(`${timestamp}|${ticker}|${action}`)) timestamp++;
     keys.add(`${timestamp}|${ticker}|${action}`);
     const body = JSON.stringify({ action, ticker, quantity, price: "market", timestamp: String(timestamp), passphrase: SECRET });
-    const a: SentAlert = { idx: alerts.length, ticker, action, quantity, timestamp, body, sends: 0, first: null, repeats: [] };
+    const a: SentAlert = { idx: alerts.length, ticker, action, quantity, timestamp, body, sends: 0, sentAt: [], first: null, repeats: [] };
     alerts.push(a);
     return a;
   };
 
   const send = async (client: AlertClient, a: SentAlert, run: number): Promise<void> => {
     a.sends++;
+    a.sentAt.push(Date.now());
     const answer = await client.post(a.body, `cl-${a.idx}-${a.sends}`);
     if (!answer) return;
     if (!a.first) a.first = { ...answer, run };
