@@ -65,6 +65,8 @@ const WINDOW_MS = 300_000;
 /** A re-send happens only this far inside the alert's acceptance window (the send itself takes time). */
 const WINDOW_MARGIN_MS = 20_000;
 const READY_TIMEOUT_MS = 60_000;
+/** The last start's open orders are judged once none has settled for this long. */
+const SETTLE_STALL_MS = 60_000;
 
 export async function runCrashLoop(world: CrashWorld, o: CrashLoopOptions): Promise<CrashLoopRun> {
   const started = Date.now();
@@ -226,9 +228,15 @@ async function finish(world: CrashWorld, d: LaunchedDaemon, socketPath: string, 
     for (const status of ["pending", "submitted", "unknown"]) n += (await get(`/orders?status=${status}&limit=1`)).total as number;
     return n;
   };
-  const deadline = Date.now() + 60_000;
-  while ((await open()) > 0 && Date.now() < deadline) await sleep(200);
-  log(`crash-loop: the last start settled its orders in ${Date.now() - settling} ms`);
+  // A backlog (MT5 orders queue per ticker) may take long to work off: wait while it shrinks, not for a fixed time.
+  let left = await open();
+  for (let progressAt = Date.now(); left > 0 && Date.now() - progressAt < SETTLE_STALL_MS; ) {
+    await sleep(200);
+    const now = await open();
+    if (now !== left) progressAt = Date.now();
+    left = now;
+  }
+  log(`crash-loop: the last start settled its orders in ${Date.now() - settling} ms${left ? ` (${left} still open after ${SETTLE_STALL_MS} ms without progress)` : ""}`);
   const orders: Array<Record<string, unknown>> = [];
   for (let offset = 0; ; offset += 500) {
     const page = await get(`/orders?limit=500&offset=${offset}`);
