@@ -37,7 +37,12 @@ export interface Verdict {
   repeats: number;
   repeatsSame: number;
   orders: number;
+  /** Orders by final (or not) status: "filled 90, expired 4". */
+  statuses: string;
+  /** The first findings of each check (see MAX_MESSAGES_PER_CHECK), then a line per check saying how many more. */
   findings: Finding[];
+  /** How many findings each check made in all. */
+  counts: Map<CheckName, number>;
 }
 
 interface OrderRow {
@@ -169,7 +174,10 @@ export function judge(world: CrashWorld, alerts: SentAlert[], api: ApiView | nul
   }
 
   const more = [...counts].filter(([, n]) => n > MAX_MESSAGES_PER_CHECK).map(([check, n]) => ({ check, message: `... and ${n - MAX_MESSAGES_PER_CHECK} more` }));
-  return { alerts: alerts.length, acknowledged, lost, duplicates, repeats, repeatsSame, orders: orders.length, findings: [...findings, ...more] };
+  const byStatus = new Map<string, number>();
+  for (const o of orders) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
+  const statuses = [...byStatus].sort(([, a], [, b]) => b - a).map(([st, n]) => `${st} ${n}`).join(", ");
+  return { alerts: alerts.length, acknowledged, lost, duplicates, repeats, repeatsSame, orders: orders.length, statuses, findings: [...findings, ...more], counts };
 }
 
 function sum(rows: ReadonlyArray<readonly [string, number]>): Map<string, number> {

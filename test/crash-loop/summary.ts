@@ -6,10 +6,17 @@ export function summaryLine(broker: string, seed: number, run: CrashLoopRun): st
   const v = run.verdict;
   return (
     `crash-loop broker=${broker} seed=${seed} kills=${run.kills} alerts=${v.alerts} acknowledged=${v.acknowledged} lost=${v.lost} ` +
-    `duplicates=${v.duplicates} repeats=${v.repeatsSame}/${v.repeats} got the first answer, orders=${v.orders} ` +
-    `crashes=${run.crashes.length} findings=${v.findings.filter((f) => !f.message.startsWith("... and")).length} time=${Math.round(run.durationMs / 1000)}s ` +
+    `duplicates=${v.duplicates} repeats=${v.repeatsSame}/${v.repeats} got the first answer, orders=${v.orders} (${v.statuses}) ` +
+    `crashes=${run.crashes.length} findings=${findingCounts(run)} time=${Math.round(run.durationMs / 1000)}s ` +
     `(first answers: ${firstAnswers(run)})`
   );
+}
+
+/** "0", or "93 (partial-fill 87, repeat-answer 6)". */
+function findingCounts(run: CrashLoopRun): string {
+  const counts = [...run.verdict.counts].sort(([, a], [, b]) => b - a);
+  const total = counts.reduce((sum, [, n]) => sum + n, 0);
+  return total ? `${total} (${counts.map(([check, n]) => `${check} ${n}`).join(", ")})` : "0";
 }
 
 /** How the alerts were first answered: "200×120 202×30 403×50 none×12" (none: every send cut off by a kill). */
