@@ -50,8 +50,9 @@ import { PriceWatch } from "../engine/price-watch.js";
 import { SqliteStopBook } from "../store/stop-book.js";
 import { flattenAll } from "./flatten.js";
 import { submitCliSignal } from "./cli-signals.js";
-import { resolveWebhookSecrets } from "./webhook-secret.js";
-import { liveKeysChanged } from "./live-keys.js";
+import { isBcryptHash, resolveWebhookSecrets } from "./webhook-secret.js";
+import { configChanges } from "./live-keys.js";
+import { feedsToRun } from "./feeds-to-run.js";
 
 export interface DaemonOverrides {
   host?: string;
@@ -70,6 +71,13 @@ export interface DaemonOptions {
   console?: boolean;
 }
 
+export interface ReloadResult {
+  /** Changed keys now in effect (webhook.tls: the certificate files were read again). */
+  applied: string[];
+  /** Changed keys read only at start: in effect after a restart. */
+  restartNeeded: string[];
+}
+
 export interface DaemonHandle {
   url: string;
   socketPath: string;
@@ -78,8 +86,8 @@ export interface DaemonHandle {
   engine: Engine;
   control: Control;
   logger: Logger;
-  /** Re-reads config.json and applies the keys that can change live (SIGHUP). */
-  reload(): Promise<string[]>;
+  /** Re-reads config.json and applies the keys that can change live (SIGHUP); says which changed keys need a restart. */
+  reload(): Promise<ReloadResult>;
   stop(): Promise<void>;
 }
 
@@ -118,6 +126,11 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     );
     const logger = createLogger({ level: config.log.level, logsDir: paths.logsDir, console: opts.console ?? false, redactor });
     cleanups.push(() => logger.close());
+    const givenHash = adminHash();
+    if (givenHash && !isBcryptHash(givenHash)) {
+      // Live mode refused this above; paper mode runs, but every admin route will refuse every password.
+      logger.warn("ADMIN_PASSWORD_HASH is not a bcrypt hash: the admin routes will refuse every password (set the output of `tradectl hash-password`)");
+    }
 
     const db = new Database(paths.dbFile, { autoCheckpoint: false });
     cleanups.push(() => db.close());
@@ -268,7 +281,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
 
     // Before the feeds and the broker report their first states: a report's timelines begin each run here.
     bus.publish(makeEnvelope("system.started", "daemon", { pid: process.pid, version: VERSION, broker: broker.kind, socket: socketPath }, { time: clock.now() }));
-    feeds.start(config.feeds.length ? config.feeds : DEFAULT_FEEDS);
+    feeds.start(feedsToRun(config, logger));
     cleanups.push(() => feeds.stop());
     health.startBrokerPolling(config);
     cleanups.push(() => health.stop());
@@ -338,24 +351,35 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       logger,
       async reload() {
         const next = applyOverrides(configStore.read(), opts.overrides);
-        const changed = liveKeysChanged(config, next);
+        const { live, restart } = configChanges(config, next);
         // Keys already stored must live as long as the new window lets the same alert be accepted.
         idempotency.extendAll(next.webhook.timestampWindowMs - config.webhook.timestampWindowMs, clock.now());
-        config = { ...next, webhook: { ...next.webhook, host: config.webhook.host, port: config.webhook.port }, broker: config.broker };
+        // Keys read only at start keep their running values, so a later reload still reports them as pending.
+        config = {
+          ...next,
+          webhook: { ...next.webhook, host: config.webhook.host, port: config.webhook.port, trustProxy: config.webhook.trustProxy },
+          broker: config.broker,
+          feeds: config.feeds,
+          redis: config.redis,
+          cluster: config.cluster,
+        };
+        if (live.includes("log.level")) logger.setLevel(config.log.level);
+        const applied = live.filter((k) => k !== "webhook.tls");
         const tls = loadTls(config);
         if (tls && publicApp.server && "setSecureContext" in publicApp.server) {
           (publicApp.server as unknown as { setSecureContext(o: object): void }).setSecureContext(tls);
-          changed.push("webhook.tls");
+          applied.push("webhook.tls");
         }
-        logger.info("configuration reloaded", { changed });
-        return changed;
+        logger.info("configuration reloaded", { applied, restart_needed: restart });
+        if (restart.length) logger.warn(`configuration reloaded, but these keys apply only after a restart: ${restart.join(", ")}`, { restart_needed: restart });
+        return { applied, restartNeeded: restart };
       },
       stop() {
         stopped ??= (async () => {
           logger.info("tradectl daemon stopping");
           bus.publish(makeEnvelope("system.stopping", "daemon", { pid: process.pid }, { time: clock.now() }));
           await closePublic(); // stop taking alerts
-          await settleWithin(engine.drain(), 3000);
+          await settleWithin(engine.stop(), 3000);
           await runCleanups();
         })();
         return stopped;
@@ -386,9 +410,6 @@ function admissionPolicy(c: TradectlConfig): AdmissionPolicy {
 
 const VERSION = (JSON.parse(readFileSync(resolveFromPackage("package.json"), "utf8")) as { version: string }).version;
 const MARK_EVERY_MS = 60_000;
-
-/** Without configured feeds: the bundled recording, replayed in real time. */
-const DEFAULT_FEEDS: TradectlConfig["feeds"] = [{ name: "replay", kind: "replay", stream: "prices", speed: 1 }];
 
 function loadTls(c: TradectlConfig): { cert: Buffer; key: Buffer } | null {
   if (!c.webhook.tls.cert || !c.webhook.tls.key) return null;

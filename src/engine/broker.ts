@@ -142,6 +142,13 @@ export interface Broker {
    * transaction: its answer then costs no second commit. Null when it cannot settle it now (no quote yet).
    */
   settleNow?(req: OrderRequest): OrderResult | null;
+  /**
+   * True when this broker prices the order from the daemon's quote book and has nothing else to price it at
+   * (paper: a market order without the alert's price hint). The engine then waits for the instrument's first
+   * quote before it sends, so an order is not refused only because the feeds have not quoted yet (just after a
+   * start). Absent: the broker prices orders itself (MT5: the terminal's own quotes).
+   */
+  needsQuote?(req: OrderRequest): boolean;
   /** The instrument's grid and lots as the broker last reported them (MT5: symbol_info); null when not known yet. */
   instrumentSpec?(ticker: string): InstrumentSpec | null;
   /** Reads the instruments' specs again (MT5: symbol_info of each configured symbol); the daemon calls it at start. */

@@ -329,6 +329,17 @@ export class Engine {
     await this.queue.drain();
   }
 
+  /**
+   * Shutdown: an order still waiting for its first quote stops waiting and stays pending (nothing was sent; the
+   * next start resumes it), then the orders in motion settle.
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.queue.drain();
+  }
+
+  private readonly stopping = new AbortController();
+
   private busyTickers(): Set<string> {
     return new Set([...this.inFlight.values()].map((f) => f.ticker));
   }
@@ -386,9 +397,17 @@ export class Engine {
     }
     let sending = false;
     try {
-      const exit = this.isExit(order);
+      let exit = this.isExit(order);
       const refusal = this.refusalBeforeSend(order, exit);
       if (refusal) return this.finish(order, refusal.status, refusal.code, refusal.message);
+      const priced = await this.awaitFirstQuote(order, exit);
+      if (priced === "stopped") return order;
+      if (priced === "waited") {
+        // The wait can be long: the kill switch, the expiry and the position are judged again, as before a send.
+        exit = this.isExit(order);
+        const late = this.refusalBeforeSend(order, exit);
+        if (late) return this.finish(order, late.status, late.code, late.message);
+      }
 
       const req = this.requestOf(order, exit);
       // Journaled before the send, so a crash in between is reconciled, never resent blindly. A broker inside the
@@ -447,6 +466,25 @@ export class Engine {
     // Not settled: a source still waiting answers "queued" now; the queued answer stands for repeats.
     this.answerQueued(order.order_id);
     return this.d.journal.getOrder(order.order_id)!;
+  }
+
+  /**
+   * An order the broker can only price from a quote (paper: a market order without a price hint) waits for its
+   * instrument's first quote: just after a start the feeds have not quoted yet, and the order must not fail for
+   * that. An entry waits until its signal expires (it is then expired, never sent). An exit is never stale, so its
+   * expiry cannot bound it: it waits as long as its signal was given to be sent (its TTL), counted from now, and is
+   * then sent anyway (the broker says it has no price: the order failed, for a passing reason).
+   */
+  private async awaitFirstQuote(order: StoredOrder, exit: boolean): Promise<"ready" | "waited" | "stopped"> {
+    if (!this.d.broker.needsQuote?.(this.requestOf(order, exit))) return "ready";
+    if (this.stopping.signal.aborted) return "stopped";
+    const now = this.d.clock.now();
+    const until = exit ? Math.max(order.expires_at, now + Math.max(0, order.expires_at - order.created_at)) : order.expires_at;
+    this.d.logger.info("order waits for the first quote of its instrument before it is priced", { order_id: order.order_id, ticker: order.ticker, until: new Date(until).toISOString() });
+    const quote = await this.d.quotes.firstQuote(order.ticker, until, this.d.clock, this.stopping.signal);
+    if (this.stopping.signal.aborted && !quote) return "stopped";
+    if (!quote) this.d.logger.warn("no quote came for the order's instrument in time", { order_id: order.order_id, ticker: order.ticker, waited_ms: this.d.clock.now() - now });
+    return "waited";
   }
 
   /** Why an order must not be sent now, if it must not. */

@@ -12,6 +12,8 @@ export interface Logger {
   debug(message: string, meta?: Record<string, unknown>): void;
   /** One line per HTTP request (no body), kept in its own file. */
   access(meta: Record<string, unknown>): void;
+  /** The lowest level written from now on (a config reload's `log.level`). */
+  setLevel(level: string): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,9 @@ export function createLogger(opts: LoggerOptions): Logger {
     warn: line("warn"),
     info: line("info"),
     debug: line("debug"),
+    setLevel: (level) => {
+      main.level = level;
+    },
     access: (meta) => access?.writeLine(accessLine(typeof meta.user_agent === "string" ? { ...meta, user_agent: opts.redactor.redactString(meta.user_agent) } : meta)),
     close: async () => {
       // Close the access log; end the logger (passing what it holds to its transports), then close their files.

@@ -79,45 +79,85 @@ export interface SpawnedDaemon {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+export interface LaunchedDaemon {
+  proc: ChildProcess;
+  /** The webhook base URL once the daemon says it is ready; rejects when it exits first. */
+  ready: Promise<string>;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
 /**
- * Runs `bin/tradectl daemon --home HOME --port 0` and waits for its webhook URL. `noHome` leaves --home out, for a
- * daemon that finds its folders from the environment (XDG, systemd) as a user's would.
+ * Starts `bin/tradectl daemon --home HOME --port 0` without waiting for it (a crash test may kill it at any moment).
+ * `noHome` leaves --home out, for a daemon that finds its folders from the environment (XDG, systemd) as a user's would.
  */
-export async function spawnDaemon(home: string, env: Record<string, string> = {}, args: string[] = [], opts: { noHome?: boolean } = {}): Promise<SpawnedDaemon> {
+export function launchDaemon(home: string, env: Record<string, string> = {}, args: string[] = [], opts: { noHome?: boolean; keepOutput?: number } = {}): LaunchedDaemon {
+  const keepOutput = opts.keepOutput ?? Infinity;
   const proc = spawn(process.execPath, [BIN, "daemon", ...(opts.noHome ? [] : ["--home", home, "--port", "0"]), ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const collect = (c: Buffer) => {
+    out += c.toString();
+    if (out.length > keepOutput) out = out.slice(-keepOutput);
+  };
+  proc.stdout!.on("data", collect);
+  proc.stderr!.on("data", collect);
   const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`daemon did not start:\n${out}`)), 15_000);
+  const ready = new Promise<string>((resolve, reject) => {
     const check = () => {
       const m = /webhook\s+(http\S+)\/webhook/.exec(out);
       if (m) {
-        clearTimeout(timer);
+        proc.stdout!.off("data", check);
         resolve(m[1]!);
       }
     };
     proc.stdout!.on("data", check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`daemon exited with ${code} before it was ready:\n${out}`));
-    });
+    void exited.then((code) => reject(new Error(`daemon exited with ${code} before it was ready:\n${out}`)));
   });
+  ready.catch(() => undefined); // a launch killed before it is ready is not an unhandled rejection
+  return { proc, ready, output: () => out, exited };
+}
+
+/** Runs `bin/tradectl daemon --home HOME --port 0` and waits for its webhook URL (`noHome`: see launchDaemon). */
+export async function spawnDaemon(home: string, env: Record<string, string> = {}, args: string[] = [], opts: { noHome?: boolean } = {}): Promise<SpawnedDaemon> {
+  const { proc, ready, output, exited } = launchDaemon(home, env, args, opts);
+  let timer: NodeJS.Timeout | undefined;
+  const url = await Promise.race([
+    ready,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`daemon did not start:\n${output()}`)), 15_000);
+    }),
+  ]).finally(() => clearTimeout(timer));
   return {
     proc,
     url,
     socketPath: join(home, "tradectl.sock"),
-    output: () => out,
+    output,
     exited,
     stop: async (signal = "SIGTERM") => {
       if (proc.exitCode === null) proc.kill(signal);
       return exited;
     },
   };
+}
+
+/**
+ * Starts the daemon expecting it to refuse (exit 1 before it is ready) and returns its output; a daemon that starts
+ * instead fails the caller at once, and is stopped, rather than running until a timeout.
+ */
+export async function refusedToStart(home: string, env: Record<string, string>): Promise<string> {
+  let started: SpawnedDaemon;
+  try {
+    started = await spawnDaemon(home, env);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (!/^daemon exited with 1 before it was ready/.test(message)) throw err;
+    return message;
+  }
+  await started.stop();
+  throw new Error(`the daemon started:\n${started.output()}`);
 }
 
 /** Runs the CLI as a user would and collects its output and exit code; its environment is PATH, HOME and `env` alone. */

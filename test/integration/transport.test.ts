@@ -62,7 +62,7 @@ test("TLS with webhook.tls.cert/key, and the certificate is reloaded on SIGHUP",
   assert.equal(await peerCn(d.url), "first.example");
   writeFileSync(join(home, "config.json"), JSON.stringify({ risk: { marketHours: "always" }, webhook: { tls: second } }));
   const changed = await d.handle.reload();
-  assert.ok(changed.includes("webhook.tls"));
+  assert.ok(changed.applied.includes("webhook.tls"));
   assert.equal(await peerCn(d.url), "second.example");
   void readFileSync;
 });
@@ -77,36 +77,62 @@ test("SIGHUP reload applies live keys (risk) without a restart", async (t) => {
   assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now() + 1))).status, 403);
   const { writeFileSync } = await import("node:fs");
   writeFileSync(join(home, "config.json"), JSON.stringify({ risk: { marketHours: "always", maxDailyEntries: 5, cooldownMinutes: 0 } }));
-  assert.deepEqual(await d.handle.reload(), ["risk"]);
+  assert.deepEqual(await d.handle.reload(), { applied: ["risk"], restartNeeded: [] });
   assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }, clock.now() + 2))).status, 200);
 });
 
-test("GET /events on the socket streams the pipeline's events as SSE", async (t) => {
+/** An open GET /events stream on the socket: the event types it has received, in order, and a wait for one. */
+function followEvents(socketPath: string, query = ""): { types: string[]; seen(type: string): Promise<void>; close(): void } {
+  const types: string[] = [];
+  const waiting: Array<{ type: string; resolve: () => void; reject: (e: Error) => void }> = [];
+  const settle = (err?: Error) => {
+    for (const w of [...waiting]) {
+      if (types.includes(w.type)) w.resolve();
+      else if (err) w.reject(err);
+      else continue;
+      waiting.splice(waiting.indexOf(w), 1);
+    }
+  };
+  const req = httpRequest({ socketPath, path: `/events${query}` }, (res) => {
+    assert.equal(res.headers["content-type"], "text/event-stream");
+    let buf = "";
+    res.on("data", (c: Buffer) => {
+      buf += c.toString();
+      const lines = buf.split("\n");
+      buf = lines.pop()!;
+      for (const line of lines) {
+        // The stream says ": connected" once its bus subscription is in place.
+        if (line === ": connected") types.push(":connected");
+        const m = /^event: (\S+)$/.exec(line);
+        if (m) types.push(m[1]!);
+      }
+      settle();
+    });
+  });
+  req.on("error", (err) => settle(err));
+  req.end();
+  return {
+    types,
+    seen: (type) => (types.includes(type) ? Promise.resolve() : new Promise((resolve, reject) => waiting.push({ type, resolve, reject }))),
+    close: () => req.destroy(),
+  };
+}
+
+test("GET /events on the socket streams the pipeline's events as SSE; ticks only to a stream that asks for them", async (t) => {
   const { home, cleanup } = tempHome({ risk: { marketHours: "always", cooldownMinutes: 0 } });
   defer(t, cleanup);
   const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
   defer(t, () => d.handle.stop());
-  const types: string[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    const req = httpRequest({ socketPath: d.socketPath, path: "/events" }, (res) => {
-      assert.equal(res.headers["content-type"], "text/event-stream");
-      let buf = "";
-      res.on("data", (c: Buffer) => {
-        buf += c.toString();
-        for (const m of buf.matchAll(/^event: (\S+)$/gm)) if (!types.includes(m[1]!)) types.push(m[1]!);
-        if (types.includes("order.filled")) {
-          req.destroy();
-          resolve();
-        }
-      });
-    });
-    req.on("error", (err) => (types.includes("order.filled") ? resolve() : reject(err)));
-    req.end();
-  });
-  await new Promise((r) => setTimeout(r, 50));
+  const all = followEvents(d.socketPath);
+  await all.seen(":connected");
   assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }))).status, 200);
-  await done;
-  const pipeline = types.filter((x) => x.startsWith("signal.") || x.startsWith("order."));
+  await all.seen("order.filled");
+  const pipeline = all.types.filter((x) => x.startsWith("signal.") || x.startsWith("order."));
   assert.deepEqual(pipeline, ["signal.received", "signal.accepted", "order.submitted", "order.filled"]);
-  assert.ok(!types.includes("feed.tick"), "ticks only on request");
+  // A stream that asks for ticks gets one while the first is still open: ticks flowed, and the first saw none.
+  const ticks = followEvents(d.socketPath, "?type=feed.tick");
+  await ticks.seen("feed.tick");
+  ticks.close();
+  all.close();
+  assert.ok(!all.types.includes("feed.tick"), "ticks only on request");
 });

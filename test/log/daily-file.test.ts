@@ -46,13 +46,24 @@ test("errors go to the main log and to the error log, at once; info only to the 
   assert.doesNotMatch(read("error-"), /an info line/);
 });
 
-test("a line logged after the logger closed does not throw", async (t) => {
+test("a line logged after the logger closed does not throw: a late error or warning goes to stderr, redacted; info is dropped", async (t) => {
   const { home, cleanup } = tempHome();
   defer(t, cleanup);
-  const logger = createLogger({ level: "info", logsDir: home, console: false, redactor: new Redactor() });
+  const redactor = new Redactor();
+  redactor.addSecretValues("late-secret-value-123");
+  const logger = createLogger({ level: "info", logsDir: home, console: false, redactor });
   await logger.close();
-  logger.info("late info");
-  logger.error("late error");
-  await logger.close();
-  await new Promise((res) => setImmediate(res));
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    logger.info("late info");
+    logger.warn("late warning");
+    logger.error("late error with late-secret-value-123");
+    await logger.close();
+    await new Promise((res) => setImmediate(res));
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.deepEqual(written, ["tradectl: warn: late warning\n", "tradectl: error: late error with [REDACTED]\n"]);
 });

@@ -65,6 +65,10 @@ export class PaperBroker implements Broker {
     }));
   }
 
+  needsQuote(req: OrderRequest): boolean {
+    return req.kind === "trade" && req.order_type === "market" && req.reference_price === null && this.quoteOf(req.ticker) === undefined;
+  }
+
   async orderCheck(req: OrderRequest): Promise<OrderCheckResult> {
     return this.check(req);
   }
@@ -131,7 +135,7 @@ export class PaperBroker implements Broker {
       return { kind: "placed", broker_order_id: `paper:${req.client_order_id}`, message: `${req.action} ${req.order_type} ${req.limit_price} resting, ${expiry}` };
     }
     const check = this.check(req); // the engine checked already; this send must stand on its own too
-    if (!check.ok) return { kind: "rejected", code: check.code, message: check.message };
+    if (!check.ok) return { kind: "rejected", code: check.code, message: check.message, ...(check.temporary ? { temporary: true } : {}) };
     const price = this.fillPrice(req)!;
     const deal = `paper:${req.client_order_id}`;
     return { kind: "filled", fill: { price, quantity: req.quantity, fee: this.fee(price, req.quantity), broker_order_id: deal, broker_deal_id: deal, time: this.clock.now() } };
@@ -142,7 +146,8 @@ export class PaperBroker implements Broker {
     if ((req.order_type === "limit" || req.order_type === "stop") && at === undefined) return { ok: true, code: "OK", message: "ok (rests until its price is reached)", margin: 0 };
     const price = at ?? this.fillPrice(req);
     if (price === null) {
-      return { ok: false, code: "NO_PRICE", message: `no quote for ${req.ticker} and the alert carried no price to fill at` };
+      // Passing: the feeds have not quoted the instrument yet, or it has stopped. The order failed; it was not refused.
+      return { ok: false, code: "NO_PRICE", message: `no quote for ${req.ticker} and the alert carried no price to fill at`, temporary: true };
     }
     const held = this.book.position(req.ticker)?.quantity ?? 0;
     if (req.effect === "close") {

@@ -53,6 +53,8 @@ export interface StartOptions {
   port?: number;
   callTimeoutS?: number;
   faults?: Record<string, unknown>;
+  /** The fake terminal's extra environment (MT5_FAKE_SEND_LOG, MT5_FAKE_BALANCE). */
+  env?: Record<string, string>;
 }
 
 export async function startBridge(opts: StartOptions = {}): Promise<BridgeProcess> {
@@ -78,6 +80,7 @@ export async function startBridge(opts: StartOptions = {}): Promise<BridgeProces
       MT5_FAKE_CONTROL: control,
       MT5_FAKE_FAULTS: "{}",
       MT5_FAKE_SEND_LOG: sendLog,
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

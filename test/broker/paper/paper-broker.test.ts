@@ -45,12 +45,17 @@ test("a market buy fills at the ask plus slippage, with the fee; once journaled,
   assert.deepEqual(await b.positions(), []);
 });
 
-test("without a quote it fills at the alert's price; with neither it rejects with a clear reason", async () => {
-  const b = setup().make();
+test("without a quote it fills at the alert's price; with neither it needs a quote, and refuses for a passing reason", async () => {
+  const quotes: Record<string, Quote> = {};
+  const b = setup(quotes).make();
+  assert.equal(b.needsQuote(req({ reference_price: 1500 })), false, "the alert's price will do");
   const r = await b.orderSend(req({ reference_price: 1500 }));
   assert.equal(r.kind === "filled" && r.fill.price, 1500);
+  assert.equal(b.needsQuote(req()), true, "a market order without a price hint waits for a quote");
   const none = await b.orderSend(req({ client_order_id: "ORD_20261124_002" }));
-  assert.deepEqual(none.kind === "rejected" && [none.code, /no quote for 9984/.test(none.message)], ["NO_PRICE", true]);
+  assert.deepEqual(none.kind === "rejected" && [none.code, /no quote for 9984/.test(none.message), none.temporary], ["NO_PRICE", true, true]);
+  quotes["9984"] = q9984;
+  assert.equal(b.needsQuote(req()), false, "quoted: nothing to wait for");
 });
 
 test("cash and no-short checks; a journaled order is found and never filled twice; the book is the journal's", async () => {

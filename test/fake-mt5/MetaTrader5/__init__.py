@@ -49,6 +49,8 @@ TRADE_ACTION_SLTP (`position`, `sl`, `tp`) changes a position's stops: 10025 NO_
 10016 INVALID_STOPS closer than trade_stops_level (or on the wrong side), 10029 FROZEN when the current stop is within
 trade_freeze_level of the market. Symbols may set "trade_stops_level", "trade_freeze_level" and "trade_tick_size".
 
+MT5_FAKE_BALANCE sets a new account's balance (default 10,000,000 JPY).
+
 Stops: like the trade server, a position whose sl/tp the quote has crossed is closed on the next call
 (a DEAL_ENTRY_OUT deal at the sl/tp price, reason DEAL_REASON_SL/TP, the position's magic, comment
 "[sl 8900.0]" / "[tp 9500.0]"). Move the quote with `prices` to trigger one.
@@ -213,7 +215,8 @@ _IPC_SEND = (RES_E_INTERNAL_FAIL_SEND, "IPC send failed")
 def _default_state() -> dict:
     return {
         "account": {"login": 5012345, "server": "FakeBroker-Demo", "name": "Fake Trader", "company": "Fake Broker Ltd.",
-                    "currency": "JPY", "balance": 10_000_000.0, "leverage": 5},
+                    "currency": "JPY", "balance": float(os.environ.get("MT5_FAKE_BALANCE") or 10_000_000.0),
+                    "leverage": 5},
         "symbols": {
             "7203.T": {"bid": 2500.0, "ask": 2501.0, "digits": 1, "point": 0.1, "volume_min": 1.0,
                        "volume_max": 1000.0, "volume_step": 1.0, "trade_contract_size": 100.0, "visible": True},
