@@ -7,15 +7,13 @@ import { join } from "node:path";
 import { buildProgram } from "../../src/cli/program.js";
 import { commandSpecs } from "../../src/cli/completion.js";
 import { configKeys } from "../../src/config/keys.js";
-import { defer } from "../helpers/defer.js";
 import { runCli } from "../helpers/daemon.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { testHome } from "../helpers/temp-home.js";
 
 const has = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 
 test("bash loads the script and completes subcommands, options, allowed values and config keys", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const res = await runCli(["completion", "bash"]);
   assert.equal(res.code, 0, res.stderr);
   const file = join(home, "tradectl.bash");
@@ -77,8 +75,7 @@ test("every option of every command is in each script", async () => {
 
 for (const shell of ["zsh", "fish"] as const) {
   test(`${shell} parses its script`, { skip: has(shell) ? false : `${shell} is not installed` }, async (t) => {
-    const { home, cleanup } = tempHome();
-    defer(t, cleanup);
+    const home = testHome(t);
     const file = join(home, `tradectl.${shell}`);
     writeFileSync(file, (await runCli(["completion", shell])).stdout);
     const r = spawnSync(shell, ["-n", file], { encoding: "utf8" });

@@ -7,8 +7,7 @@ import { checkExposure, checkNode, checkTls } from "../../src/cli/doctor/local-c
 import { checkClock } from "../../src/cli/doctor/remote-checks.js";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
 import type { TradectlConfig } from "../../src/config/types.js";
-import { defer } from "../helpers/defer.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { testHome } from "../helpers/temp-home.js";
 
 const config = (webhook: Partial<TradectlConfig["webhook"]>): TradectlConfig => ({ ...structuredClone(DEFAULT_CONFIG), webhook: { ...structuredClone(DEFAULT_CONFIG.webhook), ...webhook } });
 const noNtp = async () => null;
@@ -26,8 +25,7 @@ test("clock: measured against servers' Date headers (whole seconds), else NTP's 
 });
 
 test("tls: a certificate and its key, its expiry, a key of another certificate", (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const cert = (name: string, days: number) => {
     const r = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", `/CN=${name}`, "-days", String(days), "-keyout", join(home, `${name}.key`), "-out", join(home, `${name}.crt`)], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);

@@ -6,11 +6,10 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseResponse } from "../../src/cli/unix-http.js";
 import { BIN, ROOT, spawnDaemon, TEST_CONFIG } from "../helpers/daemon.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { testHome } from "../helpers/temp-home.js";
 
 test("status, positions, orders and quotes load neither ink/react nor got, answer and all", async (t) => {
-  const { home, cleanup } = tempHome(TEST_CONFIG);
-  defer(t, cleanup);
+  const home = testHome(t, TEST_CONFIG);
   // A running daemon, so that each command gets its answer and prints it: the whole path a user runs is loaded.
   const d = await spawnDaemon(home);
   defer(t, () => d.stop());

@@ -8,6 +8,7 @@ import { StreamFeed, type StreamFeedOptions } from "../../src/feeds/stream-feed.
 import { CaptureLogger } from "./capture-logger.js";
 import { startFakeOandaProcess, type FakeOandaProcess } from "./fake-oanda-process.js";
 import { RecordingSink } from "./recording-sink.js";
+import { until } from "../helpers/until.js";
 
 const ACCOUNT = "101-001-1234567-001";
 
@@ -44,14 +45,6 @@ const sinceIdRequests = async (fake: FakeOandaProcess) =>
   (await fake.log()).filter((e) => e.kind === "sinceid").map((e) => ({ id: Number(new URL(e.path, "http://x").searchParams.get("id")), status: e.status }));
 
 /** Polls what no sink event announces (the feed's cursor, its status). */
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => String(from + i));
 
 test("a gap larger than the pages a reply holds is filled page by page: 60 missed with 1 per reply, all 60 applied in order", async (t) => {

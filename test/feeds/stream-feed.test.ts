@@ -11,6 +11,7 @@ import { StreamFeed, type StreamFeedOptions } from "../../src/feeds/stream-feed.
 import { CaptureLogger } from "./capture-logger.js";
 import { startFakeOandaProcess, type FakeOandaProcess } from "./fake-oanda-process.js";
 import { RecordingSink } from "./recording-sink.js";
+import { until } from "../helpers/until.js";
 
 const FAST: StreamFeedOptions = {
   backoff: { baseMs: 50, capMs: 400, jitter: 0 },
@@ -36,14 +37,6 @@ function feedFor(
 }
 
 /** Polls an observable condition (server state) until it holds; generous timeout. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const streamConns = async (fake: FakeOandaProcess, kind: string) => (await fake.log()).filter((e) => e.kind === kind);
 
 test("v1 prices: one multiplexed connection, snapshot, live quotes, emitted tick arrives", async (t) => {

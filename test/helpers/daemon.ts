@@ -3,11 +3,13 @@
  * clock) or as a child process of bin/tradectl (for signals, crashes and restarts). Both clean up after themselves.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import type { TestContext } from "node:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDaemon, type DaemonHandle } from "../../src/daemon/daemon.js";
 import type { Clock } from "../../src/domain/clock.js";
+import { defer } from "./defer.js";
 import { tempHome } from "./temp-home.js";
 import { socketRequest, type RawResponse } from "./socket-request.js";
 
@@ -27,6 +29,13 @@ export interface TestDaemon {
   get(path: string, headers?: Record<string, string>): Promise<RawResponse>;
   socket(method: string, path: string, body?: unknown): Promise<RawResponse>;
   close(): Promise<void>;
+}
+
+/** `spawnDaemon`, stopped after the test (before its home is removed, if that home came from `testHome`). */
+export async function spawnTestDaemon(t: TestContext, home: string, env: Record<string, string> = {}, args: string[] = [], opts: { noHome?: boolean } = {}): Promise<SpawnedDaemon> {
+  const d = await spawnDaemon(home, env, args, opts);
+  defer(t, () => d.stop());
+  return d;
 }
 
 export async function startTestDaemon(opts: { config?: Record<string, unknown>; clock?: Clock; env?: Record<string, string>; home?: string; port?: number } = {}): Promise<TestDaemon> {

@@ -3,13 +3,14 @@
  * tests) in temp homes sharing it, node "a" started first so that it leads. Everything stops and is removed after.
  */
 import type { TestContext } from "node:test";
-import assert from "node:assert/strict";
-import { setTimeout as delay } from "node:timers/promises";
 import { defer } from "./defer.js";
 import { startTestDaemon, spawnDaemon, type SpawnedDaemon, type TestDaemon } from "./daemon.js";
 import { startRedis, type RedisServer } from "./redis-server.js";
 import { socketRequest } from "./socket-request.js";
 import { tempHome } from "./temp-home.js";
+import { until } from "./until.js";
+
+export { until };
 
 export const PAIR_SECRET = "pair-webhook-secret-0123456789";
 
@@ -21,18 +22,6 @@ export function pairConfig(redisUrl: string, node: string, extra: Record<string,
     redis: { url: redisUrl, keyPrefix: "test:" },
     cluster: { name: "pair", node, leaseMs },
   };
-}
-
-/** Polls `probe` until `ok` holds (at most `ms`), failing with the last value seen. */
-export async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T;
-  do {
-    last = await probe();
-    if (ok(last)) return last;
-    await delay(25);
-  } while (Date.now() < deadline);
-  assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
 }
 
 export interface Cluster {

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defer } from "../helpers/defer.js";
-import { runCli, spawnDaemon } from "../helpers/daemon.js";
+import { runCli, spawnDaemon, spawnTestDaemon } from "../helpers/daemon.js";
+import { tempHome, testHome } from "../helpers/temp-home.js";
 import { runInPty, SGR } from "../helpers/pty.js";
-import { tempHome } from "../helpers/temp-home.js";
 
 const SECRET = "conventions-webhook-secret-0123456789";
 const CONFIG = { risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 10 } };
@@ -19,8 +19,7 @@ const CONFIG = { risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntr
 const DAEMON_COMMANDS: string[][] = [["status"], ["positions"], ["orders"], ["order", "ORD_20260101_001"], ["quotes"], ["ping"], ["events"], ["keys", "list"], ["top", "--once"], ["rates", "9984"], ["kill"], ["resume"]];
 
 test("with the daemon down, every command that needs it exits 3 and names the socket", async (t) => {
-  const { home, cleanup } = tempHome(CONFIG);
-  defer(t, cleanup);
+  const home = testHome(t, CONFIG);
   for (const args of [...DAEMON_COMMANDS, ["signal", "send", "--action", "buy", "--ticker", "9984", "--quantity", "100", "--url", "http://127.0.0.1:9"]]) {
     const res = await runCli([...args, "--home", home], { WEBHOOK_SECRET: SECRET });
     assert.equal(res.code, 3, `${args.join(" ")}: ${res.stderr}`);
@@ -33,8 +32,7 @@ test("with the daemon down, every command that needs it exits 3 and names the so
 });
 
 test("usage errors exit 2 everywhere, on stderr, naming what is allowed", async (t) => {
-  const { home, cleanup } = tempHome(CONFIG);
-  defer(t, cleanup);
+  const home = testHome(t, CONFIG);
   const cases: Array<[string[], RegExp]> = [
     [["events", "--history", "abc"], /--history.*expected an integer from 0 to 1000/],
     [["top", "--interval", "abc"], /--interval.*expected an integer from 250/],
@@ -83,12 +81,8 @@ test("config: a home it creates is 0700, config.json 0600; path and set answer -
 });
 
 test("the CLI against a running daemon: --json shapes, JST order times, signal send, report, doctor, colour", async (t) => {
-  const { home, cleanup } = tempHome(CONFIG);
-  const d = await spawnDaemon(home, { WEBHOOK_SECRET: SECRET });
-  defer(t, async () => {
-    await d.stop();
-    cleanup();
-  });
+  const home = testHome(t, CONFIG);
+  const d = await spawnTestDaemon(t, home, { WEBHOOK_SECRET: SECRET });
   const env = { WEBHOOK_SECRET: SECRET };
   const cli = (...args: string[]) => runCli([...args, "--home", home], env);
 
@@ -244,8 +238,7 @@ test("a cron-like environment finds the daemon from its record in the state fold
 });
 
 test("under systemd (RUNTIME_DIRECTORY) the socket is in the runtime folder and the home's record points there", async (t) => {
-  const { home, cleanup } = tempHome(CONFIG);
-  defer(t, cleanup);
+  const home = testHome(t, CONFIG);
   const runtime = join(home, "run-tradectl");
   const d = await spawnDaemon(home, { RUNTIME_DIRECTORY: runtime, WEBHOOK_SECRET: SECRET });
   defer(t, () => d.stop());

@@ -6,18 +6,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { spawn } from "node:child_process";
-import { alert, BIN, runCli, spawnDaemon } from "../helpers/daemon.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { alert, BIN, runCli, spawnDaemon, spawnTestDaemon } from "../helpers/daemon.js";
+import { testHome } from "../helpers/temp-home.js";
+import { until } from "../helpers/until.js";
 
 const SECRET = "cli-test-webhook-secret-0123456789";
 
 test("the CLI end to end against a running daemon", async (t) => {
-  const { home, cleanup } = tempHome({ risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 1 } });
-  const d = await spawnDaemon(home, { WEBHOOK_SECRET: SECRET });
-  defer(t, async () => {
-    await d.stop();
-    cleanup();
-  });
+  const home = testHome(t, { risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 1 } });
+  const d = await spawnTestDaemon(t, home, { WEBHOOK_SECRET: SECRET });
   const cli = (...args: string[]) => runCli([...args, "--home", home]);
 
   await t.test("keys create --json prints {id, key, name, expires_at} once; list and revoke", async () => {
@@ -110,8 +107,7 @@ test("the CLI end to end against a running daemon", async (t) => {
     // webhook.trustProxy is read only at start: the reload says so instead of claiming it.
     writeFileSync(join(home, "config.json"), JSON.stringify({ risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 10 }, webhook: { trustProxy: true } }));
     d.proc.kill("SIGHUP");
-    const deadline = Date.now() + 5000;
-    while (!/apply only after a restart/.test(d.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until("the reload's warning", () => /apply only after a restart/.test(d.output()));
     assert.match(d.output(), /configuration reloaded, but these keys apply only after a restart: webhook\.trustProxy/);
     const after = await fetch(`${d.url}/webhook`, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(alert(SECRET, { entry_price: 2800, ticker: "7203" }, Date.now() + 1)) });
     assert.equal(after.status, 200);

@@ -12,24 +12,10 @@ import { join } from "node:path";
 import { alert, runCli, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { tempHome } from "../helpers/temp-home.js";
 import { startFakeOandaProcess } from "../feeds/fake-oanda-process.js";
+import { until } from "../helpers/until.js";
 
 const TOKEN = "oanda-token-5c1e7d9a2b4f6e80";
 const ACCOUNT = "101-001-1234567-001";
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const stream = async (d: TestDaemon, name: string) => {
   const res = await d.socket("GET", "/status");
@@ -291,7 +277,7 @@ test("a transaction gap that cannot be filled: status, /health and the log say s
   assert.match(status.stdout, /^!! oanda-events: transactions after 1008 \(through 1011\) could not be fetched: sinceid failed: HTTP 503; positions are not updated past them, 1 later transaction waits/m);
 
   await fake.control({ restFailNext: 0 });
-  await until("caught up", async () => (await positions(d)).USD_JPY === 1500, 90_000);
+  await until("caught up", async () => (await positions(d)).USD_JPY === 1500, Boolean, 90_000);
   assert.equal((await stream(d, "oanda-events")).gap_fill, null);
   await until("healthy", async () => (await health(d)).components.market_data === "healthy");
   await d.close();

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { BRIDGE_TOKEN, removeDir, startBridge } from "../broker/mt5/bridge-process.js";
 import { refusedToStart, spawnDaemon } from "../helpers/daemon.js";
+import { tempHome, testHome } from "../helpers/temp-home.js";
 import { socketRequest } from "../helpers/socket-request.js";
-import { tempHome } from "../helpers/temp-home.js";
 
 const SECRET = "live-mode-webhook-secret-0123456";
 const PLAIN = "my-admin-password-in-plain";
@@ -21,8 +21,7 @@ function liveConfig(url: string, extra: Record<string, unknown> = {}): Record<st
 }
 
 test("live mode refuses a plain password as ADMIN_PASSWORD_HASH, without printing it", async (t) => {
-  const { home, cleanup } = tempHome(liveConfig("http://127.0.0.1:9"));
-  defer(t, cleanup);
+  const home = testHome(t, liveConfig("http://127.0.0.1:9"));
   const env = { WEBHOOK_SECRET: SECRET, MT5_BRIDGE_TOKEN: BRIDGE_TOKEN };
   const out = await refusedToStart(home, { ...env, ADMIN_PASSWORD_HASH: PLAIN });
   assert.match(out, /ADMIN_PASSWORD_HASH is not a bcrypt hash/);

@@ -6,16 +6,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { defer } from "../helpers/defer.js";
 import { runCli, spawnDaemon } from "../helpers/daemon.js";
+import { testHome } from "../helpers/temp-home.js";
 import { startProxy } from "../helpers/http-proxy.js";
 import { accept, entry, orders, publish, RELAY_TEST_CONFIG, relayDaemon } from "../helpers/relay.js";
-import { tempHome } from "../helpers/temp-home.js";
 import { until } from "../helpers/until.js";
 
 const SECRET = "relay-restart-secret-0123456789";
 
 test("a sender restarted with deliveries in flight: nothing lost, nothing delivered twice to the receiver's broker", async (t) => {
-  const { home, cleanup } = tempHome(RELAY_TEST_CONFIG);
-  defer(t, cleanup);
+  const home = testHome(t, RELAY_TEST_CONFIG);
   const env = { WEBHOOK_SECRET: SECRET };
   let sender = await spawnDaemon(home, env);
   defer(t, () => sender.stop());

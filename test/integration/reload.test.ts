@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { testHome } from "../helpers/temp-home.js";
 
 const SECRET = "reload-webhook-secret-0123456789";
 const BASE = { risk: { marketHours: "always" }, log: { level: "info" } };
@@ -23,8 +23,7 @@ function mainLog(home: string): string {
 
 /** A daemon in a temp home; closing it flushes its logs, and the main log's text is returned. */
 async function daemon(t: TestContext): Promise<{ home: string; d: TestDaemon; closeAndReadLog: () => Promise<string> }> {
-  const { home, cleanup } = tempHome(BASE);
-  defer(t, cleanup);
+  const home = testHome(t, BASE);
   const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
   let closed = false;
   defer(t, () => (closed ? undefined : d.close()));

@@ -1,11 +1,10 @@
 /** The passphrase is written nowhere: not in the journal, the logs, the config or the daemon's output. */
-import { defer } from "../helpers/defer.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { alert, spawnDaemon, TEST_CONFIG, runCli } from "../helpers/daemon.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { testHome } from "../helpers/temp-home.js";
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -18,8 +17,7 @@ function filesUnder(dir: string): string[] {
 test("a scan of the home folder and the daemon's output finds the passphrase nowhere", async (t) => {
   const secret = "scan-me-passphrase-6f1c2a9e8b7d";
   const nearMiss = "scan-me-passphrase-WRONG-000000";
-  const { home, cleanup } = tempHome(TEST_CONFIG);
-  defer(t, cleanup);
+  const home = testHome(t, TEST_CONFIG);
   const d = await spawnDaemon(home, { WEBHOOK_SECRET: secret });
   const post = (body: string, type = "application/json") => fetch(`${d.url}/webhook`, { method: "POST", headers: { "content-type": type }, body });
   const now = Date.now();

@@ -4,16 +4,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { alert, refusedToStart, runCli, spawnDaemon, TEST_CONFIG } from "../helpers/daemon.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { alert, refusedToStart, runCli, spawnDaemon, TEST_CONFIG, spawnTestDaemon } from "../helpers/daemon.js";
+import { testHome } from "../helpers/temp-home.js";
 
 test("status --json over the socket prints the status object", async (t) => {
-  const { home, cleanup } = tempHome(TEST_CONFIG);
-  const d = await spawnDaemon(home);
-  defer(t, async () => {
-    await d.stop();
-    cleanup();
-  });
+  const home = testHome(t, TEST_CONFIG);
+  const d = await spawnTestDaemon(t, home);
   const res = await runCli(["status", "--json", "--home", home]);
   assert.equal(res.code, 0, res.stderr);
   const s = JSON.parse(res.stdout);
@@ -28,8 +24,7 @@ test("status --json over the socket prints the status object", async (t) => {
 });
 
 test("SIGTERM exits 0 and removes the socket", async (t) => {
-  const { home, cleanup } = tempHome(TEST_CONFIG);
-  defer(t, cleanup);
+  const home = testHome(t, TEST_CONFIG);
   const d = await spawnDaemon(home);
   assert.ok(existsSync(d.socketPath));
   assert.equal(await d.stop("SIGTERM"), 0);
@@ -38,12 +33,8 @@ test("SIGTERM exits 0 and removes the socket", async (t) => {
 });
 
 test("a second daemon on the same home is refused with a clear message", async (t) => {
-  const { home, cleanup } = tempHome(TEST_CONFIG);
-  const d = await spawnDaemon(home);
-  defer(t, async () => {
-    await d.stop();
-    cleanup();
-  });
+  const home = testHome(t, TEST_CONFIG);
+  const d = await spawnTestDaemon(t, home);
   const second = await runCli(["daemon", "--home", home, "--port", "0"]);
   assert.equal(second.code, 1);
   assert.match(second.stderr, /another tradectl daemon \(pid \d+\) is already running on this home/);
@@ -52,8 +43,7 @@ test("a second daemon on the same home is refused with a clear message", async (
 });
 
 test("a crash's stale lock and socket are cleaned up at the next start", async (t) => {
-  const { home, cleanup } = tempHome(TEST_CONFIG);
-  defer(t, cleanup);
+  const home = testHome(t, TEST_CONFIG);
   const d1 = await spawnDaemon(home);
   d1.proc.kill("SIGKILL");
   await d1.exited;
@@ -65,8 +55,7 @@ test("a crash's stale lock and socket are cleaned up at the next start", async (
 });
 
 test("a restart keeps paper positions and cash", async (t) => {
-  const { home, cleanup } = tempHome(TEST_CONFIG);
-  defer(t, cleanup);
+  const home = testHome(t, TEST_CONFIG);
   const d1 = await spawnDaemon(home);
   const passphrase = readFileSync(join(home, "webhook-passphrase"), "utf8").trim();
   const res = await fetch(`${d1.url}/webhook`, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(alert(passphrase, { quantity: 200, entry_price: 3000 })) });
@@ -88,8 +77,7 @@ test("a restart keeps paper positions and cash", async (t) => {
 });
 
 test("exit code 3 and the socket path when no daemon runs", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   for (const cmd of ["status", "positions", "orders", "quotes", "ping"]) {
     const res = await runCli([cmd, "--home", home]);
     assert.equal(res.code, 3, `${cmd}: ${res.stderr}`);
@@ -104,8 +92,7 @@ test("usage errors exit 2", async () => {
 });
 
 test("config set rejects an invalid value with the key and the reason; valid values are parsed as JSON", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const bad = await runCli(["config", "set", "webhook.port", "not-a-port", "--home", home]);
   assert.equal(bad.code, 2, "a value the schema refuses is a usage error");
   assert.match(bad.stderr, /webhook\.port/);
@@ -120,8 +107,7 @@ test("config set rejects an invalid value with the key and the reason; valid val
 });
 
 test("live mode refuses to start without WEBHOOK_SECRET, with a short one, and without ADMIN_PASSWORD_HASH", async (t) => {
-  const { home, cleanup } = tempHome({ broker: { kind: "mt5" } });
-  defer(t, cleanup);
+  const home = testHome(t, { broker: { kind: "mt5" } });
   const hash = "$2b$04$" + "a".repeat(53);
   // Each case lacks one thing only, so each refusal is the check it names.
   const cases: Array<[Record<string, string>, RegExp]> = [
@@ -134,8 +120,7 @@ test("live mode refuses to start without WEBHOOK_SECRET, with a short one, and w
 });
 
 test("the generated paper passphrase is kept in a 0600 file and reused", async (t) => {
-  const { home, cleanup } = tempHome(TEST_CONFIG);
-  defer(t, cleanup);
+  const home = testHome(t, TEST_CONFIG);
   const d1 = await spawnDaemon(home);
   const file = join(home, "webhook-passphrase");
   const first = readFileSync(file, "utf8");

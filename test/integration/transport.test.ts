@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../../src/domain/clock.js";
 import { alert, startTestDaemon } from "../helpers/daemon.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { testHome } from "../helpers/temp-home.js";
 
 const SECRET = "transport-test-secret-0123456789";
 
@@ -33,8 +33,7 @@ function peerCn(url: string): Promise<string> {
 }
 
 test("headers over 8 KB are refused", async (t) => {
-  const { home, cleanup } = tempHome({ risk: { marketHours: "always" } });
-  defer(t, cleanup);
+  const home = testHome(t, { risk: { marketHours: "always" } });
   const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
   defer(t, () => d.handle.stop());
   const status = await new Promise<number>((resolve, reject) => {
@@ -50,8 +49,7 @@ test("headers over 8 KB are refused", async (t) => {
 });
 
 test("TLS with webhook.tls.cert/key, and the certificate is reloaded on SIGHUP", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const first = makeCert(home, "first.example");
   const second = makeCert(home, "second.example");
   const { writeFileSync } = await import("node:fs");
@@ -68,8 +66,7 @@ test("TLS with webhook.tls.cert/key, and the certificate is reloaded on SIGHUP",
 });
 
 test("SIGHUP reload applies live keys (risk) without a restart", async (t) => {
-  const { home, cleanup } = tempHome({ risk: { marketHours: "always", maxDailyEntries: 1, cooldownMinutes: 0 } });
-  defer(t, cleanup);
+  const home = testHome(t, { risk: { marketHours: "always", maxDailyEntries: 1, cooldownMinutes: 0 } });
   const clock = new ManualClock(Date.parse("2026-11-24T10:00:00+09:00"));
   const d = await startTestDaemon({ home, clock, env: { WEBHOOK_SECRET: SECRET } });
   defer(t, () => d.handle.stop());
@@ -119,8 +116,7 @@ function followEvents(socketPath: string, query = ""): { types: string[]; seen(t
 }
 
 test("GET /events on the socket streams the pipeline's events as SSE; ticks only to a stream that asks for them", async (t) => {
-  const { home, cleanup } = tempHome({ risk: { marketHours: "always", cooldownMinutes: 0 } });
-  defer(t, cleanup);
+  const home = testHome(t, { risk: { marketHours: "always", cooldownMinutes: 0 } });
   const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
   defer(t, () => d.handle.stop());
   const all = followEvents(d.socketPath);

@@ -4,7 +4,7 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/domain/clock.js";
 import { alert, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { tempHome, testHome } from "../helpers/temp-home.js";
 
 /** Tuesday 2026-11-24 10:00 JST, a TSE trading day, inside the morning session. */
 const T0 = Date.parse("2026-11-24T10:00:00+09:00");
@@ -99,8 +99,7 @@ test("expired timestamp, TSE: prefix, ISO timestamp, alphanumeric code and digit
 });
 
 test("a duplicate gets the first response with the same order_id, also after a restart", async (t) => {
-  const { home, cleanup } = tempHome({ risk: { marketHours: "always", cooldownMinutes: 0 } });
-  defer(t, cleanup);
+  const home = testHome(t, { risk: { marketHours: "always", cooldownMinutes: 0 } });
   const clock = new ManualClock(T0);
   const body = alert(SECRET, { entry_price: 3000 }, clock.now());
   const d1 = await startTestDaemon({ clock, env: { WEBHOOK_SECRET: SECRET }, home });
@@ -212,8 +211,7 @@ test("kill switch: admin password, 503 while active (repeats keep their first an
   const bcrypt = (await import("bcryptjs")).default;
   const password = "admin-password-0123456789";
   const env = { WEBHOOK_SECRET: SECRET, ADMIN_PASSWORD_HASH: bcrypt.hashSync(password, 4) };
-  const { home, cleanup } = tempHome({ risk: { marketHours: "always", cooldownMinutes: 0 } });
-  defer(t, cleanup);
+  const home = testHome(t, { risk: { marketHours: "always", cooldownMinutes: 0 } });
   const clock = new ManualClock(T0);
   const d1 = await startTestDaemon({ clock, env, home });
   const earlier = alert(SECRET, { entry_price: 3000 }, clock.now());
@@ -258,8 +256,7 @@ test("admin password: at most 5 failed attempts per 5 minutes", async (t) => {
   const bcrypt = (await import("bcryptjs")).default;
   const { d, clock } = await daemon(t);
   void d;
-  const { home, cleanup } = tempHome({ risk: { marketHours: "always" } });
-  defer(t, cleanup);
+  const home = testHome(t, { risk: { marketHours: "always" } });
   const d2 = await startTestDaemon({ clock, env: { WEBHOOK_SECRET: SECRET, ADMIN_PASSWORD_HASH: bcrypt.hashSync("the-right-password-123", 4) }, home });
   defer(t, () => d2.handle.stop());
   for (let i = 0; i < 5; i++) assert.equal((await d2.post("/admin/kill-switch", { password: `wrong-${i}-password-xx` })).status, 401);

@@ -6,12 +6,10 @@ import { join } from "node:path";
 import { DailyFile } from "../../src/log/daily-file.js";
 import { createLogger } from "../../src/log/logger.js";
 import { Redactor } from "../../src/log/redact.js";
-import { defer } from "../helpers/defer.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { testHome } from "../helpers/temp-home.js";
 
 test("a daily file moves to a new file at UTC midnight and deletes files past their age then", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   let now = Date.parse("2026-11-23T23:59:59.900Z");
   writeFileSync(join(home, "tradectl-2026-08-25.log"), "old\n"); // 90 days before 2026-11-23: kept until the next day
   writeFileSync(join(home, "other-2000-01-01.log"), "not ours\n");
@@ -27,8 +25,7 @@ test("a daily file moves to a new file at UTC midnight and deletes files past th
 });
 
 test("errors go to the main log and to the error log, at once; info only to the main log", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const logger = createLogger({ level: "info", logsDir: home, console: false, redactor: new Redactor() });
   logger.info("an info line", { n: 1 });
   logger.error("an error line", { n: 2 });
@@ -47,8 +44,7 @@ test("errors go to the main log and to the error log, at once; info only to the 
 });
 
 test("a line logged after the logger closed does not throw: a late error or warning goes to stderr, redacted; info is dropped", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const redactor = new Redactor();
   redactor.addSecretValues("late-secret-value-123");
   const logger = createLogger({ level: "info", logsDir: home, console: false, redactor });

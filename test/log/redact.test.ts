@@ -1,15 +1,13 @@
-import { defer } from "../helpers/defer.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger } from "../../src/log/logger.js";
 import { Redactor, REDACTED } from "../../src/log/redact.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { testHome } from "../helpers/temp-home.js";
 
 test("the redaction layer removes secrets from nested log records, by key and by value", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const redactor = new Redactor();
   const secret = "correct-horse-battery-staple-42";
   redactor.addSecretValues(secret);
@@ -45,8 +43,7 @@ test("redact handles cycles and errors", () => {
 });
 
 test("the access log writes one JSON line per request, masks secret values in the user agent, and keeps 90 days", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const { writeFileSync, existsSync } = await import("node:fs");
   writeFileSync(join(home, "access-2000-01-01.log"), "old\n");
   writeFileSync(join(home, `access-${new Date().toISOString().slice(0, 10)}.log`), "");

@@ -8,9 +8,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse, type DefaultTreeAdapterMap } from "parse5";
-import { defer } from "../helpers/defer.js";
 import { runCli, spawnDaemon } from "../helpers/daemon.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { testHome } from "../helpers/temp-home.js";
 import { EXPECTED, writeKnownHistory } from "./known-history.js";
 
 type Node = DefaultTreeAdapterMap["node"];
@@ -28,8 +27,7 @@ const within = (root: Element, tag: string) => elements(root).filter((e) => e.ta
 const WEEK = ["report", "--period", "week", "--date", "2026-03-04"];
 
 test("report of a known week: every figure to the yen, with the daemon down", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const db = join(home, "tradectl.db");
   writeKnownHistory(db);
   const before = createHash("sha256").update(readFileSync(db)).digest("hex");
@@ -170,8 +168,7 @@ test("report of a known week: every figure to the yen, with the daemon down", as
 });
 
 test("report usage errors exit 2 and name the allowed values; a home without a journal exits 1", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const cli = (...args: string[]) => runCli([...args, "--home", home]);
   for (const [args, message] of [
     [["--period", "year"], /Allowed choices are day, week, month, range/],

@@ -6,11 +6,11 @@ import { statSync } from "node:fs";
 import { Checkpointer, type CheckpointReport } from "../../src/store/checkpointer.js";
 import { Database } from "../../src/store/database.js";
 import { defer } from "../helpers/defer.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { until } from "../helpers/until.js";
+import { testHome } from "../helpers/temp-home.js";
 
 test("after a burst of writes, a quiet journal gets checkpointed by the worker", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const file = join(home, "tradectl.db");
   const db = new Database(file, { autoCheckpoint: false });
   const cp = new Checkpointer(file, (m) => assert.fail(m), { everyMs: 20, quietMs: 50 });
@@ -25,14 +25,11 @@ test("after a burst of writes, a quiet journal gets checkpointed by the worker",
   });
   assert.ok(statSync(file).size - before < 150_000, "the rows are in the WAL, not yet in the database file");
   // Observe the worker's work from outside, without checkpointing ourselves: the database file takes the rows.
-  const deadline = Date.now() + 10_000;
-  while (statSync(file).size - before < 150_000 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-  assert.ok(statSync(file).size - before >= 150_000, `database file grew by ${statSync(file).size - before} bytes`);
+  await until("the database file to take the rows", () => statSync(file).size - before, (grown) => grown >= 150_000);
 });
 
 test("under sustained writes, a checkpoint waits for maxWalBytes of new WAL, also once the WAL has restarted", async (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const file = join(home, "tradectl.db");
   const db = new Database(file, { autoCheckpoint: false });
   const maxWalBytes = 100_000;

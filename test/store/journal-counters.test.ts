@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { Database } from "../../src/store/database.js";
 import { Journal, type StoredOrder } from "../../src/store/journal.js";
 import { Ledger } from "../../src/store/ledger.js";
+import { testHome } from "../helpers/temp-home.js";
 
 const T = Date.parse("2026-11-24T10:00:00+09:00");
 
@@ -52,8 +53,7 @@ test("entries and exits count per JST day; a refused order stops counting; reali
 
 test("a batched write queued inside a transaction is written after it, never deadlocking the two connections", async (t) => {
   const { tempHome } = await import("../helpers/temp-home.js");
-  const { home, cleanup } = tempHome();
-  t.after(cleanup);
+  const home = testHome(t);
   const db = new Database(`${home}/t.db`);
   db.tx(() => {
     for (let i = 0; i < 600; i++) db.bulkDefer("INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)", `k${i}`, "v", i);
@@ -67,8 +67,7 @@ test("a batched write queued inside a transaction is written after it, never dea
 test("a durable commit syncs the WAL once and a relaxed one does not; a commit that cannot start shows the real error and leaves no transaction open", async (t) => {
   const { tempHome } = await import("../helpers/temp-home.js");
   const { DatabaseSync } = await import("node:sqlite");
-  const { home, cleanup } = tempHome();
-  t.after(cleanup);
+  const home = testHome(t);
   const db = new Database(`${home}/t.db`);
   const write = (k: string) => db.run("INSERT INTO state (key, value, updated_at) VALUES (?, 'v', 1)", k);
   const before = db.syncs;

@@ -8,7 +8,7 @@ import { AuditLog } from "../../src/store/audit-log.js";
 import { makeEnvelope } from "../../src/engine/envelope.js";
 import { MIGRATIONS } from "../../src/store/migrations.js";
 import { defer } from "../helpers/defer.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { testHome } from "../helpers/temp-home.js";
 
 /** A journal as version 2 left it, with events and orders in it. */
 function versionTwoJournal(file: string): void {
@@ -31,8 +31,7 @@ function versionTwoJournal(file: string): void {
 }
 
 test("version 3 keeps a version 2 journal's events and orders, and the queries still use indexes", (t) => {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const file = join(home, "tradectl.db");
   versionTwoJournal(file);
   const db = new Database(file);

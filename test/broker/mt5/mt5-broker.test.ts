@@ -7,6 +7,7 @@ import type { OrderRequest } from "../../../src/engine/broker.js";
 import { createMt5Broker, type Mt5Broker, type Mt5BrokerDeps } from "../../../src/broker/mt5/mt5-broker.js";
 import { BridgeClient } from "../../../src/broker/mt5/client.js";
 import { BRIDGE_TOKEN, removeDir, startBridge, type BridgeProcess, type StartOptions } from "./bridge-process.js";
+import { until } from "../../helpers/until.js";
 
 const MAGIC = 7;
 const INSTRUMENTS: Record<string, InstrumentConfig> = {
@@ -67,14 +68,6 @@ async function setup(
     removeDir(dir);
   });
   return s;
-}
-
-async function until(t: TestContext, what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (cond()) return;
-    await delay(10);
-  }
-  t.assert.fail(`timed out waiting for ${what}`);
 }
 
 test("a market buy fills end to end and shows in positions, deals and findOrder", async (t) => {
@@ -251,7 +244,7 @@ test("a reply that never comes is reconciled to the fill without a second send",
   });
   const pending = broker.orderSend(order("ORD_20250101_050"));
   // the fake terminal has dealt but its reply hangs: release it once the gateway is reconciling
-  await until(t, "the gateway to look the order up", () => seen.includes("GET deals"));
+  await until("the gateway to look the order up", () => seen.includes("GET deals"));
   t.assert.equal(bridge.fakeState().deals.length, 1);
   bridge.faults({ release: true });
   const result = await pending;
