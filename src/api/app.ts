@@ -13,6 +13,9 @@ import { adminRoutes } from "./routes/admin.js";
 import { controlOnlyRoutes } from "./routes/control-only.js";
 import { webhookRoutes } from "./routes/webhook.js";
 import { docsRoutes } from "./routes/docs.js";
+import { metricsRoutes } from "./routes/metrics.js";
+import { notifyRoutes } from "./routes/notify.js";
+import { webhookMetricsHooks } from "../metrics/webhook-hooks.js";
 
 export type AppKind = "public" | "control";
 
@@ -48,6 +51,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addContentTypeParser("*", { parseAs: "string", bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
   accessLogHook(app, opts.deps, opts.kind);
+  if (opts.kind === "public" && opts.deps.metrics) webhookMetricsHooks(app, opts.deps.metrics);
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof ApiError) return sendError(req, reply, err);
@@ -68,6 +72,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(readRoutes, { deps: opts.deps, kind: opts.kind });
   await app.register(adminRoutes, { deps: opts.deps, kind: opts.kind });
   if (opts.kind === "public") await app.register(webhookRoutes, { deps: opts.deps });
-  if (opts.kind === "control") await app.register(controlOnlyRoutes, { deps: opts.deps });
+  if (opts.kind === "control") {
+    await app.register(controlOnlyRoutes, { deps: opts.deps });
+    await app.register(metricsRoutes, { deps: opts.deps });
+    await app.register(notifyRoutes, { deps: opts.deps });
+  }
   return app;
 }

@@ -9,6 +9,8 @@ import type { ApiKeys } from "../store/api-keys.js";
 import type { AuditLog } from "../store/audit-log.js";
 import type { Database } from "../store/database.js";
 import type { WebhookService } from "../webhook/webhook-service.js";
+import type { Metrics } from "../metrics/metrics.js";
+import type { Notifier } from "../notify/notifier.js";
 
 export interface HealthReport {
   status: "healthy" | "unhealthy";
@@ -30,4 +32,7 @@ export interface ApiDeps {
   startedAt: number;
   webhook: WebhookService;
   adminPasswordHash: () => string | undefined;
+  /** Null when metrics.enabled is false. */
+  metrics?: Metrics | null;
+  notifier?: Notifier;
 }

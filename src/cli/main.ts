@@ -61,6 +61,7 @@ command("resume", "lift the kill switch", () => import("./commands/resume.js"), 
 command("keys <action> [id]", "API keys: create | list | revoke ID", () => import("./commands/keys.js"), (c) =>
   json(c).option("--name <name>", "a label for the key").option("--expires-days <n>", "expire after N days"),
 );
+command("notify [action] [channel]", "notifications: test [CHANNEL] sends a test message (every channel without one) | status", () => import("./commands/notify.js"), json);
 command("hash-password", "read a password on stdin and print its bcrypt hash for ADMIN_PASSWORD_HASH", () => import("./commands/hash-password.js"));
 command("config <action> [key] [value]", "config.json: get [KEY] | set KEY VALUE | unset KEY | path", () => import("./commands/config.js"), json);
 command("top", "live view of status, positions, streams and quotes (q quits)", () => import("./commands/top.js"), (c) =>

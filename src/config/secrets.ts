@@ -9,7 +9,8 @@ export type SecretName =
   | "OANDA_TOKEN"
   | "MT5_BRIDGE_TOKEN";
 
-export function readSecret(name: SecretName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** A secret by its variable's name: one of the daemon's own, or a notification channel's (`secretEnv`). */
+export function readSecret(name: SecretName | (string & {}), env: NodeJS.ProcessEnv = process.env): string | undefined {
   const direct = env[name];
   if (direct) return direct;
   const file = env[`${name}_FILE`];

@@ -36,6 +36,14 @@ import { buildHealth } from "./health.js";
 import { InstanceLock } from "./instance-lock.js";
 import { flattenAll } from "./flatten.js";
 import { resolveWebhookSecrets } from "./webhook-secret.js";
+import { dailyFacts } from "./daily-facts.js";
+import { Metrics } from "../metrics/metrics.js";
+import { instrumentBroker } from "../metrics/instrument-broker.js";
+import { startMetricsServer } from "../metrics/metrics-server.js";
+import { Notifier } from "../notify/notifier.js";
+import { NotificationOutbox } from "../store/notification-outbox.js";
+import { makeEnvelope } from "../engine/envelope.js";
+import { OperationalError } from "../domain/errors.js";
 
 export interface DaemonOverrides {
   host?: string;
@@ -62,9 +70,13 @@ export interface DaemonHandle {
   engine: Engine;
   control: Control;
   logger: Logger;
+  notifier: Notifier;
+  /** GET /metrics on 127.0.0.1 when `metrics.port` is set. */
+  metricsUrl: string | null;
   /** Re-reads config.json and applies the keys that can change live (SIGHUP). */
   reload(): Promise<string[]>;
-  stop(): Promise<void>;
+  /** Stops cleanly; `reason` goes into the system.stopping event (and its notification). */
+  stop(reason?: string): Promise<void>;
 }
 
 export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandle> {
@@ -96,7 +108,11 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const db = new Database(paths.dbFile, { autoCheckpoint: false });
     cleanups.push(() => db.close());
     const checkpointer = new Checkpointer(paths.dbFile, (message) => logger.warn("journal checkpoint failed", { message }));
-    db.onCommit = () => checkpointer.wrote();
+    let metrics: Metrics | null = null;
+    db.onCommit = (ms, kind) => {
+      checkpointer.wrote();
+      metrics?.journalCommit(ms, kind);
+    };
     checkpointer.onCheckpoint = (report) => logger.debug("journal checkpointed", { ...report });
     db.onFlushError = (err, rows) => logger.error("journal: batched audit rows could not be written", { rows, error: err.message });
     cleanups.push(() => checkpointer.stop());
@@ -113,9 +129,15 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     bus.on("*", (e) => {
       audit.append(redactor.redact(e));
     });
+    if (config.metrics.enabled) {
+      const m = new Metrics(bus);
+      metrics = m;
+      cleanups.push(() => m.close());
+    }
 
     const quotes = new QuoteBook((t) => config.instruments[t]?.symbol ?? t);
-    const broker = buildBroker(config, { ledger, quotes, clock, env, logger, instruments: () => config.instruments });
+    const rawBroker = buildBroker(config, { ledger, quotes, clock, env, logger, instruments: () => config.instruments });
+    const broker = metrics ? instrumentBroker(rawBroker, metrics) : rawBroker;
     cleanups.push(() => broker.close?.());
 
     const feeds = new FeedSet({ bus, quotes, logger, clock, env, state, journal, ledger, instruments: () => config.instruments });
@@ -138,8 +160,46 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       streams: () => feeds.statuses(),
       flatten: (reason) => flattenAll({ engine, ledger, clock, reason, signalTtlMs: config.webhook.signalTtlMs }),
       ...(reconciler ? { blockedTickers: () => reconciler.blockedTickers(), reconciliation: () => reconciler.view() } : {}),
+      notifications: () => notifier.status(),
     });
-    const health = buildHealth({ db, broker, feeds, clock });
+    const health = buildHealth({ db, broker, feeds, clock, bus });
+    const notifier = buildNotifier();
+    function buildNotifier(): Notifier {
+      try {
+        return new Notifier({
+          bus,
+          outbox: new NotificationOutbox(db),
+          config: config.notify,
+          env,
+          logger,
+          redactor,
+          state,
+          summary: () => dailyFacts(control, clock.now()),
+          ...(metrics
+            ? {
+                events: {
+                  sent: (c, k, n) => metrics!.notificationSent(c, k, n),
+                  ended: (c, k, n, o) => metrics!.notificationEnded(c, k, n, o),
+                  attemptFailed: (c, k, f) => metrics!.notificationAttemptFailed(c, k, f),
+                },
+              }
+            : {}),
+        });
+      } catch (err) {
+        if (err instanceof RangeError) throw new OperationalError("CONFIG_INVALID", `notify.dailySummary.timeZone: ${err.message}`, { cause: err });
+        throw err;
+      }
+    }
+    notifier.start();
+    cleanups.push(() => notifier.stop(1000));
+    metrics?.setSources({
+      streams: () => feeds.statuses(),
+      brokerConnected: () => health.brokerStatus().connected,
+      killSwitchActive: () => killSwitch.active,
+      walFile: `${paths.dbFile}-wal`,
+      notifications: () => notifier.status(),
+      now: () => clock.now(),
+    });
     const webhook = new WebhookService({
       secrets,
       config: () => config,
@@ -172,6 +232,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       startedAt,
       webhook,
       adminPasswordHash: adminHash,
+      metrics,
+      notifier,
     };
 
     // The control socket first (so the CLI can see a starting daemon); the public port once the daemon is ready.
@@ -198,7 +260,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       await reconciler.start();
       cleanups.push(() => reconciler.stop());
     }
-    await engine.resume();
+    const resumed = await engine.resume();
 
     // The public port opens last: no alert is taken before the broker has been reconciled and the orders left
     // open by the last run are back in the queues (they go first on their tickers).
@@ -212,11 +274,19 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       await publicApp.close();
     };
     cleanups.push(closePublic);
+    let metricsUrl: string | null = null;
+    if (metrics && config.metrics.port !== null) {
+      const server = await startMetricsServer(metrics, config.metrics.port);
+      metricsUrl = server.url;
+      cleanups.push(() => server.close());
+    }
+    bus.publish(makeEnvelope("system.started", "daemon", { broker: broker.kind, pid: process.pid, resumed_orders: resumed, version: VERSION }, { time: clock.now() }));
     logger.info("tradectl daemon ready", {
       webhook_url: `${url}/webhook`,
       socket: paths.socketPath,
       broker: broker.kind,
       home: paths.stateDir,
+      ...(metricsUrl ? { metrics: metricsUrl } : {}),
       ...(secrets.generatedFile ? { generated_webhook_credential_file: secrets.generatedFile } : {}),
     });
 
@@ -229,6 +299,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       engine,
       control,
       logger,
+      notifier,
+      metricsUrl,
       async reload() {
         const next = applyOverrides(configStore.read(), opts.overrides);
         const changed = liveKeysChanged(config, next);
@@ -241,9 +313,10 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
         logger.info("configuration reloaded", { changed });
         return changed;
       },
-      stop() {
+      stop(reason = "stop requested") {
         stopped ??= (async () => {
-          logger.info("tradectl daemon stopping");
+          logger.info("tradectl daemon stopping", { reason });
+          bus.publish(makeEnvelope("system.stopping", "daemon", { reason, in_flight: engine.pendingCount }, { time: clock.now() }));
           await closePublic(); // stop taking alerts
           await settleWithin(engine.drain(), 3000);
           await runCleanups();
@@ -266,6 +339,8 @@ function applyOverrides(c: TradectlConfig, o: DaemonOverrides | undefined): Trad
     feeds: o.feed ? [{ name: "replay", kind: "replay", stream: "prices", url: o.feed }] : c.feeds,
   };
 }
+
+const VERSION = process.env.npm_package_version ?? "0.1.0";
 
 /** Without configured feeds: the bundled recording, replayed in real time. */
 const DEFAULT_FEEDS: TradectlConfig["feeds"] = [{ name: "replay", kind: "replay", stream: "prices", speed: 1 }];

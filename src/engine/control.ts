@@ -38,6 +38,8 @@ export interface ControlDeps {
   blockedTickers?: () => Record<string, string>;
   /** The last reconciliation with the broker (MT5), shown in /status when there is one. */
   reconciliation?: () => object;
+  /** Each notification channel's state and last error (no secret in them), shown in /status. */
+  notifications?: () => object[];
 }
 
 export interface RatesView {
@@ -155,6 +157,7 @@ export class Control {
       streams: this.d.streams(),
       broker: { kind: health.kind, connected: health.connected, ...(health.message ? { message: health.message } : {}), ...(account ? { account } : {}) },
       ...(this.d.reconciliation ? { reconciliation: this.d.reconciliation() } : {}),
+      ...(this.d.notifications ? { notifications: this.d.notifications() } : {}),
       timestamp: new Date(now).toISOString(),
     };
   }

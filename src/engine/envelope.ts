@@ -20,7 +20,12 @@ export type EventType =
   | "system.stopping"
   | "stream.state"
   | "reconcile.mismatch"
-  | "relay.delivered";
+  | "reconcile.cleared"
+  | "broker.unhealthy"
+  | "broker.recovered"
+  | "account.margin_call"
+  | "relay.delivered"
+  | "relay.failed";
 
 export interface EventMeta {
   confidence?: number;

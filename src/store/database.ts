@@ -13,6 +13,7 @@ import { OperationalError } from "../domain/errors.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Row = Record<string, SQLInputValue>;
+export type CommitKind = "durable" | "relaxed" | "batch";
 
 const DEFER_MS = 20;
 
@@ -57,8 +58,11 @@ export class Database {
   private readonly main: Connection;
   private readonly bulkConn: Connection;
   private depth = 0;
-  /** Told after every commit (the Checkpointer keeps out of the way while the journal is busy). */
-  onCommit: () => void = () => {};
+  /**
+   * Told after every commit, with how long the commit took (the Checkpointer keeps out of the way while the journal is
+   * busy; the metrics time it): durable (fsync), relaxed (no fsync) or batch (the bulk connection's deferred rows).
+   */
+  onCommit: (ms: number, kind: CommitKind) => void = () => {};
   private deferred: Array<{ sql: string; params: SQLInputValue[] }> = [];
   private flushTimer: NodeJS.Timeout | null = null;
 
@@ -88,8 +92,9 @@ export class Database {
       this.depth++;
       try {
         const out = fn();
+        const t0 = performance.now();
         this.db.exec("COMMIT");
-        this.onCommit();
+        this.onCommit(performance.now() - t0, relaxed ? "relaxed" : "durable");
         return out;
       } catch (err) {
         // SQLite may already have rolled back (disk full, I/O error): never hide the real error behind ours.
@@ -126,8 +131,11 @@ export class Database {
   }
 
   run(sql: string, ...params: SQLInputValue[]): { changes: number; lastInsertRowid: number } {
+    if (this.depth > 0) return this.main.run(sql, params);
+    // Outside a transaction the statement is its own durable commit.
+    const t0 = performance.now();
     const r = this.main.run(sql, params);
-    if (this.depth === 0) this.onCommit();
+    this.onCommit(performance.now() - t0, "durable");
     return r;
   }
 
@@ -156,14 +164,17 @@ export class Database {
     const conn = this.bulkConn;
     try {
       conn.db.exec("BEGIN");
+      let ms: number;
       try {
         for (const w of batch) conn.run(w.sql, w.params);
+        const t0 = performance.now();
         conn.db.exec("COMMIT");
+        ms = performance.now() - t0;
       } catch (err) {
         if (conn.db.isTransaction) conn.db.exec("ROLLBACK");
         throw err;
       }
-      this.onCommit();
+      this.onCommit(ms, "batch");
     } catch (err) {
       // Audit-grade rows only (see bulkDefer): report, and never take the daemon down from a timer.
       this.onFlushError(err as Error, batch.length);

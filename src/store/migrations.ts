@@ -204,4 +204,27 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE events_v3 RENAME TO events;
     `,
   },
+  {
+    version: 4,
+    name: "notification outbox",
+    // One row per notification and channel. Rows are written in the batches of the event log (no fsync on the accept
+    // path) and moved on by the sender; pending ones are kept in a small partial index, as the open orders are.
+    sql: `
+      CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel TEXT NOT NULL,
+        key TEXT NOT NULL,             -- what happened: order.filled, stream.stale, summary.daily, ...
+        severity TEXT NOT NULL,        -- info | warning | error | critical
+        event_id TEXT,                 -- the event it came from, when one did
+        created_at INTEGER NOT NULL,
+        payload TEXT NOT NULL,         -- the event's payload, redacted, as JSON
+        state TEXT NOT NULL DEFAULT 'pending', -- pending | sent | failed | expired
+        attempts INTEGER NOT NULL DEFAULT 0,
+        sent_at INTEGER,
+        last_error TEXT
+      );
+      CREATE INDEX notifications_pending ON notifications(channel, id) WHERE state = 'pending';
+      CREATE INDEX notifications_created ON notifications(created_at);
+    `,
+  },
 ];

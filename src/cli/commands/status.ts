@@ -12,6 +12,7 @@ interface Status {
   kill_switch: { active: boolean; reason: string | null; actor: string | null; changed_at: string | null };
   streams: Array<Record<string, unknown>>;
   broker: { kind: string; connected: boolean; message?: string };
+  notifications?: Array<Record<string, unknown>>;
   timestamp: string;
 }
 
@@ -29,4 +30,8 @@ export async function run(_args: string[], opts: GlobalOptions): Promise<void> {
   printTable(s.current_positions, ["ticker", "quantity", "entry_price", "current_price", "unrealized_pnl"]);
   out.write("\n");
   printTable(s.streams, ["name", "state", "last_message_at", "reconnects", "last_error"]);
+  if (s.notifications?.length) {
+    out.write("\n");
+    printTable(s.notifications, ["name", "kind", "state", "pending", "last_sent_at", "last_error"]);
+  }
 }
