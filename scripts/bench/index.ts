@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: the webhook benchmark (./webhook.ts), then the feed benchmark (./feed.ts), each in a process of
+ * `npm run bench`: the webhook benchmark (./webhook.ts), the feed benchmark (./feed.ts), then accept latency with
+ * notifications and metrics on against off (./notify.ts), each in a process of
  * its own (run in one, the webhook run's leftovers showed up in the feed's RSS growth, 0 to 20 MB from run to run).
  * Prints a table (figure, value, target, ok) and one JSON line of every figure. Exits 0 even when a
  * target is missed — benchmarks report, tests assert — but says MISSED for each such target.
@@ -21,6 +22,9 @@ const TARGETS: Record<string, { max?: number; min?: number }> = {
   "webhook.rejected401_daemon_non401": { max: 0 },
   "feed.ratio": { min: 0.6 },
   "feed.rss_growth_mb": { max: 10 },
+  "notify.p50_ratio": { max: 1.1 },
+  "notify.p99_ratio": { max: 1.25 },
+  "notify.non200": { max: 0 },
 };
 
 /** Figures that only restate a target or a verdict; the table shows those in its own columns. */
@@ -87,7 +91,7 @@ function run(name: string): Promise<Figures> {
 
 const results: Record<string, Figures> = {};
 const failures: string[] = [];
-for (const group of ["webhook", "feed"]) {
+for (const group of ["webhook", "feed", "notify"]) {
   process.stderr.write(`bench: ${group}…\n`);
   try {
     results[group] = await run(group);

@@ -25,8 +25,6 @@ export interface Outbox {
   markEnded(ids: number[], state: "failed" | "expired", error: string): void;
   /** A delivery of these rows failed; they stay pending. */
   noteFailure(ids: number[], error: string): void;
-  /** Pending rows of a channel created before `before`. */
-  stale(channel: string, before: number): number[];
   /** Removes ended rows older than `before`. */
   purge(before: number): number;
 }

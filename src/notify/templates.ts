@@ -7,8 +7,9 @@ import type { OutboxRow } from "./notice.js";
 type P = Record<string, unknown>;
 type Template = (p: P) => string;
 
-const num = (v: unknown): string =>
-  typeof v === "number" && Number.isFinite(v) ? v.toLocaleString("en-US", { maximumFractionDigits: 5 }) : typeof v === "string" && v ? v : "?";
+/** One formatter for every number (toLocaleString builds a new one per call). */
+const NUMBER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 5 });
+const num = (v: unknown): string => (typeof v === "number" && Number.isFinite(v) ? NUMBER.format(v) : typeof v === "string" && v ? v : "?");
 const signed = (v: unknown): string => (typeof v === "number" && v > 0 ? `+${num(v)}` : num(v));
 const text = (v: unknown, fallback = "?"): string => (typeof v === "string" && v ? v : typeof v === "number" ? String(v) : fallback);
 const side = (v: unknown): string => text(v).toUpperCase();

@@ -36,7 +36,21 @@ export class NotificationOutbox implements Outbox {
       channel,
       limit,
     );
-    return rows.map((r) => ({ ...r, severity: r.severity as Severity, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+    // A burst is counted, not written out, past the channel's length limit: only the rows shown read their payload.
+    return rows.map((r) => {
+      let payload: Record<string, unknown> | undefined;
+      return {
+        id: r.id,
+        channel: r.channel,
+        key: r.key,
+        severity: r.severity as Severity,
+        created_at: r.created_at,
+        attempts: r.attempts,
+        get payload() {
+          return (payload ??= JSON.parse(r.payload) as Record<string, unknown>);
+        },
+      };
+    });
   }
 
   pendingCounts(): Map<string, number> {
@@ -46,32 +60,24 @@ export class NotificationOutbox implements Outbox {
   }
 
   markSent(ids: number[], now: number): void {
-    this.update(ids, "UPDATE notifications SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?", now);
+    this.update(ids, "UPDATE notifications SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL", now);
   }
 
   markEnded(ids: number[], state: "failed" | "expired", error: string): void {
-    this.update(ids, "UPDATE notifications SET state = ?, last_error = ? WHERE id = ?", state, error);
+    this.update(ids, "UPDATE notifications SET state = ?, last_error = ?", state, error);
   }
 
   noteFailure(ids: number[], error: string): void {
-    this.update(ids, "UPDATE notifications SET attempts = attempts + 1, last_error = ? WHERE id = ?", error);
-  }
-
-  stale(channel: string, before: number): number[] {
-    this.db.flush();
-    return this.db
-      .all<{ id: number }>("SELECT id FROM notifications WHERE state = 'pending' AND channel = ? AND created_at < ? ORDER BY id", channel, before)
-      .map((r) => r.id);
+    this.update(ids, "UPDATE notifications SET attempts = attempts + 1, last_error = ?", error);
   }
 
   purge(before: number): number {
     return this.db.run("DELETE FROM notifications WHERE state <> 'pending' AND created_at < ?", before).changes;
   }
 
-  private update(ids: number[], sql: string, ...params: Array<string | number>): void {
+  /** One statement for a delivery's rows (ids as a JSON array), a relaxed commit. */
+  private update(ids: number[], set: string, ...params: Array<string | number>): void {
     if (!ids.length) return;
-    this.db.tx(() => {
-      for (const id of ids) this.db.run(sql, ...params, id);
-    }, { durable: false });
+    this.db.tx(() => this.db.run(`${set} WHERE id IN (SELECT value FROM json_each(?))`, ...params, JSON.stringify(ids)), { durable: false });
   }
 }
