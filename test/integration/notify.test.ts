@@ -133,12 +133,14 @@ test("e-mail over SMTP: a 451 is retried and the mail arrives once, with the log
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   defer(t, () => new Promise<void>((r) => server.close(() => r())));
   const port = (server.server.address() as AddressInfo).port;
-  await daemon(
+  const d = await daemon(
     t,
     [{ name: "mail", kind: "email", events: ["system.started"], smtp: { host: "127.0.0.1", port, user: "alerts@example.com", from: "tradectl@example.com", to: ["trader@example.com"] } }],
     { SMTP_PASSWORD: "smtp-password-0123456789" },
   );
   await until(() => mails.length === 1, "the mail");
+  await d.close();
+  for (const f of filesUnder(d.home)) assert.equal(readFileSync(f).includes(Buffer.from("smtp-password-0123456789")), false, `the SMTP password in ${f}`);
   assert.deepEqual([mails[0]!.from, mails[0]!.to], ["tradectl@example.com", ["trader@example.com"]]);
   assert.match(mails[0]!.data, /^Subject: =\?UTF-8\?Q\?=5Btradectl=5D_/m, "the first line is the subject");
   assert.match(mails[0]!.data, /tradectl started =C2=B7 broker paper/);
@@ -163,7 +165,8 @@ test("a burst of fills goes out as a few messages (one a second per chat), and e
 
 test("a restart with notifications in the outbox sends each of them exactly once", async (t) => {
   const chat = await startFakeChatProcess(t);
-  const { home, cleanup } = tempHome({ ...BASE, notify: { batchDelayMs: 0, channels: [telegram(chat, { events: ["order.filled", "system.*"] })] } });
+  // Nothing of the second run is for this channel: only what the first run left can go out.
+  const { home, cleanup } = tempHome({ ...BASE, notify: { batchDelayMs: 0, channels: [telegram(chat, { events: ["order.filled", "system.stopping"] })] } });
   defer(t, cleanup);
   const env = { TELEGRAM_BOT_TOKEN: FAKE_TELEGRAM_TOKEN };
   await chat.control({ telegram: { failNext: 1_000_000 } });
@@ -175,7 +178,6 @@ test("a restart with notifications in the outbox sends each of them exactly once
   await chat.control({ telegram: { failNext: 0 } });
   const second = await startTestDaemon({ home, env });
   defer(t, () => second.close());
-  await until(async () => (await texts(chat, "telegram")).join("\n").includes("tradectl started · broker paper · orders resumed 0"), "the leftovers and the new start");
   await until(async () => {
     const all = (await texts(chat, "telegram")).join("\n");
     return ids.every((id) => all.includes(id)) && /stopping/.test(all);
@@ -183,7 +185,6 @@ test("a restart with notifications in the outbox sends each of them exactly once
   const all = (await texts(chat, "telegram")).join("\n");
   for (const id of ids) assert.equal(all.split(id).length - 1, 1, `${id} told once`);
   assert.equal(all.split("tradectl stopping").length - 1, 1);
-  assert.equal(all.split("tradectl started").length - 1, 2, "the first run's start and the second's");
   const pending = (await second.socket("GET", "/notify")).body.data.channels[0].pending;
   assert.equal(pending, 0);
 });

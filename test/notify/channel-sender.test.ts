@@ -18,7 +18,7 @@ import { tempHome } from "../helpers/temp-home.js";
 import { until } from "../helpers/until.js";
 import { ManualTimers } from "../feeds/manual-timers.js";
 
-async function setup(t: TestContext, opts: { token?: string; timeoutMs?: number } = {}) {
+async function setup(t: TestContext, opts: { token?: string; timeoutMs?: number; minIntervalMs?: number; maxAgeMs?: number } = {}) {
   const chat = await startFakeChatProcess(t);
   const { home, cleanup } = tempHome();
   defer(t, cleanup);
@@ -27,20 +27,20 @@ async function setup(t: TestContext, opts: { token?: string; timeoutMs?: number 
   const outbox = new NotificationOutbox(db);
   const timers = new ManualTimers();
   const warnings: Array<Record<string, unknown>> = [];
-  const counts = { sent: 0, failedAttempts: 0 };
+  const counts = { sent: 0, failedAttempts: 0, expired: 0 };
   const sender = new ChannelSender({
     name: "phone",
     transport: new TelegramTransport({ token: opts.token ?? FAKE_TELEGRAM_TOKEN, chatId: FAKE_CHAT_ID, apiUrl: chat.telegramApi, timeoutMs: opts.timeoutMs ?? 5000 }),
     outbox,
-    gate: new RateGate(1000),
+    gate: new RateGate(opts.minIntervalMs ?? 1000),
     timers,
     batchDelayMs: () => 0,
-    maxAgeMs: () => 86_400_000,
+    maxAgeMs: () => opts.maxAgeMs ?? 86_400_000,
     line: (r, now) => render(r, now, (ms) => new Date(ms).toISOString()),
     redact: (s) => s,
     warn: (msg, meta) => warnings.push({ msg, ...meta }),
     info: () => {},
-    events: { sent: (_c, _k, n) => (counts.sent += n), ended: () => {}, attemptFailed: () => counts.failedAttempts++ },
+    events: { sent: (_c, _k, n) => (counts.sent += n), ended: (_c, _k, n, outcome) => outcome === "expired" && (counts.expired += n), attemptFailed: () => counts.failedAttempts++ },
     random: () => 0,
   });
   defer(t, () => sender.stop());
@@ -60,7 +60,8 @@ async function setup(t: TestContext, opts: { token?: string; timeoutMs?: number 
 const delivered = async (chat: FakeChat) => (await chat.messages()).map((m) => m.text);
 
 test("a channel that answers 500 is retried with backoff (1 s, 2 s) and the notification is sent once", async (t) => {
-  const s = await setup(t);
+  // No pacing of its own here: every wait seen is the retry's backoff.
+  const s = await setup(t, { minIntervalMs: 0 });
   await s.chat.control({ telegram: { failNext: 2 } });
   s.notify("drawdown");
   await s.step(0);
@@ -68,7 +69,10 @@ test("a channel that answers 500 is retried with backoff (1 s, 2 s) and the noti
   await s.step(999);
   assert.equal((await s.telegramRequests()).length, 1, "the first retry waits its second");
   await s.step(1);
-  await s.step(2000);
+  assert.equal((await s.telegramRequests()).length, 2);
+  await s.step(1999);
+  assert.equal((await s.telegramRequests()).length, 2, "the second retry waits two");
+  await s.step(1);
   assert.deepEqual((await s.telegramRequests()).map((r) => r.status), [502, 502, 200]);
   assert.deepEqual(await delivered(s.chat), ["🛑 KILL SWITCH ON: drawdown"]);
   assert.equal(s.outbox.pending("phone", 10).length, 0);
@@ -138,4 +142,21 @@ test("a refused token opens the breaker at once; the error names the status, nev
   assert.equal(st.last_error, "TELEGRAM_401: Unauthorized");
   assert.equal((await s.telegramRequests()).length, 1, "a refusal is not retried");
   assert.equal(s.outbox.pending("phone", 10).length, 1, "the notification waits");
+});
+
+test("notifications a dead channel kept past notify.maxAgeHours are dropped as expired, not sent late", async (t) => {
+  const s = await setup(t, { maxAgeMs: 3_600_000 });
+  await s.chat.control({ telegram: { failNext: 1_000_000 } });
+  s.notify("old news");
+  await s.step(0);
+  while (s.sender.status(0).state !== "open") await s.step(1000);
+  await s.step(3_600_000);
+  await s.chat.control({ telegram: { failNext: 0 } });
+  s.notify("fresh");
+  while ((await delivered(s.chat)).length === 0) await s.step(60_000);
+  const texts = await delivered(s.chat);
+  assert.equal(texts.length, 1);
+  assert.match(texts[0]!, /^🛑 KILL SWITCH ON: fresh \(at /, "the fresh one only, said when it happened (the breaker held it)");
+  assert.equal(s.counts.expired, 1);
+  assert.equal(s.outbox.pending("phone", 10).length, 0);
 });
