@@ -66,7 +66,7 @@ test("the CLI end to end against a running daemon", async (t) => {
     assert.equal((await cli("resume")).code, 0);
     const events = await cli("events", "--type", "system.", "--history", "10");
     const types = events.stdout.trim().split("\n").map((l) => JSON.parse(l).type);
-    assert.deepEqual(types, ["system.killed", "system.resumed"]);
+    assert.deepEqual(types, ["system.started", "system.killed", "system.resumed"]);
   });
 
   await t.test("events --follow prints the history, then what happens next, from one request", async () => {

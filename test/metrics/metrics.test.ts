@@ -37,7 +37,11 @@ test("/metrics parses as Prometheus text and counts alerts, orders, broker calls
     assert.match(String(res.headers["content-type"]), /^text\/plain; version=0\.0\.4/);
     return parseMetrics(String(res.body));
   };
-  await until(async () => (sample(await scrape(), "tradectl_notifications_total", { channel: "phone", outcome: "sent" }) ?? 0) >= 2, "notifications counted");
+  // The start and the three fills, told one message a second.
+  await until(async () => {
+    const s = await scrape();
+    return (sample(s, "tradectl_notifications_total", { channel: "phone", outcome: "sent" }) ?? 0) >= 4 && sample(s, "tradectl_notification_pending", { channel: "phone" }) === 0;
+  }, "notifications counted");
   const m = await scrape();
   assert.equal(sample(m, "tradectl_alerts_total", { outcome: "accepted", reason: "settled" }), 3);
   assert.equal(sample(m, "tradectl_alerts_total", { outcome: "refused", reason: "validation_error" }), 1);
