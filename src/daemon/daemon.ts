@@ -162,7 +162,13 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       ...(reconciler ? { blockedTickers: () => reconciler.blockedTickers(), reconciliation: () => reconciler.view() } : {}),
       notifications: () => notifier.status(),
     });
-    const health = buildHealth({ db, broker, feeds, clock, bus });
+    const health = buildHealth({
+      db,
+      broker,
+      feeds,
+      clock,
+      onChange: (s) => bus.publish(makeEnvelope("broker.state", `broker:${broker.kind}`, { kind: broker.kind, ...s }, { time: clock.now() })),
+    });
     const notifier = buildNotifier();
     function buildNotifier(): Notifier {
       try {
@@ -280,7 +286,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       metricsUrl = server.url;
       cleanups.push(() => server.close());
     }
-    bus.publish(makeEnvelope("system.started", "daemon", { broker: broker.kind, pid: process.pid, resumed_orders: resumed, version: VERSION }, { time: clock.now() }));
+    bus.publish(makeEnvelope("system.started", "daemon", { pid: process.pid, version: VERSION, broker: broker.kind, socket: paths.socketPath, resumed_orders: resumed }, { time: clock.now() }));
     logger.info("tradectl daemon ready", {
       webhook_url: `${url}/webhook`,
       socket: paths.socketPath,
@@ -316,7 +322,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       stop(reason = "stop requested") {
         stopped ??= (async () => {
           logger.info("tradectl daemon stopping", { reason });
-          bus.publish(makeEnvelope("system.stopping", "daemon", { reason, in_flight: engine.pendingCount }, { time: clock.now() }));
+          bus.publish(makeEnvelope("system.stopping", "daemon", { pid: process.pid, reason, in_flight: engine.pendingCount }, { time: clock.now() }));
           await closePublic(); // stop taking alerts
           await settleWithin(engine.drain(), 3000);
           await runCleanups();

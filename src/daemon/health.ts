@@ -8,8 +8,6 @@ import type { HealthReport } from "../api/deps.js";
 import type { TradectlConfig } from "../config/types.js";
 import type { Clock } from "../domain/clock.js";
 import type { Broker, BrokerHealth } from "../engine/broker.js";
-import { makeEnvelope } from "../engine/envelope.js";
-import type { EventBus } from "../engine/event-bus.js";
 import type { Database } from "../store/database.js";
 import type { FeedSet } from "./feed-set.js";
 
@@ -19,23 +17,19 @@ export interface BrokerStatus {
   checked_at: number | null;
 }
 
-export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; clock: Clock; bus: EventBus }) {
+/**
+ * `onChange` hears when the broker goes from connected to not (or back), and about a first poll that finds it down:
+ * the daemon journals these as `broker.state` events, which `tradectl report` lists as incidents.
+ */
+export function buildHealth(d: { db: Database; broker: Broker; feeds: FeedSet; clock: Clock; onChange?: (s: BrokerStatus) => void }) {
   let brokerStatus: BrokerStatus = { connected: true, message: null, checked_at: null };
   let timer: NodeJS.Timeout | null = null;
-  /** Since when the broker has been unhealthy (its change of state is an event: broker.unhealthy / broker.recovered). */
-  let downSince: number | null = null;
 
   const pollBroker = async (): Promise<BrokerHealth> => {
     const h = await d.broker.health().catch((err: Error): BrokerHealth => ({ kind: d.broker.kind, connected: false, message: err.message }));
-    const now = d.clock.now();
-    brokerStatus = { connected: h.connected, message: h.message ?? null, checked_at: now };
-    if (!h.connected && downSince === null) {
-      downSince = now;
-      d.bus.publish(makeEnvelope("broker.unhealthy", "health", { kind: h.kind, message: h.message ?? null }, { time: now }));
-    } else if (h.connected && downSince !== null) {
-      d.bus.publish(makeEnvelope("broker.recovered", "health", { kind: h.kind, down_ms: now - downSince }, { time: now }));
-      downSince = null;
-    }
+    const was = brokerStatus;
+    brokerStatus = { connected: h.connected, message: h.message ?? null, checked_at: d.clock.now() };
+    if (was.connected !== brokerStatus.connected) d.onChange?.(brokerStatus);
     return h;
   };
 

@@ -19,10 +19,9 @@ export type EventType =
   | "system.started"
   | "system.stopping"
   | "stream.state"
+  | "broker.state"
   | "reconcile.mismatch"
   | "reconcile.cleared"
-  | "broker.unhealthy"
-  | "broker.recovered"
   | "account.margin_call"
   | "relay.delivered"
   | "relay.failed";

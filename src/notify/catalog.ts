@@ -44,8 +44,8 @@ const RULES: Partial<Record<EventType, Rule>> = {
   "system.resumed": () => ({ severity: "warning" }),
   "system.started": () => ({ severity: "info" }),
   "system.stopping": () => ({ severity: "warning" }),
-  "broker.unhealthy": () => ({ severity: "error" }),
-  "broker.recovered": () => ({ severity: "info" }),
+  // The broker's health changed: down is an error, back is news.
+  "broker.state": (p) => (p.connected === false ? { severity: "error", key: "broker.unhealthy" } : { severity: "info", key: "broker.recovered" }),
   "reconcile.mismatch": () => ({ severity: "error" }),
   "reconcile.cleared": () => ({ severity: "info" }),
   "account.margin_call": (p) => {

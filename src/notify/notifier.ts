@@ -13,6 +13,7 @@ import type { EventBus } from "../engine/event-bus.js";
 import type { StreamStatus } from "../engine/feed.js";
 import type { StateStore } from "../engine/stores.js";
 import { systemTimers, type FeedTimers } from "../feeds/timers.js";
+import type { Logger } from "../log/logger.js";
 import type { Redactor } from "../log/redact.js";
 import { DEFAULT_MIN_INTERVAL_MS, buildTransport } from "./build-transport.js";
 import { DEFAULT_KEYS, NOTIFIED_TYPES, noticeOf, wants } from "./catalog.js";
@@ -25,18 +26,12 @@ import { atLeast } from "./severity.js";
 import { StreamWatch } from "./stream-watch.js";
 import { render } from "./templates.js";
 
-export interface NotifierLogger {
-  info(msg: string, meta?: Record<string, unknown>): void;
-  warn(msg: string, meta?: Record<string, unknown>): void;
-  error(msg: string, meta?: Record<string, unknown>): void;
-}
-
 export interface NotifierDeps {
   bus: EventBus;
   outbox: Outbox;
   config: NotifyConfig;
   env: NodeJS.ProcessEnv;
-  logger: NotifierLogger;
+  logger: Pick<Logger, "info" | "warn" | "error">;
   redactor: Redactor;
   state: StateStore;
   /** The facts of the day's summary (`date` is the summary's local date). */
@@ -214,8 +209,17 @@ export class Notifier {
   private readonly onEvent = (e: EventEnvelope): void => {
     if (e.type === "position.changed") this.mergeIntoFill(e);
     const n = noticeOf(e);
-    if (n) this.file(n);
+    if (!n) return;
+    if (n.key === "broker.unhealthy") this.brokerDownSince = n.time;
+    if (n.key === "broker.recovered" && this.brokerDownSince !== null) {
+      n.payload = { ...n.payload, down_ms: n.time - this.brokerDownSince };
+      this.brokerDownSince = null;
+    }
+    this.file(n);
   };
+
+  /** When the broker last went down, so its recovery can say for how long. */
+  private brokerDownSince: number | null = null;
 
   private readonly onStreamState = (e: EventEnvelope): void => {
     this.streams.observe(e.payload as StreamStatus);

@@ -63,7 +63,7 @@ const TEMPLATES: Record<string, Template> = {
   "stream.stale": (p) => `📉 Stream ${text(p.name)} down for ${duration(p.down_ms)} (${text(p.state)}, ${num(p.reconnects ?? 0)} reconnects)${opt("last error", p.last_error, text)}`,
   "stream.recovered": (p) => `📈 Stream ${text(p.name)} live again after ${duration(p.down_ms)}`,
   "broker.unhealthy": (p) => `❗ Broker ${text(p.kind)} unhealthy: ${text(p.message, "not connected")} · new entries are refused`,
-  "broker.recovered": (p) => `✅ Broker ${text(p.kind)} healthy again after ${duration(p.down_ms)}`,
+  "broker.recovered": (p) => `✅ Broker ${text(p.kind)} healthy again${typeof p.down_ms === "number" ? ` after ${duration(p.down_ms)}` : ""}`,
   "reconcile.mismatch": (p) => `❗ ${text(p.ticker)} differs from the broker: ${text(p.message)}`,
   "reconcile.cleared": (p) => `✅ ${text(p.ticker)} agrees with the broker again: entries allowed`,
   "account.margin_call": (p) => {

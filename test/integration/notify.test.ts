@@ -8,13 +8,14 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { alert, runCli, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { defer } from "../helpers/defer.js";
 import { FAKE_CHAT_ID, FAKE_DISCORD, FAKE_TELEGRAM_TOKEN, startFakeChatProcess, type FakeChat } from "../helpers/fake-chat-process.js";
 import { tempHome } from "../helpers/temp-home.js";
+import { filesUnder } from "../helpers/files-under.js";
 import { until } from "../helpers/until.js";
 
 const BASE = { risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 1000 } };
@@ -189,13 +190,6 @@ test("a restart with notifications in the outbox sends each of them exactly once
   assert.equal(pending, 0);
 });
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    const st = statSync(p);
-    return st.isDirectory() ? filesUnder(p) : st.isFile() ? [p] : [];
-  });
-}
 
 test("notify test and status: a working channel takes the message, a refused one fails with its reason; no token anywhere", async (t) => {
   const chat = await startFakeChatProcess(t);

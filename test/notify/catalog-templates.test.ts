@@ -11,8 +11,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const row = (id: number, key: string, payload: Record<string, unknown>, severity: OutboxRow["severity"] = "info"): OutboxRow => ({ id, channel: "c", key, severity, created_at: 0, payload, attempts: 0 });
 
 test("every key the notifier can produce has a template of its own", () => {
-  // position.changed is notified only when made at the broker, as position.external.
-  const keys = new Set<string>(NOTIFIED_TYPES.map((t) => (t === "position.changed" ? "position.external" : t)));
+  // position.changed is notified only when made at the broker, as position.external; broker.state as its two sides.
+  const keys = new Set<string>(NOTIFIED_TYPES.filter((t) => t !== "position.changed" && t !== "broker.state"));
+  for (const k of ["position.external", "broker.unhealthy", "broker.recovered"]) keys.add(k);
   for (const k of ["stream.stale", "stream.recovered", "summary.daily", "notify.test"]) keys.add(k);
   for (const k of keys) assert.ok(hasTemplate(k), `no template for ${k}`);
 });
@@ -68,4 +69,12 @@ test("a burst is one message within the channel's limit: the most severe first, 
   assert.equal(lines.length, shown + 2);
   assert.equal(lines.at(-1), `… and ${301 - shown} more (${301 - shown} order.filled): tradectl events`);
   assert.ok(shown > 20, `only ${shown} shown`);
+});
+
+test("the broker's health: down is an error, back is news", () => {
+  const down = noticeOf(makeEnvelope("broker.state", "broker:mt5", { kind: "mt5", connected: false, message: "IPC timeout", checked_at: 0 }))!;
+  const up = noticeOf(makeEnvelope("broker.state", "broker:mt5", { kind: "mt5", connected: true, message: null, checked_at: 0 }))!;
+  assert.deepEqual([down.key, down.severity, up.key, up.severity], ["broker.unhealthy", "error", "broker.recovered", "info"]);
+  assert.equal(render(row(1, down.key, down.payload), 0, iso), "❗ Broker mt5 unhealthy: IPC timeout · new entries are refused");
+  assert.equal(render(row(2, up.key, { ...up.payload, down_ms: 45_000 }), 0, iso), "✅ Broker mt5 healthy again after 45 s");
 });
