@@ -23,6 +23,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { openLoop, percentile } from "./load.js";
 import { ensureBuilt } from "./webhook.js";
+import { benchNotifyInProcess } from "./notify-inproc.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SECRET = "bench-notify-secret-0123456789";
@@ -176,7 +177,9 @@ export async function benchNotify(): Promise<Record<string, number | string | bo
   const offP99 = mean(results.off.map((r) => r.p99));
   const onP99 = mean(results.on.map((r) => r.p99));
   const non200 = [...results.off, ...results.on].reduce((s, r) => s + r.non200, 0);
+  const inproc = await benchNotifyInProcess();
   return {
+    ...inproc,
     rate_per_s: RATE,
     off_p50_ms: round(offP50),
     on_p50_ms: round(onP50),

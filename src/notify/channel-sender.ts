@@ -186,7 +186,7 @@ export class ChannelSender {
     }
     const { text, shown } = compose(rows, this.d.transport.maxLength, (r) => this.d.line(r, now));
     const message: OutgoingMessage = { deliveryId: randomUUID(), text, severity: worst(rows), rows };
-    const ids = rows.map((r) => r.id);
+    const last = rows[rows.length - 1]!.id;
     const halfOpen = this.breaker.state(now) === "half-open";
     try {
       await pRetry(
@@ -211,11 +211,11 @@ export class ChannelSender {
         },
       );
     } catch (err) {
-      this.failedDelivery(asDeliveryError(err), ids);
+      this.failedDelivery(asDeliveryError(err), rows.length, last);
       return;
     }
     const done = this.d.timers.now();
-    this.d.outbox.markSent(ids, done);
+    this.d.outbox.doneThrough(this.d.name, last, done);
     this.breaker.success();
     if (this.retrying || this.lastError) this.d.info("notification channel delivered again", { channel: this.d.name });
     this.retrying = false;
@@ -229,7 +229,7 @@ export class ChannelSender {
     else if (this.d.outbox.pending(this.d.name, 1).length) this.again = true;
   }
 
-  private failedDelivery(e: DeliveryError, ids: number[]): void {
+  private failedDelivery(e: DeliveryError, count: number, last: number): void {
     const now = this.d.timers.now();
     const message = this.describe(e);
     this.noteError(e);
@@ -241,15 +241,14 @@ export class ChannelSender {
     }
     if (e.failure === "message") {
       // The channel works; this message never will: end its notifications, say so once.
-      this.d.outbox.markEnded(ids, "failed", message);
-      this.failed += ids.length;
+      this.d.outbox.doneThrough(this.d.name, last, now);
+      this.failed += count;
       this.retrying = false;
-      this.d.events.ended(this.d.name, this.d.transport.kind, ids.length, "failed");
-      this.d.warn("notification refused by the channel for good", { channel: this.d.name, notifications: ids.length, error: message });
+      this.d.events.ended(this.d.name, this.d.transport.kind, count, "failed");
+      this.d.warn("notification refused by the channel for good", { channel: this.d.name, notifications: count, error: message });
       this.again = true;
       return;
     }
-    this.d.outbox.noteFailure(ids, message);
     const opened = this.breaker.failure(now, e.failure === "channel");
     this.retrying = !opened;
     if (opened) {
@@ -262,16 +261,20 @@ export class ChannelSender {
     if (!this.stopping.signal.aborted) this.again = true;
   }
 
-  /** Drops the rows older than notify.maxAgeHours (a margin call from two days ago is noise); returns the others. */
+  /**
+   * Drops the oldest rows while they are older than notify.maxAgeHours (a margin call from two days ago is noise);
+   * returns the others. Only a leading run: the channel is done with rows strictly in order.
+   */
   private fresh(rows: OutboxRow[], now: number): OutboxRow[] {
     const cutoff = now - this.d.maxAgeMs();
-    const old = rows.filter((r) => r.created_at < cutoff);
-    if (!old.length) return rows;
-    this.d.outbox.markEnded(old.map((r) => r.id), "expired", "not delivered within notify.maxAgeHours");
-    this.failed += old.length;
-    this.d.events.ended(this.d.name, this.d.transport.kind, old.length, "expired");
-    this.d.warn("notifications expired undelivered", { channel: this.d.name, notifications: old.length });
-    return rows.filter((r) => r.created_at >= cutoff);
+    let n = 0;
+    while (n < rows.length && rows[n]!.created_at < cutoff) n++;
+    if (!n) return rows;
+    this.d.outbox.doneThrough(this.d.name, rows[n - 1]!.id, now);
+    this.failed += n;
+    this.d.events.ended(this.d.name, this.d.transport.kind, n, "expired");
+    this.d.warn("notifications expired undelivered", { channel: this.d.name, notifications: n });
+    return rows.slice(n);
   }
 
   private noteError(e: DeliveryError): void {

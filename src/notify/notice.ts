@@ -23,5 +23,4 @@ export interface OutboxRow {
   severity: Severity;
   created_at: number;
   payload: Record<string, unknown>;
-  attempts: number;
 }

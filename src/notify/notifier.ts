@@ -5,7 +5,6 @@
  * channel's sender. Sending, rate limits, retries and the breaker live in ChannelSender, off the accept path.
  * Its own notices: a stream down for long and back (StreamWatch), the daily summary, a test message.
  */
-import { randomUUID } from "node:crypto";
 import type { NotifyChannelConfig, NotifyConfig, Severity } from "../config/types.js";
 import { RejectedError } from "../domain/errors.js";
 import type { EventEnvelope } from "../engine/envelope.js";
@@ -131,7 +130,7 @@ export class Notifier {
     if (!this.channels.length) return;
     for (const type of NOTIFIED_TYPES) this.offs.push(this.d.bus.on(type, this.onEvent));
     this.offs.push(this.d.bus.on("stream.state", this.onStreamState));
-    const leftovers = this.d.outbox.pendingCounts();
+    const leftovers = this.d.outbox.pendingCounts(this.channels.flatMap((c) => (c.sender ? [c.config.name] : [])));
     for (const c of this.channels) if (c.sender && leftovers.get(c.config.name)) c.sender.wake({ now: true });
     this.d.outbox.purge(this.timers.now() - KEEP_MS);
     this.schedulePurge();
@@ -171,7 +170,7 @@ export class Notifier {
   }
 
   status(): Array<ChannelStatus | (Omit<ChannelStatus, "state"> & { state: "disabled" })> {
-    const pending = this.channels.length ? this.d.outbox.pendingCounts() : new Map<string, number>();
+    const pending = this.channels.length ? this.d.outbox.pendingCounts(this.channels.map((c) => c.config.name)) : new Map<string, number>();
     return this.channels.map((c) =>
       c.sender
         ? c.sender.status(pending.get(c.config.name) ?? 0)
@@ -252,13 +251,13 @@ export class Notifier {
     const rows: NewOutboxRow[] = [];
     const woken = new Set<ChannelSender>();
     for (const n of notices) {
-      let payload: string | null = null;
+      const channels: string[] = [];
       for (const c of this.channels) {
         if (!c.sender || !atLeast(n.severity, c.minSeverity) || !wants(c.patterns, n.key, n.reason)) continue;
-        payload ??= JSON.stringify(this.d.redactor.redact(n.payload));
-        rows.push({ channel: c.config.name, key: n.key, severity: n.severity, eventId: n.eventId, createdAt: n.time, payload });
+        channels.push(c.config.name);
         woken.add(c.sender);
       }
+      if (channels.length) rows.push({ channels, key: n.key, severity: n.severity, eventId: n.eventId, createdAt: n.time, payload: JSON.stringify(this.d.redactor.redact(n.payload)) });
     }
     if (!rows.length) return;
     try {
@@ -275,7 +274,7 @@ export class Notifier {
     const n: Notice = { key: "summary.daily", severity: "info", time: this.timers.now(), eventId: null, payload: { date, ...facts } };
     const payload = JSON.stringify(this.d.redactor.redact(n.payload));
     const targets = this.channels.filter((c) => c.sender && wants(c.patterns, n.key, undefined) && atLeast(n.severity, c.minSeverity));
-    const rows = targets.map((c) => ({ channel: c.config.name, key: n.key, severity: n.severity, eventId: `summary:${date}:${randomUUID()}`, createdAt: n.time, payload }));
+    const rows = targets.length ? [{ channels: targets.map((c) => c.config.name), key: n.key, severity: n.severity, eventId: `summary:${date}`, createdAt: n.time, payload }] : [];
     this.d.outbox.enqueueNow(rows, () => this.d.state.set(SUMMARY_KEY, date, n.time));
     for (const c of targets) c.sender!.wake();
   }

@@ -1,9 +1,10 @@
-/** The notification outbox port; the journal's table (store/notification-outbox.ts) is the implementation. */
+/** The notification outbox port; the journal's tables (store/notification-outbox.ts) are the implementation. */
 import type { Severity } from "../config/types.js";
 import type { OutboxRow } from "./notice.js";
 
 export interface NewOutboxRow {
-  channel: string;
+  /** The channels it is for (one row for all of them). */
+  channels: string[];
   key: string;
   severity: Severity;
   eventId: string | null;
@@ -17,14 +18,12 @@ export interface Outbox {
   enqueue(rows: NewOutboxRow[]): void;
   /** Adds rows in one transaction now, together with `also` (the daily summary's "sent today" mark). */
   enqueueNow(rows: NewOutboxRow[], also?: () => void): void;
-  /** The oldest pending rows of a channel. */
+  /** The oldest rows of a channel it is not done with, in order. */
   pending(channel: string, limit: number): OutboxRow[];
-  pendingCounts(): Map<string, number>;
-  markSent(ids: number[], now: number): void;
-  /** Ends rows without sending them: failed (refused for good) or expired (too old). */
-  markEnded(ids: number[], state: "failed" | "expired", error: string): void;
-  /** A delivery of these rows failed; they stay pending. */
-  noteFailure(ids: number[], error: string): void;
-  /** Removes ended rows older than `before`. */
+  /** How many rows each of these channels is not done with. */
+  pendingCounts(channels: string[]): Map<string, number>;
+  /** The channel is done (sent, refused for good or expired) with every row of it up to `id`. */
+  doneThrough(channel: string, id: number, now: number): void;
+  /** Removes rows older than `before` (past notify.maxAgeHours' bound, so every channel is done with them). */
   purge(before: number): number;
 }

@@ -45,7 +45,7 @@ async function setup(t: TestContext, opts: { token?: string; timeoutMs?: number;
   });
   defer(t, () => sender.stop());
   const notify = (text: string) => {
-    outbox.enqueue([{ channel: "phone", key: "system.killed", severity: "critical", eventId: null, createdAt: timers.now(), payload: JSON.stringify({ reason: text }) }]);
+    outbox.enqueue([{ channels: ["phone"], key: "system.killed", severity: "critical", eventId: null, createdAt: timers.now(), payload: JSON.stringify({ reason: text }) }]);
     sender.wake({ now: true });
   };
   /** Moves time, then waits until the sender is waiting on a timer again or has nothing to do (no request in flight). */
