@@ -6,7 +6,7 @@
  * Its own notices: a stream down for long and back (StreamWatch), the daily summary, a test message.
  */
 import type { NotifyChannelConfig, NotifyConfig, Severity } from "../config/types.js";
-import { RejectedError } from "../domain/errors.js";
+import { OperationalError, RejectedError } from "../domain/errors.js";
 import type { EventEnvelope } from "../engine/envelope.js";
 import type { EventBus } from "../engine/event-bus.js";
 import type { StreamStatus } from "../engine/feed.js";
@@ -92,6 +92,9 @@ export class Notifier {
 
   /** Builds the channels, listens to the bus, and sends what the last run left in the outbox. */
   start(): void {
+    const names = this.d.config.channels.map((c) => c.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw new OperationalError("CONFIG_INVALID", `notify.channels: two channels are named ${twice} (each keeps its own place in the outbox by name)`);
     const shared = new Map<string, WindowLimit>();
     for (const c of this.d.config.channels) {
       const channel: Channel = { config: c, patterns: c.events ?? DEFAULT_KEYS, minSeverity: c.minSeverity ?? "info", sender: null, disabled: null };
@@ -169,7 +172,7 @@ export class Notifier {
     clearTimeout(timer);
   }
 
-  status(): Array<ChannelStatus | (Omit<ChannelStatus, "state"> & { state: "disabled" })> {
+  status(): ChannelStatus[] {
     const pending = this.channels.length ? this.d.outbox.pendingCounts(this.channels.map((c) => c.config.name)) : new Map<string, number>();
     return this.channels.map((c) =>
       c.sender
@@ -177,7 +180,7 @@ export class Notifier {
         : {
             name: c.config.name,
             kind: c.config.kind,
-            state: "disabled" as const,
+            state: "disabled",
             pending: pending.get(c.config.name) ?? 0,
             sent: 0,
             failed: 0,
