@@ -223,7 +223,7 @@ export class ChannelSender {
     this.lastSentAt = done;
     this.sent += rows.length;
     this.d.events.sent(this.d.name, this.d.transport.kind, rows.length);
-    const pause = (this.d.transport as { pauseMs?: number | null }).pauseMs;
+    const pause = this.d.transport.pauseMs;
     if (pause) this.d.gate.block(done + pause);
     if (shown < rows.length || rows.length === CLAIM) this.again = true;
     else if (this.d.outbox.pending(this.d.name, 1).length) this.again = true;

@@ -16,5 +16,7 @@ export interface Transport {
   /** Longest message text the service takes. */
   readonly maxLength: number;
   send(m: OutgoingMessage, signal: AbortSignal): Promise<void>;
+  /** After a send the service took: how long it asked to wait before the next one (Discord's empty bucket), if it did. */
+  readonly pauseMs?: number | null;
   close?(): Promise<void>;
 }
