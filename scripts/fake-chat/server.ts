@@ -4,7 +4,8 @@
  *   or `{ ok: false, error_code, description, parameters? }`: 401 Unauthorized (wrong token), 404 Not Found (no such
  *   method), 400 "chat not found" / "message text is empty" / "message is too long" (over 4096), 403 "bot was blocked
  *   by the user", 429 "Too Many Requests: retry after N" with `parameters.retry_after` when a chat gets more than
- *   about one message a second (a burst of 3 allowed) or the bot more than 30 a second.
+ *   about one message a second (a burst of 3 allowed), a group (negative chat id) more than 20 a minute, or the bot
+ *   more than 30 a second.
  * - Discord execute webhook `POST /api/webhooks/<id>/<token>[?wait=true]`: 204, or 200 with the message when
  *   `wait=true`; 401 Invalid Webhook Token (50027), 404 Unknown Webhook (10015), 400 Cannot send an empty message
  *   (50006) or Invalid Form Body (50035, content over 2000); a bucket of 5 per 2 s per webhook announced in
@@ -162,7 +163,8 @@ export async function startFakeChat(opts: FakeChatOptions, port = 0, host = "127
     if (faults.telegram.gone) return bad("Forbidden: bot was blocked by the user", 403);
     if (!text.trim()) return bad("Bad Request: message text is empty");
     if ([...text].length > 4096) return bad("Bad Request: message is too long");
-    const wait = Math.max(botBucket.take(), (chatBuckets.get(chat) ?? chatBuckets.set(chat, new Bucket(3, 1)).get(chat)!).take());
+    const bucket = chatBuckets.get(chat) ?? chatBuckets.set(chat, chat.startsWith("-") ? new Bucket(3, 20 / 60) : new Bucket(3, 1)).get(chat)!;
+    const wait = Math.max(botBucket.take(), bucket.take());
     if (wait > 0) {
       log.status = 429;
       return tooMany("telegram", res, wait);

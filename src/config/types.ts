@@ -54,7 +54,7 @@ export interface NotifyChannelConfig {
   smtp?: { host: string; port?: number; secure?: boolean; user?: string; from: string; to: string[] };
   /** How long one request may take before it counts as failed (default 10 s). */
   timeoutMs?: number;
-  /** Least time between two messages of this channel (defaults per kind: Telegram and Slack 1 s, e-mail 10 s). */
+  /** Least time between two messages of this channel (defaults: Telegram 1 s, a Telegram group 3 s, Slack 1 s, e-mail 10 s). */
   minIntervalMs?: number;
   /** False keeps the channel configured but sends nothing. */
   enabled?: boolean;

@@ -21,6 +21,13 @@ export const DEFAULT_SECRET_ENV: Record<NotifyChannelKind, string> = {
 /** Least time between two messages of a channel, by kind: Telegram one a second per chat, Slack about the same. */
 export const DEFAULT_MIN_INTERVAL_MS: Record<NotifyChannelKind, number> = { telegram: 1000, discord: 0, slack: 1000, webhook: 0, email: 10_000 };
 
+/** A channel's pace: its own setting, else its kind's; a Telegram group (negative chat id) takes 20 messages a minute. */
+export function minIntervalMs(c: NotifyChannelConfig): number {
+  if (c.minIntervalMs !== undefined) return c.minIntervalMs;
+  if (c.kind === "telegram" && c.chatId?.startsWith("-")) return 3000;
+  return DEFAULT_MIN_INTERVAL_MS[c.kind];
+}
+
 export type Built = { ok: true; transport: Transport; secret: string | undefined; sharedKey: string | null } | { ok: false; error: string };
 
 export function buildTransport(c: NotifyChannelConfig, env: NodeJS.ProcessEnv, now: () => number): Built {

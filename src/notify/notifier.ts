@@ -14,7 +14,7 @@ import type { StateStore } from "../engine/stores.js";
 import { systemTimers, type FeedTimers } from "../feeds/timers.js";
 import type { Logger } from "../log/logger.js";
 import type { Redactor } from "../log/redact.js";
-import { DEFAULT_MIN_INTERVAL_MS, buildTransport } from "./build-transport.js";
+import { buildTransport, minIntervalMs } from "./build-transport.js";
 import { DEFAULT_KEYS, NOTIFIED_TYPES, noticeOf, wants } from "./catalog.js";
 import { ChannelSender, type ChannelStatus, type SenderEvents } from "./channel-sender.js";
 import { DailySummary, zonedClock } from "./daily-summary.js";
@@ -119,7 +119,7 @@ export class Notifier {
         name: c.name,
         transport: built.transport,
         outbox: this.d.outbox,
-        gate: new RateGate(c.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS[c.kind], limit),
+        gate: new RateGate(minIntervalMs(c), limit),
         timers: this.timers,
         batchDelayMs: () => this.d.config.batchDelayMs,
         maxAgeMs: () => this.d.config.maxAgeHours * 3_600_000,

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CircuitBreaker } from "../../src/notify/circuit-breaker.js";
 import { RateGate, WindowLimit } from "../../src/notify/rate-gate.js";
+import { minIntervalMs } from "../../src/notify/build-transport.js";
 
 test("Telegram pacing: one message a second per chat, thirty a second over all chats of one bot", () => {
   const bot = new WindowLimit(30, 1000);
@@ -55,4 +56,11 @@ test("a channel refused for good (bad token, unknown chat) opens the breaker at 
   const b = new CircuitBreaker();
   assert.equal(b.failure(0, true), true);
   assert.equal(b.state(1), "open");
+});
+
+test("a Telegram group is paced at 20 messages a minute, a private chat at one a second, a set interval wins", () => {
+  assert.equal(minIntervalMs({ name: "g", kind: "telegram", chatId: "-1001234567890" }), 3000);
+  assert.equal(minIntervalMs({ name: "p", kind: "telegram", chatId: "123456789" }), 1000);
+  assert.equal(minIntervalMs({ name: "p", kind: "telegram", chatId: "-100", minIntervalMs: 5000 }), 5000);
+  assert.equal(minIntervalMs({ name: "d", kind: "discord" }), 0);
 });
