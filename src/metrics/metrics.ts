@@ -83,16 +83,15 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     this.gauges();
     const on = (type: EventEnvelope["type"], fn: (e: EventEnvelope) => void) => this.offs.push(bus.on(type, fn));
+    // Timed on the monotonic clock as the events pass (a signal is received and admitted in the same turn).
     on("signal.received", (e) => {
-      if (e.correlation_id === null) return;
-      const at = (e.payload as { received_at?: unknown }).received_at;
-      remember(this.receivedAt, e.correlation_id, typeof at === "number" ? at : Date.parse(e.time));
+      if (e.correlation_id !== null) remember(this.receivedAt, e.correlation_id, performance.now());
     });
     on("signal.rejected", (e) => e.correlation_id !== null && this.receivedAt.delete(e.correlation_id));
     on("signal.accepted", (e) => {
       const orderId = (e.payload as { order_id?: unknown }).order_id;
       if (typeof orderId !== "string") return;
-      const at = (e.correlation_id !== null && this.receivedAt.get(e.correlation_id)) || Date.parse(e.time);
+      const at = (e.correlation_id !== null && this.receivedAt.get(e.correlation_id)) || performance.now();
       if (e.correlation_id !== null) this.receivedAt.delete(e.correlation_id);
       remember(this.fillTimers, orderId, at);
     });
@@ -105,7 +104,7 @@ export class Metrics {
         const start = this.fillTimers.get(orderId);
         if (start === undefined) return;
         this.fillTimers.delete(orderId);
-        if (status === "filled") this.signalToFill.observe(Math.max(0, Date.parse(e.time) - start) / 1000);
+        if (status === "filled") this.signalToFill.observe((performance.now() - start) / 1000);
       });
     }
     on("relay.delivered", (e) => this.relayDelivery("delivered", latencyOf(e)));
