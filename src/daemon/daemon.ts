@@ -36,14 +36,12 @@ import { buildHealth } from "./health.js";
 import { InstanceLock } from "./instance-lock.js";
 import { flattenAll } from "./flatten.js";
 import { resolveWebhookSecrets } from "./webhook-secret.js";
-import { dailyFacts } from "./daily-facts.js";
+import { buildNotifier } from "./build-notifier.js";
 import { Metrics } from "../metrics/metrics.js";
 import { instrumentBroker } from "../metrics/instrument-broker.js";
 import { startMetricsServer } from "../metrics/metrics-server.js";
-import { Notifier } from "../notify/notifier.js";
-import { NotificationOutbox } from "../store/notification-outbox.js";
+import type { Notifier } from "../notify/notifier.js";
 import { makeEnvelope } from "../engine/envelope.js";
-import { OperationalError } from "../domain/errors.js";
 
 export interface DaemonOverrides {
   host?: string;
@@ -169,33 +167,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       clock,
       onChange: (s) => bus.publish(makeEnvelope("broker.state", `broker:${broker.kind}`, { kind: broker.kind, ...s }, { time: clock.now() })),
     });
-    const notifier = buildNotifier();
-    function buildNotifier(): Notifier {
-      try {
-        return new Notifier({
-          bus,
-          outbox: new NotificationOutbox(db),
-          config: config.notify,
-          env,
-          logger,
-          redactor,
-          state,
-          summary: () => dailyFacts(control, clock.now()),
-          ...(metrics
-            ? {
-                events: {
-                  sent: (c, k, n) => metrics!.notificationSent(c, k, n),
-                  ended: (c, k, n, o) => metrics!.notificationEnded(c, k, n, o),
-                  attemptFailed: (c, k, f) => metrics!.notificationAttemptFailed(c, k, f),
-                },
-              }
-            : {}),
-        });
-      } catch (err) {
-        if (err instanceof RangeError) throw new OperationalError("CONFIG_INVALID", `notify.dailySummary.timeZone: ${err.message}`, { cause: err });
-        throw err;
-      }
-    }
+    const notifier = buildNotifier({ config: config.notify, bus, db, state, control, clock, env, logger, redactor, metrics });
     notifier.start();
     cleanups.push(() => notifier.stop(1000));
     metrics?.setSources({
