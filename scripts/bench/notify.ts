@@ -63,7 +63,16 @@ async function blackhole(): Promise<{ url: string; close(): void }> {
 interface Daemon {
   url: string;
   metricsUrl: string | null;
+  /** CPU seconds the daemon process has used (user + system), from /proc. */
+  cpuSeconds(): number;
   stop(): Promise<number | null>;
+}
+
+/** utime + stime of a process, in seconds (Linux /proc/PID/stat, clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function startDaemon(config: Record<string, unknown>, env: Record<string, string>): Promise<Daemon> {
@@ -92,6 +101,7 @@ async function startDaemon(config: Record<string, unknown>, env: Record<string, 
   return {
     url: m[1]!,
     metricsUrl: metrics ? metrics[1]! : null,
+    cpuSeconds: () => cpuSecondsOf(proc.pid!),
     stop: async () => {
       if (proc.exitCode === null) proc.kill("SIGTERM");
       const code = await exited;
@@ -107,7 +117,7 @@ const BASE = {
   broker: { paper: { initialCash: 1e15 } },
 };
 
-async function measure(webhookUrl: string): Promise<{ p50: number; p99: number; non200: number }> {
+async function measure(webhookUrl: string, cpuSeconds: () => number): Promise<{ p50: number; p99: number; non200: number; cpuMsPerAlert: number }> {
   let lastTs = 0;
   const body = (i: number): string => {
     const ts = Math.max(Date.now(), lastTs + 1);
@@ -116,10 +126,12 @@ async function measure(webhookUrl: string): Promise<{ p50: number; p99: number; 
   };
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   await openLoop({ url: webhookUrl, ratePerSecond: RATE, count: WARMUP_ALERTS, body, agent });
+  const cpu0 = cpuSeconds();
   const run = await openLoop({ url: webhookUrl, ratePerSecond: RATE, count: MEASURED_ALERTS, body, agent });
+  const cpuMsPerAlert = ((cpuSeconds() - cpu0) * 1000) / MEASURED_ALERTS;
   agent.destroy();
   const lat = [...run.latencies].sort((a, b) => a - b);
-  return { p50: percentile(lat, 50), p99: percentile(lat, 99), non200: run.sent - (run.statuses.get(200) ?? 0) };
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), non200: run.sent - (run.statuses.get(200) ?? 0), cpuMsPerAlert };
 }
 
 export async function benchNotify(): Promise<Record<string, number | string | boolean>> {
@@ -143,7 +155,7 @@ export async function benchNotify(): Promise<Record<string, number | string | bo
   };
   const off = { ...BASE, metrics: { enabled: false, port: null } };
   const env = { TELEGRAM_BOT_TOKEN: TOKEN, DISCORD_WEBHOOK_URL: `${chat.url}/api/webhooks/${DISCORD}`, SLACK_WEBHOOK_URL: `${chat.url}${SLACK}`, NOTIFY_WEBHOOK_SECRET: "bench-signing-key-0123456789" };
-  const results: Record<"off" | "on", Array<{ p50: number; p99: number; non200: number }>> = { off: [], on: [] };
+  const results: Record<"off" | "on", Array<{ p50: number; p99: number; non200: number; cpuMsPerAlert: number }>> = { off: [], on: [] };
   let scrapes = 0;
   let lastScrape = "";
   try {
@@ -159,7 +171,7 @@ export async function benchNotify(): Promise<Record<string, number | string | bo
         }
       })();
       try {
-        results[mode].push(await measure(d.url));
+        results[mode].push(await measure(d.url, d.cpuSeconds));
       } finally {
         scraping = false;
         await scraper;
@@ -188,6 +200,10 @@ export async function benchNotify(): Promise<Record<string, number | string | bo
     on_p50_ms: round(onP50),
     off_p99_ms: round(offP99),
     on_p99_ms: round(onP99),
+    // The daemon's CPU time per accepted alert over the measured run (all its work: the accept path, the journal,
+    // and with notifications on, the senders and the scrapes): less at the mercy of a busy machine than latency.
+    off_cpu_ms_per_alert: round(median(results.off.map((r) => r.cpuMsPerAlert)), 3),
+    on_cpu_ms_per_alert: round(median(results.on.map((r) => r.cpuMsPerAlert)), 3),
     p50_ratio: round(p50Ratio, 3),
     p99_ratio: round(p99Ratio, 3),
     // Each pair's p50 and p99, off/on, in the order run.
