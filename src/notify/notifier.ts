@@ -127,14 +127,15 @@ export class Notifier {
         redact: (s) => this.d.redactor.redactString(s),
         warn: (m, meta) => this.d.logger.warn(m, meta),
         info: (m, meta) => this.d.logger.info(m, meta),
-        events: this.d.events ?? NO_EVENTS,
+        events: this.senderEvents,
       });
     }
     if (!this.channels.length) return;
     for (const type of NOTIFIED_TYPES) this.offs.push(this.d.bus.on(type, this.onEvent));
     this.offs.push(this.d.bus.on("stream.state", this.onStreamState));
-    const leftovers = this.d.outbox.pendingCounts(this.channels.flatMap((c) => (c.sender ? [c.config.name] : [])));
-    for (const c of this.channels) if (c.sender && leftovers.get(c.config.name)) c.sender.wake({ now: true });
+    // Counted once here, then kept as rows are queued and done (status and every scrape read it).
+    this.pending = this.d.outbox.pendingCounts(this.channels.flatMap((c) => (c.sender ? [c.config.name] : [])));
+    for (const c of this.channels) if (c.sender && this.pending.get(c.config.name)) c.sender.wake({ now: true });
     this.d.outbox.purge(this.timers.now() - KEEP_MS);
     this.schedulePurge();
     const at = this.d.config.dailySummary.at;
@@ -173,15 +174,14 @@ export class Notifier {
   }
 
   status(): ChannelStatus[] {
-    const pending = this.channels.length ? this.d.outbox.pendingCounts(this.channels.map((c) => c.config.name)) : new Map<string, number>();
     return this.channels.map((c) =>
       c.sender
-        ? c.sender.status(pending.get(c.config.name) ?? 0)
+        ? c.sender.status(this.pending.get(c.config.name) ?? 0)
         : {
             name: c.config.name,
             kind: c.config.kind,
             state: "disabled",
-            pending: pending.get(c.config.name) ?? 0,
+            pending: 0,
             sent: 0,
             failed: 0,
             last_sent_at: null,
@@ -262,6 +262,7 @@ export class Notifier {
       }
       if (channels.length) rows.push({ channels, key: n.key, severity: n.severity, eventId: n.eventId, createdAt: n.time, payload: JSON.stringify(this.d.redactor.redact(n.payload)) });
     }
+    this.countQueued(rows);
     if (!rows.length) return;
     try {
       this.d.outbox.enqueue(rows);
@@ -279,8 +280,29 @@ export class Notifier {
     const targets = this.channels.filter((c) => c.sender && wants(c.patterns, n.key, undefined) && atLeast(n.severity, c.minSeverity));
     const rows = targets.length ? [{ channels: targets.map((c) => c.config.name), key: n.key, severity: n.severity, eventId: `summary:${date}`, createdAt: n.time, payload }] : [];
     this.d.outbox.enqueueNow(rows, () => this.d.state.set(SUMMARY_KEY, date, n.time));
+    this.countQueued(rows);
     for (const c of targets) c.sender!.wake();
   }
+
+  /** Rows each channel is not done with: counted at start, then kept here. */
+  private pending = new Map<string, number>();
+
+  private countQueued(rows: NewOutboxRow[]): void {
+    for (const r of rows) for (const c of r.channels) this.pending.set(c, (this.pending.get(c) ?? 0) + 1);
+  }
+
+  /** The senders' news, passed on (to the metrics), with the pending counts kept. */
+  private readonly senderEvents: SenderEvents = {
+    sent: (channel, kind, rows) => {
+      this.pending.set(channel, Math.max(0, (this.pending.get(channel) ?? 0) - rows));
+      this.d.events?.sent(channel, kind, rows);
+    },
+    ended: (channel, kind, rows, outcome) => {
+      this.pending.set(channel, Math.max(0, (this.pending.get(channel) ?? 0) - rows));
+      this.d.events?.ended(channel, kind, rows, outcome);
+    },
+    attemptFailed: (channel, kind, failure) => this.d.events?.attemptFailed(channel, kind, failure),
+  };
 
   private schedulePurge(): void {
     this.purgeTimer = this.timers.setTimeout(() => {
@@ -290,4 +312,3 @@ export class Notifier {
   }
 }
 
-const NO_EVENTS: SenderEvents = { sent() {}, ended() {}, attemptFailed() {} };
