@@ -8,7 +8,8 @@
  *   Discord answering every request 429 with retry_after,
  *   Slack answering every request 500,
  *   a signed webhook whose receiver never answers (each request times out),
- * plus metrics collected and scraped from the loopback port every second.
+ * plus metrics collected and scraped from the loopback port every second (by scripts/bench/scraper.ts, a process of
+ * its own).
  * Target: p50 and p99 "on" within 10 % and 25 % of "off" (the accept path must not feel the notifications).
  *   node --import tsx scripts/bench/notify.ts
  * TRADECTL_BENCH_CPU_PROF=DIR leaves each daemon's CPU profile in DIR (on-*.cpuprofile, off-*.cpuprofile).
@@ -51,6 +52,25 @@ async function startFakeChat(): Promise<{ url: string; child: ChildProcess }> {
     child.once("exit", (code) => reject(new Error(`fake-chat exited with ${code}`)));
   });
   return { url: (JSON.parse(line) as { listening: string }).listening, child };
+}
+
+/** scripts/bench/scraper.ts in its own process: /metrics every second, as a Prometheus would (a fast one). */
+function startScraper(url: string): { stop(): Promise<number> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/scraper.ts", url, "1000"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  return {
+    stop: async () => {
+      child.kill("SIGTERM");
+      await closed;
+      try {
+        return (JSON.parse(out) as { scrapes: number }).scrapes;
+      } catch {
+        return 0;
+      }
+    },
+  };
 }
 
 /** A webhook receiver that reads each request and never answers. */
@@ -159,22 +179,18 @@ export async function benchNotify(): Promise<Record<string, number | string | bo
   let scrapes = 0;
   let lastScrape = "";
   try {
-    for (const mode of ["off", "on", "off", "on", "off", "on"] as const) {
+    const modes = (process.env.TRADECTL_BENCH_NOTIFY_MODES?.split(",") ?? ["off", "on", "off", "on", "off", "on"]) as Array<"off" | "on">;
+    for (const mode of modes) {
       process.stderr.write(`bench: notify ${mode}…\n`);
       const d = await startDaemon(mode === "on" ? on : off, env);
-      let scraping = true;
-      const scraper = (async () => {
-        while (scraping && d.metricsUrl) {
-          lastScrape = await fetch(d.metricsUrl).then((r) => r.text());
-          scrapes++;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      })();
+      const scraper = d.metricsUrl ? startScraper(d.metricsUrl) : null;
       try {
-        results[mode].push(await measure(d.url, d.cpuSeconds));
+        const r = await measure(d.url, d.cpuSeconds);
+        results[mode].push(r);
+        process.stderr.write(`bench: notify ${mode}: p50 ${round(r.p50)} ms, p99 ${round(r.p99)} ms, ${round(r.cpuMsPerAlert, 3)} CPU ms per alert\n`);
+        if (d.metricsUrl) lastScrape = await fetch(d.metricsUrl).then((r) => r.text());
       } finally {
-        scraping = false;
-        await scraper;
+        if (scraper) scrapes += await scraper.stop();
         await d.stop();
       }
     }
@@ -189,8 +205,9 @@ export async function benchNotify(): Promise<Record<string, number | string | bo
   const onP50 = median(results.on.map((r) => r.p50));
   const offP99 = median(results.off.map((r) => r.p99));
   const onP99 = median(results.on.map((r) => r.p99));
-  const p50Ratio = median(results.on.map((r, i) => r.p50 / results.off[i]!.p50));
-  const p99Ratio = median(results.on.map((r, i) => r.p99 / results.off[i]!.p99));
+  const pairs = results.on.slice(0, results.off.length);
+  const p50Ratio = median(pairs.map((r, i) => r.p50 / results.off[i]!.p50));
+  const p99Ratio = median(pairs.map((r, i) => r.p99 / results.off[i]!.p99));
   const non200 = [...results.off, ...results.on].reduce((s, r) => s + r.non200, 0);
   const inproc = await benchNotifyInProcess();
   return {
@@ -207,8 +224,8 @@ export async function benchNotify(): Promise<Record<string, number | string | bo
     p50_ratio: round(p50Ratio, 3),
     p99_ratio: round(p99Ratio, 3),
     // Each pair's p50 and p99, off/on, in the order run.
-    runs_p50_ms: results.off.map((r, i) => `${round(r.p50)}/${round(results.on[i]!.p50)}`).join(" "),
-    runs_p99_ms: results.off.map((r, i) => `${round(r.p99)}/${round(results.on[i]!.p99)}`).join(" "),
+    runs_p50_ms: pairs.map((r, i) => `${round(results.off[i]!.p50)}/${round(r.p50)}`).join(" "),
+    runs_p99_ms: pairs.map((r, i) => `${round(results.off[i]!.p99)}/${round(r.p99)}`).join(" "),
     non200,
     // What "on" did in its last run (from its last scrape): work done off the accept path.
     on_telegram_notifications_sent: metric('tradectl_notifications_total{channel="phone"'),
