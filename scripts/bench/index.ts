@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the webhook benchmark (./webhook.ts), the feed benchmark (./feed.ts), the pair's (./pair.ts) and the
- * relay's (./relay.ts), each in a process of
+ * `npm run bench`: the webhook benchmark (./webhook.ts), the feed benchmark (./feed.ts), the pair's (./pair.ts), the
+ * relay's (./relay.ts), and accept latency with notifications and metrics on against off (./notify.ts), each in a process of
  * its own (run in one, the webhook run's leftovers showed up in the feed's RSS growth, 0 to 20 MB from run to run).
  * Prints a table (figure, value, target, ok) and one JSON line of every figure. Exits 0 even when a
  * target is missed — benchmarks report, tests assert — but says MISSED for each such target.
@@ -29,6 +29,9 @@ const TARGETS: Record<string, { max?: number; min?: number }> = {
   "relay.n1_not_delivered": { max: 0 },
   "relay.n10_not_delivered": { max: 0 },
   "relay.n50_not_delivered": { max: 0 },
+  "notify.p50_ratio": { max: 1.1 },
+  "notify.p99_ratio": { max: 1.25 },
+  "notify.non200": { max: 0 },
 };
 
 /** Figures that only restate a target or a verdict; the table shows those in its own columns. */
@@ -95,7 +98,7 @@ function run(name: string): Promise<Figures> {
 
 const results: Record<string, Figures> = {};
 const failures: string[] = [];
-for (const group of ["webhook", "feed", "pair", "relay"]) {
+for (const group of ["webhook", "feed", "pair", "relay", "notify"]) {
   process.stderr.write(`bench: ${group}…\n`);
   try {
     results[group] = await run(group);

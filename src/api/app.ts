@@ -15,6 +15,9 @@ import { webhookRoutes } from "./routes/webhook.js";
 import { docsRoutes } from "./routes/docs.js";
 import { relayControlRoutes } from "./routes/relay-control.js";
 import { relayPublicRoutes } from "./routes/relay-public.js";
+import { metricsRoutes } from "./routes/metrics.js";
+import { notifyRoutes } from "./routes/notify.js";
+import { webhookMetricsHooks } from "../metrics/webhook-hooks.js";
 
 
 export interface BuildAppOptions {
@@ -49,6 +52,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addContentTypeParser("*", { parseAs: "string", bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
   accessLogHook(app, opts.deps, opts.kind);
+  if (opts.kind === "public" && opts.deps.metrics) webhookMetricsHooks(app, opts.deps.metrics);
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof ApiError) return sendError(req, reply, err);
@@ -70,7 +74,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(adminRoutes, { deps: opts.deps, kind: opts.kind });
   if (opts.kind === "public") await app.register(webhookRoutes, { deps: opts.deps });
   if (opts.kind === "public") await app.register(relayPublicRoutes, { deps: opts.deps });
-  if (opts.kind === "control") await app.register(controlOnlyRoutes, { deps: opts.deps });
-  if (opts.kind === "control") await app.register(relayControlRoutes, { deps: opts.deps });
+  if (opts.kind === "control") {
+    await app.register(controlOnlyRoutes, { deps: opts.deps });
+    await app.register(relayControlRoutes, { deps: opts.deps });
+    await app.register(metricsRoutes, { deps: opts.deps });
+    await app.register(notifyRoutes, { deps: opts.deps });
+  }
   return app;
 }

@@ -10,6 +10,8 @@ import type { AuditLog } from "../store/audit-log.js";
 import type { Database } from "../store/database.js";
 import type { Relay } from "../relay/relay.js";
 import type { WebhookService } from "../webhook/webhook-service.js";
+import type { Metrics } from "../metrics/metrics.js";
+import type { Notifier } from "../notify/notifier.js";
 
 /** `public`: the webhook TCP port (API-key and password auth); `control`: the 0600 Unix socket (its owner is trusted). */
 export type AppKind = "public" | "control";
@@ -41,4 +43,7 @@ export interface ApiDeps {
   adminPasswordHash: () => string | undefined;
   /** A store class for @fastify/rate-limit shared by a pair (Redis); absent: this daemon's own counters. */
   rateLimitStore?: unknown;
+  /** Null when metrics.enabled is false. */
+  metrics?: Metrics | null;
+  notifier?: Notifier;
 }

@@ -140,6 +140,9 @@ export function buildProgram(version: string): Command {
       .option("--price <price>", "market or a number (default: the alert's, else market)")
       .option("--test", "post to /webhook/test: a dry run that trades nothing"),
   );
+  top("notify [action] [channel]", "notifications: test [CHANNEL] sends a test message (every channel without one) | status", () => import("./commands/notify.js"), (c) =>
+    json(c),
+  );
   const relay = program.command("relay").description("signal relay: publish to invited receivers, receive from senders (man tradectl-relay)");
   const relayCommand = (spec: string, description: string, load: Loader, configure: (c: Command) => Command = json) => command(relay, spec, description, load, configure);
   relayCommand("channel <action> [name]", "channels you publish on: create NAME [--from-webhook] | list | show NAME | delete NAME", () => import("./commands/relay-channel.js"), (c) =>

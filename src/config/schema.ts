@@ -37,6 +37,8 @@ export const DEFAULT_CONFIG: TradectlConfig = {
     slowDeliveryMs: 500,
     smtp: { host: "", port: 587, secure: false, from: "tradectl@localhost", user: "" },
   },
+  notify: { channels: [], streamStaleSeconds: 60, maxAgeHours: 24, batchDelayMs: 500, dailySummary: { at: "", timeZone: "Asia/Tokyo" } },
+  metrics: { enabled: true, port: null },
 };
 
 const nonNegInt = { type: "integer", minimum: 0 } as const;
@@ -60,6 +62,46 @@ const feedSchema = {
     speed: { type: "number", exclusiveMinimum: 0 },
     required: { type: "boolean" },
   },
+} as const;
+
+/** An environment variable's name; the daemon's own secrets are never a channel's (they would leave the machine). */
+const secretEnvSchema = { type: "string", pattern: "^[A-Z][A-Z0-9_]{0,63}$", not: { enum: ["WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS", "ADMIN_PASSWORD_HASH", "OANDA_TOKEN", "MT5_BRIDGE_TOKEN"] } } as const;
+
+const channelSchema = {
+  type: "object",
+  required: ["name", "kind"],
+  additionalProperties: false,
+  properties: {
+    name: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,40}$" },
+    kind: { enum: ["telegram", "discord", "slack", "webhook", "email"] },
+    events: { type: "array", items: { type: "string", pattern: "^(\\*|[a-z_]+(\\.[a-z_]+)*(\\.\\*|:[a-z_]+)?)$" } },
+    minSeverity: { enum: ["info", "warning", "error", "critical"] },
+    secretEnv: secretEnvSchema,
+    chatId: { type: "string", pattern: "^(-?\\d{1,20}|@[A-Za-z0-9_]{5,32})$" },
+    apiUrl: { type: "string", pattern: "^https?://" },
+    url: { type: "string", pattern: "^https?://" },
+    smtp: {
+      type: "object",
+      required: ["host", "from", "to"],
+      additionalProperties: false,
+      properties: {
+        host: { type: "string", minLength: 1 },
+        port: { type: "integer", minimum: 1, maximum: 65535 },
+        secure: { type: "boolean" },
+        user: { type: "string", minLength: 1 },
+        from: { type: "string", minLength: 3 },
+        to: { type: "array", minItems: 1, items: { type: "string", minLength: 3 } },
+      },
+    },
+    minIntervalMs: { type: "integer", minimum: 0, maximum: 3_600_000 },
+    timeoutMs: { type: "integer", minimum: 100, maximum: 120_000 },
+    enabled: { type: "boolean" },
+  },
+  allOf: [
+    { if: { properties: { kind: { const: "telegram" } } }, then: { required: ["chatId"] } },
+    { if: { properties: { kind: { const: "webhook" } } }, then: { required: ["url"] } },
+    { if: { properties: { kind: { const: "email" } } }, then: { required: ["smtp"] } },
+  ],
 } as const;
 
 export const CONFIG_SCHEMA = {
@@ -191,6 +233,32 @@ export const CONFIG_SCHEMA = {
           user: { type: "string" },
         },
       },
+    },
+  },
+  notify: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      channels: { type: "array", items: channelSchema },
+      streamStaleSeconds: { type: "integer", minimum: 1, maximum: 86_400 },
+      maxAgeHours: { type: "number", exclusiveMinimum: 0, maximum: 720 },
+      batchDelayMs: { type: "integer", minimum: 0, maximum: 60_000 },
+      dailySummary: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          at: { type: "string", pattern: "^(|([01]\\d|2[0-3]):[0-5]\\d)$" },
+          timeZone: { type: "string", minLength: 1 },
+        },
+      },
+    },
+  },
+  metrics: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      enabled: { type: "boolean" },
+      port: { anyOf: [{ type: "null" }, { type: "integer", minimum: 0, maximum: 65535 }] },
     },
   },
 } as const;

@@ -13,7 +13,8 @@ export type SecretName =
   /** The whole Redis URL, password included; wins over `redis.url`. */
   | "REDIS_URL";
 
-export function readSecret(name: SecretName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** A secret by its variable's name: one of the daemon's own, or a notification channel's (`secretEnv`). */
+export function readSecret(name: SecretName | (string & {}), env: NodeJS.ProcessEnv = process.env): string | undefined {
   const direct = env[name];
   if (direct) return direct;
   const file = env[`${name}_FILE`];

@@ -34,6 +34,57 @@ export interface InstrumentConfig {
   pipSize?: number;
 }
 
+export type NotifyChannelKind = "telegram" | "discord" | "slack" | "webhook" | "email";
+export type Severity = "info" | "warning" | "error" | "critical";
+
+/** One notification channel. Its token, webhook URL or password comes only from the environment (`secretEnv`). */
+export interface NotifyChannelConfig {
+  name: string;
+  kind: NotifyChannelKind;
+  /** Notification keys it wants (`order.filled`, `order.*`, `signal.rejected:cooldown`, `*`); default: all but routine refusals. */
+  events?: string[];
+  /** Least severity sent (default info). */
+  minSeverity?: Severity;
+  /**
+   * The environment variable (or `<NAME>_FILE`) holding this channel's secret: the Telegram bot token, the Discord
+   * or Slack webhook URL, the generic webhook's signing key, the SMTP password. Defaults per kind.
+   */
+  secretEnv?: string;
+  /** Telegram: the chat to write to. */
+  chatId?: string;
+  /** Telegram: the Bot API base URL (default https://api.telegram.org). */
+  apiUrl?: string;
+  /** Generic webhook: where to POST (the body is signed with the secret). */
+  url?: string;
+  /** E-mail over SMTP. */
+  smtp?: { host: string; port?: number; secure?: boolean; user?: string; from: string; to: string[] };
+  /** How long one request may take before it counts as failed (default 10 s). */
+  timeoutMs?: number;
+  /** Least time between two messages of this channel (defaults: Telegram 1 s, a Telegram group 3 s, Slack 1 s, e-mail 10 s). */
+  minIntervalMs?: number;
+  /** False keeps the channel configured but sends nothing. */
+  enabled?: boolean;
+}
+
+export interface NotifyConfig {
+  channels: NotifyChannelConfig[];
+  /** A stream must stay down this long before it is notified (and then its recovery is). */
+  streamStaleSeconds: number;
+  /** Notifications not delivered within this many hours are dropped as expired (a dead channel keeps nothing forever). */
+  maxAgeHours: number;
+  /** Events arriving within this window of the first go out as one message. */
+  batchDelayMs: number;
+  /** A summary of the day at this local time ("HH:MM"; "" = none), in `timeZone`. */
+  dailySummary: { at: string; timeZone: string };
+}
+
+export interface MetricsConfig {
+  /** Collects metrics and serves GET /metrics on the control socket. */
+  enabled: boolean;
+  /** Also serves GET /metrics on 127.0.0.1 at this port (null = no port; 0 = any free port). */
+  port: number | null;
+}
+
 export interface TradectlConfig {
   webhook: {
     host: string;
@@ -98,4 +149,6 @@ export interface TradectlConfig {
     /** Invitation mail (`relay invite --email`); the password comes from RELAY_SMTP_PASSWORD. */
     smtp: { host: string; port: number; secure: boolean; from: string; user: string };
   };
+  notify: NotifyConfig;
+  metrics: MetricsConfig;
 }

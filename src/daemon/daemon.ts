@@ -53,6 +53,11 @@ import { submitCliSignal } from "./cli-signals.js";
 import { isBcryptHash, resolveWebhookSecrets } from "./webhook-secret.js";
 import { configChanges } from "./live-keys.js";
 import { feedsToRun } from "./feeds-to-run.js";
+import { buildNotifier } from "./build-notifier.js";
+import { Metrics } from "../metrics/metrics.js";
+import { instrumentBroker } from "../metrics/instrument-broker.js";
+import { startMetricsServer } from "../metrics/metrics-server.js";
+import type { Notifier } from "../notify/notifier.js";
 
 export interface DaemonOverrides {
   host?: string;
@@ -87,8 +92,12 @@ export interface DaemonHandle {
   control: Control;
   logger: Logger;
   /** Re-reads config.json and applies the keys that can change live (SIGHUP); says which changed keys need a restart. */
+  notifier: Notifier;
+  /** GET /metrics on 127.0.0.1 when `metrics.port` is set. */
+  metricsUrl: string | null;
   reload(): Promise<ReloadResult>;
-  stop(): Promise<void>;
+  /** Stops cleanly; `reason` goes into the system.stopping event (and its notification). */
+  stop(reason?: string): Promise<void>;
 }
 
 export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandle> {
@@ -135,7 +144,11 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const db = new Database(paths.dbFile, { autoCheckpoint: false });
     cleanups.push(() => db.close());
     const checkpointer = new Checkpointer(paths.dbFile, (message) => logger.warn("journal checkpoint failed", { message }));
-    db.onCommit = () => checkpointer.wrote();
+    let metrics: Metrics | null = null;
+    db.onCommit = (ms, kind) => {
+      checkpointer.wrote();
+      metrics?.journalCommit(ms, kind);
+    };
     checkpointer.onCheckpoint = (report) => logger.debug("journal checkpointed", { ...report });
     db.onFlushError = (err, rows) => logger.error("journal: batched audit rows could not be written", { rows, error: err.message });
     cleanups.push(() => checkpointer.stop());
@@ -155,11 +168,17 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     bus.on("*", (e) => {
       audit.append(redactor.redact(e));
     });
+    if (config.metrics.enabled) {
+      const m = new Metrics(bus);
+      metrics = m;
+      cleanups.push(() => m.close());
+    }
     const pair = paired ? new Pair({ config, env, stateDir: paths.stateDir, journal, ledger, idempotency, state, killSwitch, bus, now: () => clock.now(), logger }) : null;
     if (pair && ledger instanceof WatchedLedger) ledger.onFill = (f, realized) => pair.filled(f, realized);
 
     const quotes = new QuoteBook((t) => config.instruments[t]?.symbol ?? t);
-    const broker = buildBroker(config, { ledger, quotes, clock, env, logger, instruments: () => config.instruments });
+    const rawBroker = buildBroker(config, { ledger, quotes, clock, env, logger, instruments: () => config.instruments });
+    const broker = metrics ? instrumentBroker(rawBroker, metrics) : rawBroker;
     cleanups.push(() => broker.close?.());
     // Order planning puts prices on each symbol's grid and sizes orders from the account: read them once now.
     await broker.refreshSpecs?.().catch((err: Error) => logger.warn("instrument specs could not be read from the broker yet", { error: err.message }));
@@ -240,6 +259,18 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       stopsOf: (ticker) => stops.get(ticker),
       ...(reconciler ? { blockedTickers: () => reconciler!.blockedTickers(), reconciliation: () => reconciler!.view() } : {}),
       ...(pair ? { cluster: () => pair.view() } : {}),
+      notifications: () => notifier.status(),
+    });
+    const notifier = buildNotifier({ config: config.notify, bus, db, state, control, clock, env, logger, redactor, metrics });
+    notifier.start();
+    cleanups.push(() => notifier.stop(1000));
+    metrics?.setSources({
+      streams: () => feeds.statuses(),
+      brokerConnected: () => health.brokerStatus().connected,
+      killSwitchActive: () => killSwitch.active,
+      walFile: `${paths.dbFile}-wal`,
+      notifications: () => notifier.status(),
+      now: () => clock.now(),
     });
     const webhook = new WebhookService({ secrets, config: () => config, clock, engine, alerts, bus, logger, redactor, quotes });
     const relay = new Relay({ db, engine, bus, clock, logger, config: () => config, smtpPassword: () => readSecret("RELAY_SMTP_PASSWORD", env) });
@@ -259,6 +290,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       webhook,
       relay,
       adminPasswordHash: adminHash,
+      metrics,
+      notifier,
       ...(pair
         ? { rateLimitStore: redisRateLimitStore(() => pair.link.cmd, pair.keys.rateLimit, clockedStore(clock) as never, (err) => logger.warn("rate limits: Redis unreachable, counting on this daemon alone", { error: err.message })) }
         : {}),
@@ -332,11 +365,18 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     // The relay's deliveries (pending from the last run too) go out once this daemon can answer its receivers.
     relay.start(url);
     cleanups.push(() => relay.stop());
+    let metricsUrl: string | null = null;
+    if (metrics && config.metrics.port !== null) {
+      const server = await startMetricsServer(metrics, config.metrics.port);
+      metricsUrl = server.url;
+      cleanups.push(() => server.close());
+    }
     logger.info("tradectl daemon ready", {
       webhook_url: `${url}/webhook`,
       socket: socketPath,
       broker: broker.kind,
       home: paths.stateDir,
+      ...(metricsUrl ? { metrics: metricsUrl } : {}),
       ...(secrets.generatedFile ? { generated_webhook_credential_file: secrets.generatedFile } : {}),
     });
 
@@ -349,6 +389,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       engine,
       control,
       logger,
+      notifier,
+      metricsUrl,
       async reload() {
         const next = applyOverrides(configStore.read(), opts.overrides);
         const { live, restart } = configChanges(config, next);
@@ -374,10 +416,11 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
         if (restart.length) logger.warn(`configuration reloaded, but these keys apply only after a restart: ${restart.join(", ")}`, { restart_needed: restart });
         return { applied, restartNeeded: restart };
       },
-      stop() {
+      stop(reason = "stop requested") {
         stopped ??= (async () => {
-          logger.info("tradectl daemon stopping");
-          bus.publish(makeEnvelope("system.stopping", "daemon", { pid: process.pid }, { time: clock.now() }));
+          engine.publishAnswered(); // the events of the last answers come before this run's end
+          logger.info("tradectl daemon stopping", { reason });
+          bus.publish(makeEnvelope("system.stopping", "daemon", { pid: process.pid, reason, in_flight: engine.pendingCount }, { time: clock.now() }));
           await closePublic(); // stop taking alerts
           await settleWithin(engine.stop(), 3000);
           await runCleanups();

@@ -11,7 +11,7 @@
  *   and deals could not be read (each order's lookup stands on its own), and is counted (`rechecks`);
  * - per ticker, broker quantity − (journal quantity + fills found now) ≠ 0 is an unexplained difference:
  *   logged, emitted as `reconcile.mismatch`, shown in /status and blocking new entries of that ticker until
- *   a later sync finds no difference. A ticker with an order in motion during the read is not judged.
+ *   a later sync finds no difference (`reconcile.cleared`). A ticker with an order in motion during the read is not judged.
  */
 import type { Clock } from "../domain/clock.js";
 import { settleWithin } from "../domain/settle-within.js";
@@ -181,6 +181,7 @@ export class Reconciler {
       if (seen.has(ticker) || unsettled(ticker)) continue;
       this.blocked.delete(ticker);
       this.d.logger.info("position agrees with the broker again; entries of this ticker are allowed", { ticker });
+      this.d.bus.publish(makeEnvelope("reconcile.cleared", "reconciler", { ticker, blocked: false }, { time: this.d.clock.now() }));
     }
     this.lastSyncAt = this.d.clock.now();
     this.lastError = null;

@@ -46,6 +46,8 @@ export interface ControlDeps {
   reconciliation?: () => object;
   /** The hot-standby pair (role, leader, lease, queue, Redis), shown in /status when there is one. */
   cluster?: () => object;
+  /** Each notification channel's state and last error (no secret in them), shown in /status. */
+  notifications?: () => object[];
 }
 
 export interface RatesView {
@@ -131,6 +133,7 @@ export class Control {
       },
       ...(this.d.reconciliation ? { reconciliation: this.d.reconciliation() } : {}),
       ...(this.d.cluster ? { cluster: this.d.cluster() } : {}),
+      ...(this.d.notifications ? { notifications: this.d.notifications() } : {}),
       timestamp: new Date(now).toISOString(),
     };
   }

@@ -297,14 +297,15 @@ export class Engine {
    * out, in order. The journal already holds what they describe.
    */
   private afterAnswer(fn: () => void): void {
-    if (this.answered.length === 0) {
-      setImmediate(() => {
-        const work = this.answered;
-        this.answered = [];
-        for (const f of work) f();
-      });
-    }
+    if (this.answered.length === 0) setImmediate(() => this.publishAnswered());
     this.answered.push(fn);
+  }
+
+  /** Runs the work left after answers now (a stopping daemon publishes it before it says it stops). */
+  publishAnswered(): void {
+    const work = this.answered;
+    this.answered = [];
+    for (const f of work) f();
   }
 
   private publish(signal: Signal, events: Event[], time: number): void {
@@ -334,6 +335,7 @@ export class Engine {
    * next start resumes it), then the orders in motion settle.
    */
   async stop(): Promise<void> {
+    this.publishAnswered();
     this.stopping.abort();
     await this.queue.drain();
   }

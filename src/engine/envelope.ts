@@ -27,6 +27,7 @@ export type EventType =
   | "broker.state"
   | "account.margin_call"
   | "reconcile.mismatch"
+  | "reconcile.cleared"
   | "cluster.leader_changed"
   | "relay.published"
   | "relay.delivered"

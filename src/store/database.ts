@@ -20,6 +20,7 @@ import { OperationalError } from "../domain/errors.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Row = Record<string, SQLInputValue>;
+export type CommitKind = "durable" | "relaxed" | "batch";
 
 const DEFER_MS = 20;
 
@@ -64,8 +65,11 @@ export class Database {
   private readonly main: Connection;
   private readonly bulkConn: Connection;
   private depth = 0;
-  /** Told after every commit (the Checkpointer keeps out of the way while the journal is busy). */
-  onCommit: () => void = () => {};
+  /**
+   * Told after every commit, with how long the commit took (the Checkpointer keeps out of the way while the journal is
+   * busy; the metrics time it): durable (fsync), relaxed (no fsync) or batch (the bulk connection's deferred rows).
+   */
+  onCommit: (ms: number, kind: CommitKind) => void = () => {};
   private deferred: Array<{ sql: string; params: SQLInputValue[] }> = [];
   private flushTimer: NodeJS.Timeout | null = null;
   /** The WAL file, opened at the first durable commit (SQLite creates it with the first write). */
@@ -95,8 +99,10 @@ export class Database {
     this.db.exec("BEGIN IMMEDIATE");
     this.depth++;
     let out: T;
+    let t0 = 0;
     try {
       out = fn();
+      t0 = performance.now();
       this.db.exec("COMMIT");
     } catch (err) {
       // SQLite may already have rolled back (disk full, I/O error): never hide the real error behind ours.
@@ -105,10 +111,12 @@ export class Database {
     } finally {
       this.depth--;
     }
-    if (opts.durable !== false) this.syncWal();
-    this.onCommit();
+    const durable = opts.durable !== false;
+    if (durable) this.syncWal();
+    this.onCommit(performance.now() - t0, durable ? "durable" : "relaxed");
     return out;
   }
+
 
   /** Makes every commit so far durable: fdatasync of the WAL file. */
   private syncWal(): void {
@@ -150,11 +158,12 @@ export class Database {
 
   /** A statement; outside a transaction it commits on its own, durably. */
   run(sql: string, ...params: SQLInputValue[]): { changes: number; lastInsertRowid: number } {
+    if (this.depth > 0) return this.main.run(sql, params);
+    // Outside a transaction the statement is its own durable commit.
+    const t0 = performance.now();
     const r = this.main.run(sql, params);
-    if (this.depth === 0) {
-      this.syncWal();
-      this.onCommit();
-    }
+    this.syncWal();
+    this.onCommit(performance.now() - t0, "durable");
     return r;
   }
 
@@ -183,14 +192,17 @@ export class Database {
     const conn = this.bulkConn;
     try {
       conn.db.exec("BEGIN");
+      let ms: number;
       try {
         for (const w of batch) conn.run(w.sql, w.params);
+        const t0 = performance.now();
         conn.db.exec("COMMIT");
+        ms = performance.now() - t0;
       } catch (err) {
         if (conn.db.isTransaction) conn.db.exec("ROLLBACK");
         throw err;
       }
-      this.onCommit();
+      this.onCommit(ms, "batch");
     } catch (err) {
       // Audit-grade rows only (see bulkDefer): report, and never take the daemon down from a timer.
       this.onFlushError(err as Error, batch.length);

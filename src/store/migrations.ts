@@ -372,4 +372,27 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX relay_inbox_received ON relay_inbox(received_at);
     `,
   },
+  {
+    version: 7,
+    name: "notification outbox",
+    // One row per notification, with the channels it is for; each channel's progress is one cursor (the last row it
+    // is done with: sent, refused for good or expired), since a channel takes its rows strictly in order. Rows are
+    // written in the event log's batches, so a notice costs one row in the rowid b-tree, whatever the channels.
+    sql: `
+      CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a cursor past an id stays past it
+        key TEXT NOT NULL,             -- what happened: order.filled, stream.stale, summary.daily, ...
+        severity TEXT NOT NULL,        -- info | warning | error | critical
+        event_id TEXT,                 -- the event it came from, when one did
+        created_at INTEGER NOT NULL,
+        channels TEXT NOT NULL,        -- ",phone,desk,": the channels it is for
+        payload TEXT NOT NULL          -- the event's payload, redacted, as JSON
+      );
+      CREATE TABLE notify_cursors (
+        channel TEXT PRIMARY KEY,
+        done_through INTEGER NOT NULL, -- every row of this channel up to this id is sent, failed or expired
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

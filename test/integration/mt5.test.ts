@@ -325,6 +325,19 @@ test("an unexplained position at the broker blocks entries of that ticker until 
   assert.equal((await bridgeCall(bridge, { client_order_id: "MANUAL_2", type: "SELL", position: ticket })).outcome, "filled");
   await until("the block to clear", async () => (await d.socket("GET", "/status")).body.data, (s) => !("9984" in s.risk_status.blocked_tickers));
   assert.equal((await d.post("/webhook", buy())).status, 200);
+  const cleared = (await d.socket("GET", "/audit?type=reconcile.")).body.data as Array<{ type: string; payload: { ticker: string } }>;
+  assert.deepEqual(cleared.map((e) => [e.type, e.payload.ticker]), [["reconcile.mismatch", "9984"], ["reconcile.cleared", "9984"]]);
+});
+
+test("a broker that turns unhealthy and back is one broker.state event each way", async (t) => {
+  const { bridge, d } = await setup(t);
+  const brokerEvents = async () => ((await d.socket("GET", "/audit?type=broker.")).body.data as Array<{ type: string; payload: { connected: boolean } }>).map((e) => `${e.type} ${e.payload.connected}`);
+  bridge.faults({ ipc_down: true });
+  assert.equal((await d.get("/health")).status, 503);
+  assert.equal((await d.get("/health")).status, 503, "a second failed check is not a second event");
+  bridge.faults({});
+  assert.equal((await d.get("/health")).status, 200);
+  assert.deepEqual(await brokerEvents(), ["broker.state false", "broker.state true"]);
 });
 
 test("the bridge's GET /stream is a price feed: ticks filed under their tickers, a moved quote follows, the stream is live", async (t) => {

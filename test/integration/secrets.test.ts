@@ -1,18 +1,12 @@
 /** The passphrase is written nowhere: not in the journal, the logs, the config or the daemon's output. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { alert, spawnDaemon, TEST_CONFIG, runCli } from "../helpers/daemon.js";
 import { testHome } from "../helpers/temp-home.js";
+import { filesUnder } from "../helpers/files-under.js";
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    const st = statSync(p);
-    return st.isDirectory() ? filesUnder(p) : st.isFile() ? [p] : [];
-  });
-}
 
 test("a scan of the home folder and the daemon's output finds the passphrase nowhere", async (t) => {
   const secret = "scan-me-passphrase-6f1c2a9e8b7d";

@@ -48,7 +48,7 @@ export async function run(_args: string[], opts: Opts): Promise<void> {
         process.stderr.write(`tradectl: shutdown took longer than ${STOP_DEADLINE_MS} ms; exiting\n`);
         process.exit(1);
       }, STOP_DEADLINE_MS).unref();
-      daemon.stop().then(resolve, (err: Error) => {
+      daemon.stop(signal).then(resolve, (err: Error) => {
         process.stderr.write(`tradectl: error during shutdown: ${err.message}\n`);
         process.exitCode = 1;
         resolve();

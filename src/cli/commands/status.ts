@@ -23,6 +23,7 @@ interface Status {
     redis: { state: string; latency_ms: number | null; reconnects: number; last_error: string | null; next_retry_ms: number | null; persistence: string | null; persistence_safe: boolean | null };
     queue: { pending_here: number; unacknowledged: number | null; to_publish: number };
   };
+  notifications?: Array<Record<string, unknown>>;
   timestamp: string;
 }
 
@@ -54,4 +55,8 @@ export async function run(_args: string[], opts: GlobalOptions): Promise<void> {
   out.write("\n");
   printTable(s.streams, ["name", "state", "last_message_at", "reconnects", "last_error"]);
   for (const note of s.streams.flatMap(streamNotes)) out.write(`${note.level === "alert" ? "!!" : " !"} ${note.text}\n`);
+  if (s.notifications?.length) {
+    out.write("\n");
+    printTable(s.notifications, ["name", "kind", "state", "pending", "last_sent_at", "last_error"]);
+  }
 }
