@@ -14,7 +14,13 @@ export type ErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "ORDER_REJECTED"
   | "METHOD_NOT_ALLOWED"
-  | "SIGNAL_EXPIRED";
+  | "SIGNAL_EXPIRED"
+  // the HTTP request itself, refused before any route (./protocol-errors.ts)
+  | "MALFORMED_REQUEST"
+  | "REQUEST_TIMEOUT"
+  | "URI_TOO_LONG"
+  | "HEADERS_TOO_LARGE"
+  | "EXPECTATION_FAILED";
 
 export class ApiError extends Error {
   constructor(

@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { request as httpsRequest } from "node:https";
 import { request as httpRequest } from "node:http";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../../src/domain/clock.js";
 import { alert, startTestDaemon } from "../helpers/daemon.js";
@@ -64,7 +63,6 @@ test("TLS with webhook.tls.cert/key, and the certificate is reloaded on SIGHUP",
   const changed = await d.handle.reload();
   assert.ok(changed.includes("webhook.tls"));
   assert.equal(await peerCn(d.url), "second.example");
-  void readFileSync;
 });
 
 test("SIGHUP reload applies live keys (risk) without a restart", async (t) => {
@@ -87,12 +85,15 @@ test("GET /events on the socket streams the pipeline's events as SSE", async (t)
   const d = await startTestDaemon({ home, env: { WEBHOOK_SECRET: SECRET } });
   defer(t, () => d.handle.stop());
   const types: string[] = [];
+  let subscribed!: () => void;
+  const connected = new Promise<void>((resolve) => (subscribed = resolve));
   const done = new Promise<void>((resolve, reject) => {
     const req = httpRequest({ socketPath: d.socketPath, path: "/events" }, (res) => {
       assert.equal(res.headers["content-type"], "text/event-stream");
       let buf = "";
       res.on("data", (c: Buffer) => {
         buf += c.toString();
+        if (buf.startsWith(": connected")) subscribed();
         for (const m of buf.matchAll(/^event: (\S+)$/gm)) if (!types.includes(m[1]!)) types.push(m[1]!);
         if (types.includes("order.filled")) {
           req.destroy();
@@ -103,7 +104,7 @@ test("GET /events on the socket streams the pipeline's events as SSE", async (t)
     req.on("error", (err) => (types.includes("order.filled") ? resolve() : reject(err)));
     req.end();
   });
-  await new Promise((r) => setTimeout(r, 50));
+  await connected; // the stream's first line is written after it has subscribed to the bus
   assert.equal((await d.post("/webhook", alert(SECRET, { entry_price: 3000 }))).status, 200);
   await done;
   const pipeline = types.filter((x) => x.startsWith("signal.") || x.startsWith("order."));

@@ -6,13 +6,16 @@
 import { createParser } from "eventsource-parser";
 import { connect } from "node:net";
 import { makeContext, type GlobalOptions } from "../context.js";
+import { MAX_EVENT_HISTORY } from "../../domain/query-limits.js";
 import { DaemonUnreachableError } from "../errors.js";
+import { intOption } from "../int-option.js";
 import { isUnreachable } from "../socket-client.js";
 
 export async function run(_args: string[], opts: GlobalOptions & { follow?: boolean; type?: string; history?: string }): Promise<void> {
+  const history = String(intOption("--history", opts.history ?? "20", 0, MAX_EVENT_HISTORY));
   const ctx = makeContext(opts);
-  const history = opts.history ?? "20";
   if (!opts.follow) {
+    if (history === "0") return;
     const recent = await ctx.client.get<unknown[]>("/audit", { limit: history, type: opts.type });
     for (const e of recent) process.stdout.write(`${JSON.stringify(e)}\n`);
     return;

@@ -1,14 +1,15 @@
 /** `tradectl keys create|list|revoke`: API keys for the public read routes. The key is shown once. */
+import { MAX_KEY_DAYS } from "../../domain/query-limits.js";
 import { UsageError } from "../errors.js";
 import { makeContext, type GlobalOptions } from "../context.js";
+import { intOption } from "../int-option.js";
 import { printJson, printTable } from "../output.js";
 
 export async function run(args: string[], opts: GlobalOptions & { name?: string; expiresDays?: string }): Promise<void> {
   const ctx = makeContext(opts);
   const [action, id] = args;
   if (action === "create") {
-    const days = opts.expiresDays === undefined ? undefined : Number(opts.expiresDays);
-    if (days !== undefined && (!Number.isInteger(days) || days <= 0)) throw new UsageError("--expires-days must be a positive integer");
+    const days = intOption("--expires-days", opts.expiresDays, 1, MAX_KEY_DAYS);
     const data = await ctx.client.post<{ id: string; key: string; name: string; expires_at: string | null }>("/keys", { name: opts.name ?? "default", ...(days ? { expires_days: days } : {}) });
     if (ctx.json) return printJson(data);
     process.stdout.write(`created ${data.id} (${data.name}), expires ${data.expires_at ?? "never"}\n${data.key}\nThis key is shown once; store it now. Use it as: Authorization: Bearer <key>\n`);

@@ -7,6 +7,7 @@ import type { Rate } from "../../engine/broker.js";
 import type { RatesView } from "../../engine/control.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
+import { intOption } from "../int-option.js";
 import { printJson } from "../output.js";
 
 interface Opts extends GlobalOptions {
@@ -23,8 +24,7 @@ export async function run(args: string[], opts: Opts): Promise<void> {
   const symbol = args[0];
   if (!symbol) throw new UsageError("rates needs a SYMBOL (a ticker such as 9984, or the broker's symbol)");
   const timeframe = (opts.timeframe ?? "M5").toUpperCase();
-  const count = opts.count === undefined ? 100 : Number(opts.count);
-  if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) throw new UsageError(`--count must be an integer from 1 to ${MAX_COUNT}, got ${opts.count}`);
+  const count = intOption("--count", opts.count, 1, MAX_COUNT) ?? 100;
   const format = opts.json ? "json" : (opts.format ?? "csv");
   if (format !== "csv" && format !== "json") throw new UsageError(`--format must be csv or json, got ${opts.format}`);
 
