@@ -4,7 +4,9 @@ import { errorEnvelope } from "../domain/error-envelope.js";
 import { ERROR_CODES as SEED_ERROR_CODES } from "../webhook/schemas.js";
 
 /** Every error code the API answers with (the seed's, then ours); each is explained in tradectl-api(7) at the anchor its help_url names. */
-export const ERROR_CODES = [...SEED_ERROR_CODES, "IP_NOT_ALLOWED", "PAYLOAD_TOO_LARGE", "ORDER_REJECTED", "METHOD_NOT_ALLOWED", "SIGNAL_EXPIRED", "INVITATION_EXPIRED", "INVITATION_USED", "RELAY_PAUSED"] as const;
+export const ERROR_CODES = [...SEED_ERROR_CODES, "IP_NOT_ALLOWED", "PAYLOAD_TOO_LARGE", "ORDER_REJECTED", "METHOD_NOT_ALLOWED", "SIGNAL_EXPIRED", "INVITATION_EXPIRED", "INVITATION_USED", "RELAY_PAUSED",
+  // the HTTP request itself, refused before any route (./protocol-errors.ts)
+  "MALFORMED_REQUEST", "REQUEST_TIMEOUT", "URI_TOO_LONG", "HEADERS_TOO_LARGE", "EXPECTATION_FAILED"] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -18,6 +18,8 @@ import { relayPublicRoutes } from "./routes/relay-public.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { notifyRoutes } from "./routes/notify.js";
 import { webhookMetricsHooks } from "../metrics/webhook-hooks.js";
+import { protocolErrorHandlers } from "./protocol-errors.js";
+import { schemaErrors, VALIDATION_SOURCES, type SchemaIssue } from "./schema-errors.js";
 
 
 export interface BuildAppOptions {
@@ -29,8 +31,14 @@ export interface BuildAppOptions {
 
 export const BODY_LIMIT = 1024 * 1024;
 export const MAX_HEADER_SIZE = 8 * 1024;
+export const MAX_PARAM_LENGTH = 100;
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const protocol = protocolErrorHandlers({
+    maxHeaderSize: MAX_HEADER_SIZE,
+    maxParamLength: MAX_PARAM_LENGTH,
+    log: (e) => opts.deps.logger.access({ server: opts.kind, ...e, ms: 0, user_agent: null }),
+  });
   const base: FastifyServerOptions = {
     logger: false,
     bodyLimit: BODY_LIMIT,
@@ -38,14 +46,24 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     connectionTimeout: 30_000,
     genReqId: genRequestId,
     trustProxy: opts.trustProxy ?? false,
-    return503OnClosing: true,
+    // Sockets are closed at once on close (forceCloseConnections), so no request can be caught mid-close; and
+    // fastify's 503 for one would not be in the error envelope.
+    return503OnClosing: false,
     forceCloseConnections: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // A query parameter a route does not know is refused, as its schema says, not dropped (`?limt=10` is a typo).
+    ajv: { customOptions: { removeAdditional: false } },
+    clientErrorHandler: protocol.clientErrorHandler,
+    frameworkErrors: protocol.frameworkErrors as FastifyServerOptions["frameworkErrors"],
   };
+  // A request without Host is answered by the hook below in the error envelope, not by node with an empty 400.
+  const server = { maxHeaderSize: MAX_HEADER_SIZE, requireHostHeader: false };
   const app = (
     opts.https
-      ? Fastify({ ...base, https: { ...opts.https, maxHeaderSize: MAX_HEADER_SIZE } } as FastifyServerOptions)
-      : Fastify({ ...base, http: { maxHeaderSize: MAX_HEADER_SIZE } })
+      ? Fastify({ ...base, https: { ...opts.https, ...server } } as FastifyServerOptions)
+      : Fastify({ ...base, http: server })
   ) as unknown as FastifyInstance;
+  protocol.attach(app.server, Boolean(opts.https));
 
   // TradingView posts text/plain unless the alert text is valid JSON; keep the raw text, the webhook route parses it.
   app.addContentTypeParser(["text/plain", "application/json"], { parseAs: "string", bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
@@ -53,13 +71,22 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   accessLogHook(app, opts.deps, opts.kind);
   if (opts.kind === "public" && opts.deps.metrics) webhookMetricsHooks(app, opts.deps.metrics);
+  // HTTP/1.1 requires Host (RFC 9112 3.2); node would answer its absence with an empty 400.
+  app.addHook("onRequest", (req, _reply, done) => {
+    done(req.headers.host === undefined && req.raw.httpVersion === "1.1" ? new ApiError(400, "MALFORMED_REQUEST", "Missing Host header (required by HTTP/1.1)") : undefined);
+  });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: SchemaIssue[]; validationContext?: string }, req, reply) => {
     if (err instanceof ApiError) return sendError(req, reply, err);
     if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE" || err.statusCode === 413) {
-      return reply.code(413).send(errorBody(req, "PAYLOAD_TOO_LARGE", `Request body exceeds ${BODY_LIMIT} bytes`, { max_body_bytes: BODY_LIMIT }));
+      // The client may still be sending the rest: the connection is drained before it closes, so it gets this answer.
+      return reply.code(413).header("Connection", "close").send(errorBody(req, "PAYLOAD_TOO_LARGE", `Request body exceeds ${BODY_LIMIT} bytes`, { max_body_bytes: BODY_LIMIT }));
     }
     if (err.statusCode === 429) return reply.send(err);
+    if (err.validation) {
+      const where = VALIDATION_SOURCES[err.validationContext ?? ""] ?? "query";
+      return reply.code(400).send(errorBody(req, "VALIDATION_ERROR", `Invalid ${where}`, undefined, { errors: schemaErrors(err.validation, req[where]) }));
+    }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send(errorBody(req, "VALIDATION_ERROR", err.message));
     }

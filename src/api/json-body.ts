@@ -1,12 +1,16 @@
 /** Parses a raw (string) body as a JSON object for the admin and key routes; an empty body is `{}`. */
+import { depthFailure } from "../webhook/parse-body.js";
 import { ApiError } from "./api-error.js";
 
 export function parseJsonObject(raw: unknown): Record<string, unknown> {
   if (raw === undefined || raw === null || raw === "") return {};
   if (typeof raw === "object" && !Array.isArray(raw)) return raw as Record<string, unknown>;
+  const text = String(raw);
+  const deep = depthFailure(text);
+  if (deep) throw new ApiError(400, "VALIDATION_ERROR", deep.message);
   let v: unknown;
   try {
-    v = JSON.parse(String(raw));
+    v = JSON.parse(text);
   } catch {
     throw new ApiError(400, "VALIDATION_ERROR", "Malformed JSON body");
   }

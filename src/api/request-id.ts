@@ -18,8 +18,13 @@ function randomHex8(): string {
   return hex;
 }
 
+/** A fresh id, for an answer given before there is a request to read one from (a request node could not parse). */
+export function newRequestId(): string {
+  return `req_${randomHex8()}`;
+}
+
 export function genRequestId(req: IncomingMessage): string {
   const given = req.headers["x-request-id"];
   if (typeof given === "string" && SAFE.test(given)) return given;
-  return `req_${randomHex8()}`;
+  return newRequestId();
 }

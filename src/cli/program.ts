@@ -5,6 +5,7 @@
  */
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import { ORDER_STATUSES } from "../domain/types.js";
+import { MAX_ORDERS_OFFSET } from "../domain/query-limits.js";
 import { TIMEFRAMES } from "../domain/timeframes.js";
 import type { GlobalOptions } from "./context.js";
 
@@ -71,7 +72,7 @@ export function buildProgram(version: string): Command {
       .option("--ticker <code>", "one ticker")
       .addOption(choice("--status <status>", "one status", ORDER_STATUSES))
       .addOption(int("--limit <n>", "page size", 1, 500))
-      .addOption(int("--offset <n>", "skip this many", 0, Number.MAX_SAFE_INTEGER)),
+      .addOption(int("--offset <n>", "skip this many", 0, MAX_ORDERS_OFFSET)),
   );
   top("order", "one order in full", () => import("./commands/order.js"), (c) => json(c).argument("<order_id>", "ORD_YYYYMMDD_NNN"));
   top("quotes", "latest quote of every instrument", () => import("./commands/quotes.js"), json);

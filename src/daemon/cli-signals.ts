@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../domain/clock.js";
+import { errorEnvelope } from "../domain/error-envelope.js";
 import { timeOrderedId } from "../domain/ids.js";
 import type { Signal } from "../domain/types.js";
 import type { Engine } from "../engine/engine.js";
@@ -20,14 +21,14 @@ export interface CliOrderRequest {
 
 export async function submitCliSignal(d: { engine: Engine; journal: OrderJournal; clock: Clock; signalTtlMs: number }, req: CliOrderRequest): Promise<WebhookResponse> {
   const now = d.clock.now();
+  const requestId = `req_${randomBytes(8).toString("hex")}`;
   let ticker = req.ticker;
   if (req.orderId !== undefined) {
     const target = d.journal.getOrder(req.orderId);
-    if (!target) return notFound(`No order ${req.orderId}`, now);
-    if (target.status !== "working") return notFound(`Order ${req.orderId} is ${target.status}, not a pending order that can be cancelled`, now);
+    if (!target) return notFound(`No order ${req.orderId}`, requestId, now);
+    if (target.status !== "working") return notFound(`Order ${req.orderId} is ${target.status}, not a pending order that can be cancelled`, requestId, now);
     ticker = target.ticker;
   }
-  const requestId = `req_${randomBytes(8).toString("hex")}`;
   const signal: Signal = {
     id: timeOrderedId("sig_"),
     request_id: requestId,
@@ -47,6 +48,6 @@ export async function submitCliSignal(d: { engine: Engine; journal: OrderJournal
   return webhookAnswer(outcome.record);
 }
 
-function notFound(message: string, now: number): WebhookResponse {
-  return { statusCode: 404, body: { status: "error", message, error_code: "NOT_FOUND", timestamp: new Date(now).toISOString() } };
+function notFound(message: string, requestId: string, now: number): WebhookResponse {
+  return { statusCode: 404, body: errorEnvelope({ requestId, code: "NOT_FOUND", message, now }) };
 }

@@ -2,12 +2,14 @@
  * Raw webhook body → a JSON object. TradingView sends `application/json` when the alert message is
  * valid JSON and `text/plain` otherwise (and some users' messages are JSON it failed to detect), so
  * both are parsed as JSON. A missing Content-Type is treated the same way. Other media types are
- * refused. Parse errors never quote the body (it holds the passphrase): only a line and column.
+ * refused. Parse errors never quote the body (it holds the passphrase): only a line and column. A body nesting
+ * deeper than MAX_JSON_DEPTH is refused before it is parsed, so no later step can overflow the stack walking it.
  */
 import type { FieldError } from "./field-error.js";
 import { jsonErrorOffset } from "./json-error-offset.js";
+import { jsonDepthExceeded, MAX_JSON_DEPTH } from "./json-depth.js";
 
-export type ParseBodyFailure = "empty_body" | "unsupported_media_type" | "invalid_utf8" | "malformed_json" | "not_an_object";
+export type ParseBodyFailure = "empty_body" | "unsupported_media_type" | "invalid_utf8" | "malformed_json" | "too_deep" | "not_an_object";
 
 export type ParseBodyResult =
   | { ok: true; body: Record<string, unknown> }
@@ -51,6 +53,14 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
 }
 
+/** The failure for text nesting deeper than MAX_JSON_DEPTH, or null (shared with the admin and key routes' bodies). */
+export function depthFailure(text: string): { message: string } | null {
+  const offset = jsonDepthExceeded(text);
+  if (offset < 0) return null;
+  const { line, column } = lineColumn(text, offset);
+  return { message: `JSON nests deeper than ${MAX_JSON_DEPTH} levels at line ${line} column ${column}` };
+}
+
 export function parseBody(raw: string | Uint8Array, contentType: string | undefined | null): ParseBodyResult {
   const type = mediaType(contentType);
   if (!accepted(type)) {
@@ -73,6 +83,9 @@ export function parseBody(raw: string | Uint8Array, contentType: string | undefi
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") return fail("empty_body", "Body is empty: expected a JSON object");
+
+  const deep = depthFailure(text);
+  if (deep) return fail("too_deep", deep.message);
 
   let parsed: unknown;
   try {

@@ -2,8 +2,12 @@
  * An alert's point in time → Unix ms. Accepted: Unix milliseconds as a string of digits (the
  * seed's form) or as an integer, and ISO-8601 date-times with a zone ("2025-12-27T01:30:45Z",
  * "...+09:00", "...+0900", optional fraction), which is what TradingView's {{timenow}} gives.
- * A date-time without a zone is refused: whose local time would it be?
+ * A date-time without a zone is refused: whose local time would it be? So is an instant a Date cannot hold
+ * (beyond ±8.64e15 ms, year 275760): a digit string or integer up to 2^53 parses as a number, but every later
+ * step that writes it as a date (the /webhook/test report, the event's expires_at) would throw.
  */
+import { MAX_INSTANT_MS } from "./schemas.js";
+
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/;
 
 function daysInMonth(year: number, month: number): number {
@@ -13,12 +17,12 @@ function daysInMonth(year: number, month: number): number {
 /** Unix ms, or null when `value` is none of the accepted forms (or not a real date). */
 export function parseInstant(value: unknown): number | null {
   if (typeof value === "number") {
-    return Number.isSafeInteger(value) && value >= 0 ? value : null;
+    return Number.isSafeInteger(value) && value >= 0 && value <= MAX_INSTANT_MS ? value : null;
   }
   if (typeof value !== "string") return null;
   if (/^\d{1,16}$/.test(value)) {
     const n = Number(value);
-    return Number.isSafeInteger(n) ? n : null;
+    return n <= MAX_INSTANT_MS ? n : null;
   }
   const m = ISO.exec(value);
   if (m === null) return null;

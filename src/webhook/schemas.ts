@@ -12,6 +12,8 @@
  * does not drop fields a route adds.
  */
 
+import { MAX_ORDERS_LIMIT, MAX_ORDERS_OFFSET } from "../domain/query-limits.js";
+
 /** A JSON Schema object (draft-07 subset). */
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -61,13 +63,16 @@ const positiveNumber = (description: string): JsonSchema => ({
   description,
 });
 
-/** A point in time: Unix ms (string or integer) or ISO-8601 with a zone. */
+/** The last millisecond a JavaScript Date holds (ECMA-262): a later instant cannot be written as a date. */
+export const MAX_INSTANT_MS = 8.64e15;
+
+/** A point in time: Unix ms (string or integer, at most MAX_INSTANT_MS) or ISO-8601 with a zone. */
 const instantSchema = (description: string): JsonSchema => ({
   description,
   anyOf: [
     { type: "string", pattern: UNIX_MS_STRING_PATTERN },
     { type: "string", pattern: ISO_DATE_TIME_PATTERN },
-    { type: "integer", minimum: 0 },
+    { type: "integer", minimum: 0, maximum: MAX_INSTANT_MS },
   ],
 });
 
@@ -586,16 +591,19 @@ export const KillSwitchDataSchema: JsonSchema = {
 
 export const KillSwitchResponseSchema = successWith(KillSwitchDataSchema, "Kill switch state after the call.");
 
-/** GET /orders query string. Fastify's ajv coerces the numbers. */
+/** Unix ms (up to 16 digits), a date (YYYY-MM-DD) or an ISO-8601 date-time: the forms GET /orders reads as a bound. */
+export const QUERY_INSTANT_PATTERN = "^(?:[0-9]{1,16}|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?)$";
+
+/** GET /orders query string, the route's own schema (every parameter bounded). Fastify's ajv coerces the numbers. */
 export const OrdersQuerySchema: JsonSchema = {
   type: "object",
   properties: {
-    from: { type: "string", description: "Earliest created_at: YYYY-MM-DD (JST day) or ISO-8601." },
-    to: { type: "string", description: "Latest created_at (inclusive): YYYY-MM-DD (JST day) or ISO-8601." },
-    ticker: { type: "string", pattern: TICKER_PATTERN },
+    from: { type: "string", maxLength: 40, pattern: QUERY_INSTANT_PATTERN, description: "Earliest created_at: Unix ms, YYYY-MM-DD (JST day) or ISO-8601." },
+    to: { type: "string", maxLength: 40, pattern: QUERY_INSTANT_PATTERN, description: "End of the range, exclusive: Unix ms, YYYY-MM-DD (the whole JST day included) or ISO-8601." },
+    ticker: { type: "string", pattern: TICKER_PATTERN, description: "One ticker; a `TSE:`/`JPX:` prefix is removed." },
     status: { type: "string", enum: [...ORDER_STATUSES] },
-    limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
-    offset: { type: "integer", minimum: 0, default: 0 },
+    limit: { type: "integer", minimum: 1, maximum: MAX_ORDERS_LIMIT, default: 50 },
+    offset: { type: "integer", minimum: 0, maximum: MAX_ORDERS_OFFSET, default: 0 },
   },
   additionalProperties: false,
 };

@@ -17,6 +17,7 @@ import type { Action, ExitReason, Signal, SignalSource } from "../domain/types.j
 import type { FieldError } from "./field-error.js";
 import { parseInstant } from "./parse-instant.js";
 import {
+  MAX_INSTANT_MS,
   MAX_QUANTITY,
   TICKER_LETTERS,
   TICKER_PREFIXES,
@@ -153,6 +154,7 @@ function explain(field: CheckedField, value: unknown): string {
     case "timestamp":
     case "expires_at":
       if (typeof value !== "string" && typeof value !== "number") return badType("string");
+      if (typeof value === "number" && Number.isInteger(value) && value > MAX_INSTANT_MS) return `Invalid ${field}: not a real date and time`;
       return `Invalid ${field} format: expected Unix milliseconds ("1735279200000") or ISO-8601 with a zone ("2025-12-27T01:30:45Z")`;
     case "exit_reason":
       return typeof value === "string" ? "exit_reason must be one of stop_loss, take_profit, market_close" : badType("string");
@@ -187,19 +189,48 @@ function explain(field: CheckedField, value: unknown): string {
   }
 }
 
+/**
+ * JSON text of `value` when it is at most `max` characters and nests at most a few levels, else null. It stops as
+ * soon as either bound is passed, so a huge or deeply nested value costs little and cannot overflow the stack.
+ */
+function shortJson(value: unknown, max: number): string | null {
+  let out = "";
+  const write = (v: unknown, depth: number): boolean => {
+    if (depth > 8) return false;
+    if (Array.isArray(v)) {
+      out += "[";
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) out += ",";
+        if (!write(v[i], depth + 1)) return false;
+      }
+      out += "]";
+    } else if (typeof v === "object" && v !== null) {
+      out += "{";
+      let first = true;
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
+        out += `${first ? "" : ","}${JSON.stringify(k)}:`;
+        first = false;
+        if (!write((v as Record<string, unknown>)[k], depth + 1)) return false;
+      }
+      out += "}";
+    } else out += JSON.stringify(v) ?? "null";
+    return out.length <= max;
+  };
+  return write(value, 0) ? out : null;
+}
+
 /** The value as it may appear in an error: never the passphrase, never a huge blob. */
 function echo(value: unknown, passphrase: string | null): unknown {
   if (value === undefined) return null;
-  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const text = typeof value === "string" ? value : shortJson(value, MAX_ECHO_CHARS * 2);
+  if (text === null) return Array.isArray(value) ? `[array of ${value.length} items]` : "[object]";
   if (passphrase !== null && passphrase !== "") {
     if (value === passphrase) return "[REDACTED]";
-    if (passphrase.length >= 8 && typeof text === "string" && text.includes(passphrase)) return "[REDACTED]";
+    if (passphrase.length >= 8 && text.includes(passphrase)) return "[REDACTED]";
   }
   if (typeof value === "string") {
     return value.length > MAX_ECHO_CHARS ? `${value.slice(0, MAX_ECHO_CHARS)}…` : value;
-  }
-  if (typeof value === "object" && value !== null && (text?.length ?? 0) > MAX_ECHO_CHARS * 2) {
-    return Array.isArray(value) ? `[array of ${value.length} items]` : "[object]";
   }
   return value;
 }

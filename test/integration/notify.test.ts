@@ -14,7 +14,7 @@ import { SMTPServer } from "smtp-server";
 import { alert, runCli, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { defer } from "../helpers/defer.js";
 import { FAKE_CHAT_ID, FAKE_DISCORD, FAKE_TELEGRAM_TOKEN, startFakeChatProcess, type FakeChat } from "../helpers/fake-chat-process.js";
-import { tempHome } from "../helpers/temp-home.js";
+import { tempHome, testHome } from "../helpers/temp-home.js";
 import { filesUnder } from "../helpers/files-under.js";
 import { until } from "../helpers/until.js";
 
@@ -167,8 +167,7 @@ test("a burst of fills goes out as a few messages (one a second per chat), and e
 test("a restart with notifications in the outbox sends each of them exactly once", async (t) => {
   const chat = await startFakeChatProcess(t);
   // Nothing of the second run is for this channel: only what the first run left can go out.
-  const { home, cleanup } = tempHome({ ...BASE, notify: { batchDelayMs: 0, channels: [telegram(chat, { events: ["order.filled", "system.stopping"] })] } });
-  defer(t, cleanup);
+  const home = testHome(t, { ...BASE, notify: { batchDelayMs: 0, channels: [telegram(chat, { events: ["order.filled", "system.stopping"] })] } });
   const env = { TELEGRAM_BOT_TOKEN: FAKE_TELEGRAM_TOKEN };
   await chat.control({ telegram: { failNext: 1_000_000 } });
   const first = await startTestDaemon({ home, env });

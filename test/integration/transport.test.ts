@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { request as httpsRequest } from "node:https";
 import { request as httpRequest } from "node:http";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../../src/domain/clock.js";
 import { alert, startTestDaemon } from "../helpers/daemon.js";
@@ -62,7 +61,6 @@ test("TLS with webhook.tls.cert/key, and the certificate is reloaded on SIGHUP",
   const changed = await d.handle.reload();
   assert.ok(changed.applied.includes("webhook.tls"));
   assert.equal(await peerCn(d.url), "second.example");
-  void readFileSync;
 });
 
 test("SIGHUP reload applies live keys (risk) without a restart", async (t) => {

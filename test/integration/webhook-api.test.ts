@@ -254,8 +254,7 @@ test("kill switch: admin password, 503 while active (repeats keep their first an
 
 test("admin password: at most 5 failed attempts per 5 minutes", async (t) => {
   const bcrypt = (await import("bcryptjs")).default;
-  const { d, clock } = await daemon(t);
-  void d;
+  const clock = new ManualClock(T0);
   const home = testHome(t, { risk: { marketHours: "always" } });
   const d2 = await startTestDaemon({ clock, env: { WEBHOOK_SECRET: SECRET, ADMIN_PASSWORD_HASH: bcrypt.hashSync("the-right-password-123", 4) }, home });
   defer(t, () => d2.handle.stop());

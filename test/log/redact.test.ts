@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger } from "../../src/log/logger.js";
-import { Redactor, REDACTED } from "../../src/log/redact.js";
+import { MAX_REDACT_DEPTH, Redactor, REDACTED, TOO_DEEP } from "../../src/log/redact.js";
 import { testHome } from "../helpers/temp-home.js";
 
 test("the redaction layer removes secrets from nested log records, by key and by value", async (t) => {
@@ -59,4 +59,37 @@ test("the access log writes one JSON line per request, masks secret values in th
   assert.deepEqual(lines.map((l) => [l.method, l.path, l.status]), [["POST", "/webhook", 401], ["GET", "/health", 200]]);
   assert.equal(lines[0].user_agent, "curl [REDACTED]");
   assert.ok(lines[0].time);
+});
+
+test("redact replaces what nests deeper than 64 levels instead of overflowing the stack", () => {
+  const r = new Redactor();
+  let deep: unknown = { token: "t" };
+  for (let i = 0; i < 50_000; i++) deep = { next: deep };
+  let out = r.redact(deep) as Record<string, unknown>;
+  let levels = 0;
+  while (typeof out === "object" && out !== null) {
+    out = out["next"] as Record<string, unknown>;
+    levels++;
+  }
+  assert.equal(levels, MAX_REDACT_DEPTH);
+  assert.equal(out, TOO_DEEP);
+});
+
+test("a value met twice side by side is not a cycle, and a parsed __proto__ key stays a key", () => {
+  const r = new Redactor();
+  const shared = { ticker: "9984" };
+  assert.deepEqual(r.redact({ a: shared, b: [shared, shared] }), { a: shared, b: [shared, shared] });
+  const parsed = JSON.parse('{"__proto__": {"passphrase": "x", "note": "y"}, "ok": 1}');
+  const out = r.redact(parsed) as Record<string, unknown>;
+  assert.equal(JSON.stringify(out), '{"__proto__":{"passphrase":"[REDACTED]","note":"y"},"ok":1}');
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
+});
+
+test("a secret cut off at the end of a string is masked (a body cut short kept the start of a passphrase copied into another field)", () => {
+  const r = new Redactor();
+  r.addSecretValues("correct-horse-battery-staple-42");
+  assert.equal(r.redactString('{"comment":"pw=correct-horse-batt'), '{"comment":"pw=[REDACTED]');
+  assert.equal(r.redactString("ends with correct-hors"), "ends with [REDACTED]");
+  assert.equal(r.redactString("correct-horse and more"), "correct-horse and more", "not at the end: not cut");
+  assert.equal(r.redactString("through the correct-hor"), "through the correct-hor", "under 12 characters could be any word");
 });

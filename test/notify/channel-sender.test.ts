@@ -14,14 +14,13 @@ import { Database } from "../../src/store/database.js";
 import { NotificationOutbox } from "../../src/store/notification-outbox.js";
 import { defer } from "../helpers/defer.js";
 import { FAKE_CHAT_ID, FAKE_TELEGRAM_TOKEN, startFakeChatProcess, type FakeChat } from "../helpers/fake-chat-process.js";
-import { tempHome } from "../helpers/temp-home.js";
 import { until } from "../helpers/until.js";
 import { ManualTimers } from "../feeds/manual-timers.js";
+import { testHome } from "../helpers/temp-home.js";
 
 async function setup(t: TestContext, opts: { token?: string; timeoutMs?: number; minIntervalMs?: number; maxAgeMs?: number } = {}) {
   const chat = await startFakeChatProcess(t);
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const db = new Database(join(home, "tradectl.db"));
   defer(t, () => db.close());
   const outbox = new NotificationOutbox(db);

@@ -14,16 +14,15 @@ import { Database } from "../../src/store/database.js";
 import { NotificationOutbox } from "../../src/store/notification-outbox.js";
 import { SqliteStateStore } from "../../src/store/state-store.js";
 import { defer } from "../helpers/defer.js";
-import { tempHome } from "../helpers/temp-home.js";
 import { ManualTimers } from "../feeds/manual-timers.js";
+import { testHome } from "../helpers/temp-home.js";
 
 /** 2025-06-02 15:00 JST. */
 const AFTERNOON = Date.parse("2025-06-02T06:00:00Z");
 const FACTS = { entries: 2, exits: 1, realized_pnl: 12000, unrealized_pnl: -3000, total_pnl: 9000, orders: { filled: 3, rejected: 1, failed: 0, expired: 0, unknown: 0 }, positions: [{ ticker: "9984", quantity: 100, entry_price: 3000, unrealized_pnl: -3000 }], kill_switch_active: false, streams_down: [] };
 
 function journal(t: TestContext) {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const db = new Database(join(home, "tradectl.db"));
   defer(t, () => db.close());
   return db;

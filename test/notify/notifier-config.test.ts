@@ -11,12 +11,11 @@ import { Database } from "../../src/store/database.js";
 import { NotificationOutbox } from "../../src/store/notification-outbox.js";
 import { SqliteStateStore } from "../../src/store/state-store.js";
 import { defer } from "../helpers/defer.js";
-import { tempHome } from "../helpers/temp-home.js";
 import { ManualTimers } from "../feeds/manual-timers.js";
+import { testHome } from "../helpers/temp-home.js";
 
 function notifier(t: TestContext, channels: NotifyChannelConfig[], env: Record<string, string>, timeZone = "Asia/Tokyo") {
-  const { home, cleanup } = tempHome();
-  defer(t, cleanup);
+  const home = testHome(t);
   const db = new Database(join(home, "tradectl.db"));
   defer(t, () => db.close());
   return new Notifier({

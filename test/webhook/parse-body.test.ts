@@ -101,6 +101,21 @@ describe("refused bodies", () => {
     }
   });
 
+  test("a body nesting deeper than 32 levels is refused before it is parsed (redacting ~5,000 levels overflowed the stack: a 500)", () => {
+    const deep = `{"passphrase":"${SECRET}","comment":${"[".repeat(5000)}${"]".repeat(5000)}}`;
+    const r = failed(parseBody(deep, "application/json"));
+    assert.equal(r.reason, "too_deep");
+    assert.equal(r.status, 400);
+    assert.equal(r.message, `JSON nests deeper than 32 levels at line 1 column ${deep.indexOf("[") + 32}`);
+    assert.deepEqual(r.errors, [{ field: "body", message: r.message, value: null }]);
+    assert.equal(JSON.stringify(r).includes(SECRET), false);
+    // 32 levels are fine, and brackets inside strings (escaped quotes too) are text, not nesting
+    const at32 = `{"a":${"[".repeat(31)}${"]".repeat(31)}}`;
+    assert.equal(parseBody(at32, "application/json").ok, true);
+    assert.equal(failed(parseBody(`{"a":${"[".repeat(32)}${"]".repeat(32)}}`, "application/json")).reason, "too_deep");
+    assert.equal(parseBody(JSON.stringify({ comment: `"\\${"[{".repeat(100)}` }), "application/json").ok, true);
+  });
+
   test("bytes that are not UTF-8", () => {
     const r = failed(parseBody(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), "application/json"));
     assert.equal(r.reason, "invalid_utf8");

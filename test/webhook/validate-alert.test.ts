@@ -358,6 +358,19 @@ describe("expires_at", () => {
     assert.equal(validates(entry({ expires_at: NOW + 120_000 })).expires_at, NOW + 120_000);
     assert.equal(validates(entry({ expires_at: "2025-12-27T01:35:00Z" })).expires_at, Date.UTC(2025, 11, 27, 1, 35));
   });
+  test("an expiry a Date cannot hold (8.64e15 < x < 2^53) is a field error (writing the field report threw: a 500)", () => {
+    for (const v of [8.64e15 + 1, 9e15, 2 ** 53 - 1, "8640000000000001", "9007199254740991"]) {
+      for (const mode of ["live", "test"] as const) {
+        const r = validateAlert(entry({ expires_at: v }), { ...OPTS, mode });
+        assert.deepEqual(errorsOf(r), [{ field: "expires_at", message: "Invalid expires_at: not a real date and time", value: v }], `${v} ${mode}`);
+        assert.deepEqual(r.fields["expires_at"], { ok: false, message: "Invalid expires_at: not a real date and time" });
+      }
+    }
+    const last = validateAlert(entry({ expires_at: 8.64e15 }), OPTS);
+    assert.equal(ok(last).expires_at, 8.64e15);
+    assert.deepEqual(last.fields["expires_at"], { ok: true, display: "+275760-09-13T00:00:00.000Z" });
+  });
+
   test("an expiry in the past or unparseable is refused", () => {
     assert.equal(errorOf(entry({ expires_at: NOW }), "expires_at").message, "expires_at is in the past: the signal is already stale");
     assert.match(errorOf(entry({ expires_at: "soon" }), "expires_at").message, /^Invalid expires_at format/);
@@ -441,6 +454,17 @@ describe("secrets and hostile values", () => {
     assert.ok((e.value as string).length <= 101);
     const arr = errorOf(entry({ atr: Array.from({ length: 500 }, (_, i) => i) }), "atr");
     assert.equal(arr.value, "[array of 500 items]");
+  });
+
+  test("a value nested 20,000 levels deep is echoed as a summary (its echo overflowed the stack: a 500)", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    assert.equal(errorOf(entry({ atr: deep }), "atr").value, "[array of 1 items]");
+    let obj: unknown = { x: 1 };
+    for (let i = 0; i < 20_000; i++) obj = { x: obj };
+    assert.equal(errorOf(entry({ rsi: obj }), "rsi").value, "[object]");
+    // a short nested value is still echoed as it came
+    assert.deepEqual(errorOf(entry({ atr: { a: [1, 2] } }), "atr").value, { a: [1, 2] });
   });
 
   test("__proto__ and constructor keys do nothing", () => {

@@ -2,33 +2,53 @@
 import type { FastifyPluginAsync } from "fastify";
 import { ApiError, success } from "../api-error.js";
 import type { ApiDeps } from "../deps.js";
+import { finiteQuery } from "../finite-query.js";
 import { parseJsonObject } from "../json-body.js";
 import { streamEvents } from "./events-sse.js";
 import { TradectlError } from "../../domain/errors.js";
 import { TIMEFRAMES } from "../../domain/timeframes.js";
+import { MAX_EVENT_HISTORY, MAX_KEY_DAYS, MAX_RATES_COUNT, MAX_RATES_START } from "../../domain/query-limits.js";
 
-/** One call's bars at most; the CLI fetches more in chunks. */
-const MAX_RATES = 5000;
+/** An event type or a prefix of one ("order.", "signal.rejected"). */
+const eventType = { type: "string", maxLength: 64, pattern: "^[a-z_.]*$" };
 
-function intParam(field: string, raw: string, min: number, max: number): number {
-  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError(400, "VALIDATION_ERROR", `${field} must be an integer from ${min} to ${max}`, { field, value: raw });
-  return n;
-}
+// The routes' query schemas: every parameter bounded, numbers coerced by fastify's ajv.
+const ratesQuery = {
+  type: "object",
+  required: ["symbol"],
+  properties: {
+    symbol: { type: "string", pattern: "^[\\w.:#-]{1,32}$" },
+    timeframe: { type: "string", maxLength: 4, default: "M5" },
+    start: { type: "integer", minimum: 0, maximum: MAX_RATES_START, default: 0 },
+    count: { type: "integer", minimum: 1, maximum: MAX_RATES_COUNT, default: 100 },
+  },
+  additionalProperties: false,
+} as const;
+const eventsQuery = {
+  type: "object",
+  properties: { type: eventType, history: { type: "integer", minimum: 0, maximum: MAX_EVENT_HISTORY, default: 0 } },
+  additionalProperties: false,
+} as const;
+const auditQuery = {
+  type: "object",
+  properties: { type: eventType, limit: { type: "integer", minimum: 1, maximum: MAX_EVENT_HISTORY, default: 50 } },
+  additionalProperties: false,
+} as const;
+const keyParams = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", minLength: 1, maxLength: 64 } },
+} as const;
 
 export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get("/ping", async () => success(deps.control.ping()));
 
   app.get("/quotes", async () => success(deps.control.quotes()));
 
-  app.get<{ Querystring: { symbol?: string; timeframe?: string; start?: string; count?: string } }>("/rates", async (req) => {
-    const q = req.query;
-    const symbol = (q.symbol ?? "").trim();
-    if (!/^[\w.:#-]{1,32}$/.test(symbol)) throw new ApiError(400, "VALIDATION_ERROR", "symbol is required (a ticker or the broker's symbol)", { field: "symbol", value: q.symbol ?? null });
-    const timeframe = (q.timeframe ?? "M5").toUpperCase();
-    if (!(TIMEFRAMES as readonly string[]).includes(timeframe)) throw new ApiError(400, "VALIDATION_ERROR", `timeframe must be one of ${TIMEFRAMES.join(", ")}`, { field: "timeframe", value: q.timeframe });
-    const start = intParam("start", q.start ?? "0", 0, 10_000_000);
-    const count = intParam("count", q.count ?? "100", 1, MAX_RATES);
+  app.get<{ Querystring: { symbol: string; timeframe: string; start: number; count: number } }>("/rates", { schema: { querystring: ratesQuery }, preHandler: finiteQuery }, async (req) => {
+    const { symbol, start, count } = req.query;
+    const timeframe = req.query.timeframe.toUpperCase();
+    if (!(TIMEFRAMES as readonly string[]).includes(timeframe)) throw new ApiError(400, "VALIDATION_ERROR", `timeframe must be one of ${TIMEFRAMES.join(", ")}`, { field: "timeframe", value: req.query.timeframe });
     try {
       return success(await deps.control.rates(symbol, timeframe, start, count));
     } catch (err) {
@@ -40,21 +60,20 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
     }
   });
 
-  app.get<{ Querystring: { type?: string; history?: string } }>("/events", async (req, reply) => streamEvents(deps, req, reply));
+  app.get<{ Querystring: { type?: string; history: number } }>("/events", { schema: { querystring: eventsQuery }, preHandler: finiteQuery }, async (req, reply) => streamEvents(deps, req, reply));
 
   /** The audit log as JSON: the latest events (oldest first), `type` a prefix such as "order." or "system.". */
-  app.get<{ Querystring: { type?: string; limit?: string } }>("/audit", async (req) => {
-    const limit = Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 1000);
-    return success(deps.audit.list({ limit, ...(req.query.type ? { type: req.query.type } : {}) }));
-  });
+  app.get<{ Querystring: { type?: string; limit: number } }>("/audit", { schema: { querystring: auditQuery }, preHandler: finiteQuery }, async (req) =>
+    success(deps.audit.list({ limit: req.query.limit, ...(req.query.type ? { type: req.query.type } : {}) })),
+  );
 
   app.post("/keys", async (req) => {
     const body = parseJsonObject(req.body);
     const name = body.name === undefined ? "default" : body.name;
     if (typeof name !== "string" || !/^[\w .-]{1,64}$/.test(name)) throw new ApiError(400, "VALIDATION_ERROR", "name must be 1-64 letters, digits, spaces, dots or dashes", { field: "name", value: name });
     const days = body.expires_days;
-    if (days !== undefined && days !== null && (typeof days !== "number" || !Number.isInteger(days) || days <= 0)) {
-      throw new ApiError(400, "VALIDATION_ERROR", "expires_days must be a positive integer", { field: "expires_days", value: days });
+    if (days !== undefined && days !== null && (typeof days !== "number" || !Number.isInteger(days) || days <= 0 || days > MAX_KEY_DAYS)) {
+      throw new ApiError(400, "VALIDATION_ERROR", `expires_days must be an integer from 1 to ${MAX_KEY_DAYS}`, { field: "expires_days", value: days });
     }
     const now = deps.clock.now();
     const { info, key } = deps.apiKeys.create({ name, expiresAt: typeof days === "number" ? now + days * 86_400_000 : null, now });
@@ -79,7 +98,7 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
     return reply.code(res.statusCode).send(res.body);
   });
 
-  app.delete<{ Params: { id: string } }>("/keys/:id", async (req) => {
+  app.delete<{ Params: { id: string } }>("/keys/:id", { schema: { params: keyParams } }, async (req) => {
     if (!deps.apiKeys.revoke(req.params.id, deps.clock.now())) throw new ApiError(404, "NOT_FOUND", `No active key ${req.params.id}`);
     deps.logger.info("API key revoked", { id: req.params.id });
     return success({ id: req.params.id, revoked: true });

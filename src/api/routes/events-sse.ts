@@ -3,12 +3,16 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { EventEnvelope } from "../../engine/envelope.js";
 import type { ApiDeps } from "../deps.js";
 
-export async function streamEvents(deps: ApiDeps, req: FastifyRequest<{ Querystring: { type?: string; history?: string } }>, reply: FastifyReply): Promise<void> {
-  const type = req.query.type;
-  const history = Math.min(Number(req.query.history ?? 0) || 0, 1000);
+export async function streamEvents(deps: ApiDeps, req: FastifyRequest<{ Querystring: { type?: string; history: number } }>, reply: FastifyReply): Promise<void> {
+  const { type, history } = req.query;
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store", Connection: "keep-alive" });
+  // A HEAD gets the headers alone: writes are dropped for it, so a stream would never send them.
+  if (req.method === "HEAD") {
+    res.end();
+    return;
+  }
   const write = (e: EventEnvelope) => {
     if (type && !e.type.startsWith(type)) return;
     res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);

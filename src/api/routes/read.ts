@@ -4,22 +4,10 @@ import type { OrderStatus } from "../../domain/types.js";
 import { ApiError, success } from "../api-error.js";
 import { requireApiKey } from "../auth/api-key.js";
 import type { ApiDeps, AppKind } from "../deps.js";
+import { finiteQuery } from "../finite-query.js";
 import { statusRateLimit } from "../rate-limits.js";
-
-const ORDER_STATUSES = ["pending", "submitted", "filled", "partially_filled", "rejected", "failed", "expired", "unknown"];
-
-const ordersQuery = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    from: { type: "string" },
-    to: { type: "string" },
-    ticker: { type: "string", pattern: "^[0-9A-Z]{4}$" },
-    status: { enum: ORDER_STATUSES },
-    limit: { type: "integer", minimum: 1, maximum: 500 },
-    offset: { type: "integer", minimum: 0 },
-  },
-} as const;
+import { OrdersQuerySchema } from "../../webhook/schemas.js";
+import { normaliseTicker } from "../../webhook/validate-alert.js";
 
 export const readRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = async (app, { deps, kind }) => {
   if (kind === "public") {
@@ -33,14 +21,14 @@ export const readRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = 
 
   app.get<{ Querystring: { from?: string; to?: string; ticker?: string; status?: OrderStatus; limit?: number; offset?: number } }>(
     "/orders",
-    { schema: { querystring: ordersQuery } },
+    { schema: { querystring: OrdersQuerySchema }, preHandler: finiteQuery },
     async (req) => {
       const q = req.query;
       return success(
         deps.control.orders({
           ...(q.from ? { from: parseDate("from", q.from) } : {}),
           ...(q.to ? { to: parseDate("to", q.to, true) } : {}),
-          ...(q.ticker ? { ticker: q.ticker } : {}),
+          ...(q.ticker ? { ticker: normaliseTicker(q.ticker) } : {}),
           ...(q.status ? { status: q.status } : {}),
           ...(q.limit ? { limit: q.limit } : {}),
           ...(q.offset ? { offset: q.offset } : {}),

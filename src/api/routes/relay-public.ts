@@ -15,10 +15,8 @@ import { relayCall } from "./relay-errors.js";
 
 const raw = (body: unknown): string => (typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body));
 
-const wantsHtml = (req: FastifyRequest) => {
-  const accept = req.headers.accept ?? "";
-  return accept.includes("text/html") || !accept.includes("json");
-};
+/** A browser asks for HTML (every browser's Accept names text/html); anything else gets the API's JSON shapes. */
+const wantsHtml = (req: FastifyRequest) => (req.headers.accept ?? "").includes("text/html");
 
 export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { relay } = deps;
@@ -72,8 +70,10 @@ export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
           const r = relay.sender.acceptInvitation(req.params.token, { kind: "http", endpoint: form.get("delivery_url"), name: form.get("name") });
           return reply.code(201).headers(PAGE_HEADERS).send(acceptedPage({ channelName: r.channel.name, receiverId: r.receiver.id, endpoint: r.receiver.endpoint, signingSecret: r.signing_secret, stateUrl: r.state_url }));
         } catch (err) {
-          if (err instanceof RelayError) return refusal(reply, err);
-          throw err;
+          if (err instanceof RelayError && wantsHtml(req)) return refusal(reply, err);
+          return relayCall(() => {
+            throw err;
+          });
         }
       }
       const body = parseJsonObject(req.body);
