@@ -51,6 +51,8 @@ export class Executor {
   /** Set by a new term: the stream id up to which every entry is taken over. */
   private takeoverUpTo: string | null = null;
   private termPending = false;
+  /** After a failed read: this consumer's pending entries are read before new ones (see run). */
+  private readOwn = false;
   private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: ExecutorOptions) {}
@@ -112,14 +114,31 @@ export class Executor {
       }
       try {
         if (this.termPending) await this.takeOver();
+        if (this.readOwn) await this.readOwnPending();
         const res = (await this.conn!.xreadgroup("GROUP", this.o.keys.group, this.o.node, "COUNT", 100, "BLOCK", BLOCK_MS, "STREAMS", this.o.keys.stream, ">")) as Array<[string, Array<[string, string[]]>]> | null;
         for (const [, entries] of res ?? []) for (const [id, fields] of entries) this.handle(id, fields);
       } catch (err) {
         if (/NOGROUP/.test((err as Error).message)) await this.ensureGroup();
         else this.o.link.noteFailure(err);
+        // A read that timed out here (Redis paused) may still be served when Redis runs again: its entries are then
+        // delivered to this consumer and their reply dropped. They wait in this consumer's pending list: read it next.
+        this.readOwn = true;
         if (!this.stopped) await delay(100);
       }
     }
+  }
+
+  /** This consumer's own pending entries (read from "0"), page by page: each handled again (handling is idempotent). */
+  private async readOwnPending(): Promise<void> {
+    let cursor = "0";
+    for (;;) {
+      const res = (await this.conn!.xreadgroup("GROUP", this.o.keys.group, this.o.node, "COUNT", 100, "STREAMS", this.o.keys.stream, cursor)) as Array<[string, Array<[string, string[]]>]> | null;
+      const entries = res?.[0]?.[1] ?? [];
+      for (const [id, fields] of entries) this.handle(id, fields);
+      if (entries.length < 100) break;
+      cursor = entries.at(-1)![0];
+    }
+    this.readOwn = false;
   }
 
   private async takeOver(): Promise<void> {
