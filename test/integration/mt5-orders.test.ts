@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buy, order, setup } from "../helpers/mt5-daemon.js";
+import { buy, order, sends, setup } from "../helpers/mt5-daemon.js";
 import { until } from "../helpers/until.js";
 
 test("a buy limit rests at MT5 (PENDING, comment = order id, price on the symbol's grid) and is found filled by reconciliation", async (t) => {
@@ -69,4 +69,76 @@ test("refusals at MT5: a modify that would loosen a trailing stop, a spread abov
   const loosen = await d.post("/webhook", buy({ action: "modify", quantity: undefined, price: undefined, stop_loss: 8800 }));
   assert.equal(loosen.status, 422);
   assert.equal(loosen.body.details.code, "TRAILING_WOULD_LOOSEN");
+});
+
+test("a reverse at MT5 answers 200 within the sync budget with its close and its open settled; a repeat gets that answer", async (t) => {
+  const { bridge, d } = await setup(t, { config: () => ({ risk: { allowShort: true } }) });
+  const entry = await d.post("/webhook", buy());
+  assert.equal(entry.status, 200, JSON.stringify(entry.body));
+  const body = buy({ action: "reverse" });
+  const res = await d.post("/webhook", body);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const orders = res.body.data.orders as Array<{ order_id: string; action: string; status: string; fill_price: number }>;
+  assert.deepEqual(orders.map((o) => [o.action, o.status, o.fill_price]), [["sell", "filled", 9000], ["sell", "filled", 9000]]);
+  assert.deepEqual([res.body.data.order_id, res.body.data.order_status], [orders[0]!.order_id, "filled"]);
+  assert.deepEqual(bridge.sent(), [entry.body.data.order_id, ...orders.map((o) => o.order_id)]);
+  const repeat = await d.post("/webhook", body);
+  assert.equal(repeat.status, 200);
+  assert.deepEqual(repeat.body, res.body, "the settled answer was kept for repeats");
+  const positions = (await d.socket("GET", "/positions")).body.data.positions;
+  assert.deepEqual(positions.map((p: { ticker: string; quantity: number }) => [p.ticker, p.quantity]), [["9984", -100]]);
+});
+
+test("a partial close_long: a quantity smaller than the position is dealt against its ticket, the rest stays held", async (t) => {
+  const { bridge, d } = await setup(t);
+  const entry = await d.post("/webhook", buy({ quantity: 300 }));
+  assert.equal(entry.status, 200, JSON.stringify(entry.body));
+  const ticket = bridge.fakeState().positions[0]!.ticket;
+  const close = await d.post("/webhook", buy({ action: "close_long", quantity: 100, price: undefined }));
+  assert.equal(close.status, 200, JSON.stringify(close.body));
+  assert.deepEqual([close.body.data.order_status, close.body.data.quantity], ["filled", 100]);
+  const deal = bridge.fakeState().deals.at(-1)!;
+  assert.deepEqual([deal.comment, deal.position_id, deal.entry, deal.volume], [close.body.data.order_id, ticket, 1, 1]);
+  assert.deepEqual(bridge.fakeState().positions.map((p) => [p.ticket, p.volume]), [[ticket, 2]]);
+  const positions = (await d.socket("GET", "/positions")).body.data.positions;
+  assert.deepEqual(positions.map((p: { ticker: string; quantity: number }) => [p.ticker, p.quantity]), [["9984", 200]]);
+  const status = (await d.socket("GET", "/status")).body.data;
+  assert.deepEqual(status.risk_status.blocked_tickers, {}, "the journal agrees with the terminal");
+});
+
+test("a pending order that fills while the daemon is down is found by reconciliation at the next start", async (t) => {
+  const s = await setup(t);
+  const placed = await s.d.post("/webhook", buy({ price: 8950 }));
+  assert.equal(placed.body.data.order_status, "working", JSON.stringify(placed.body));
+  const id = placed.body.data.order_id as string;
+  await s.d.close();
+  s.bridge.faults({ prices: { "9984.T": { bid: 8948, ask: 8949 } } });
+  const d = await s.restart();
+  // The start waits for its first reconciliation: the fill is in the journal before the daemon takes an alert.
+  const o = await order(d, id);
+  assert.deepEqual([o.status, o.fill_price, o.filled_quantity], ["filled", 8949, 100]);
+  const positions = (await d.socket("GET", "/positions")).body.data.positions;
+  assert.deepEqual(positions.map((p: { ticker: string; quantity: number }) => [p.ticker, p.quantity]), [["9984", 100]]);
+  assert.equal(sends(s.bridge), 1, "found, never sent again");
+  const status = (await d.socket("GET", "/status")).body.data;
+  assert.equal(status.reconciliation.external_fills, 0, "the fill is the order's own, not a stranger's");
+  assert.deepEqual(status.risk_status.blocked_tickers, {});
+});
+
+test("a pending order that expires at the terminal (ORDER_TIME_SPECIFIED) is recorded as expired", async (t) => {
+  const { bridge, d } = await setup(t);
+  const placed = await d.post("/webhook", buy({ price: 8950, expire_minutes: 5 }));
+  assert.equal(placed.body.data.order_status, "working", JSON.stringify(placed.body));
+  const id = placed.body.data.order_id as string;
+  const resting = (bridge.fakeState() as unknown as { orders: Array<{ comment: string; type_time: number; time_expiration: number }> }).orders;
+  const expiresAt = Date.parse(placed.body.data.order_expires_at as string);
+  assert.deepEqual(resting.map((o) => [o.comment, o.type_time, o.time_expiration]), [[id, 2, Math.ceil(expiresAt / 1000)]], "ORDER_TIME_SPECIFIED, its expiry in seconds");
+  // Ten minutes pass at the trade server: the order expires there, and the daemon's reconciliation finds it gone.
+  bridge.faults({ clock_offset_s: 600 });
+  const o = await until("the order expired", () => order(d, id), (x) => x.status === "expired");
+  assert.equal(o.error_code, "ORDER_EXPIRED");
+  const history = (bridge.fakeState() as unknown as { history_orders: Array<{ comment: string; state: number }> }).history_orders;
+  assert.deepEqual(history.filter((h) => h.comment === id).map((h) => h.state), [6], "ORDER_STATE_EXPIRED at the terminal");
+  assert.equal(sends(bridge), 1);
+  assert.deepEqual((await d.socket("GET", "/positions")).body.data.positions, []);
 });
