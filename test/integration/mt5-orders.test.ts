@@ -4,8 +4,11 @@
  * cancels via TRADE_ACTION_REMOVE, closes as opposite deals against the position ticket, and the refusals.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
-import { buy, order, sends, setup } from "../helpers/mt5-daemon.js";
+import { setTimeout as delay } from "node:timers/promises";
+import { buy, order, sends, setup, spawnedSetup } from "../helpers/mt5-daemon.js";
 import { until } from "../helpers/until.js";
 
 test("a buy limit rests at MT5 (PENDING, comment = order id, price on the symbol's grid) and is found filled by reconciliation", async (t) => {
@@ -142,3 +145,90 @@ test("a pending order that expires at the terminal (ORDER_TIME_SPECIFIED) is rec
   assert.equal(sends(bridge), 1);
   assert.deepEqual((await d.socket("GET", "/positions")).body.data.positions, []);
 });
+
+test("breakeven and trailing move the stop loss with TRADE_ACTION_SLTP on the price stream: at most one move a second, never loosening", async (t) => {
+  const s = await setup(t, { config: (url) => ({ feeds: [{ name: "mt5", kind: "sse", stream: "prices", url: `${url}/stream`, instruments: ["9984.T"] }] }) });
+  const entry = await s.d.post("/webhook", buy({ stop_loss: 8900, breakeven: { trigger: 20, offset: 2 }, trailing: { trigger: 50, distance: 30, step: 5 } }));
+  assert.equal(entry.status, 200, JSON.stringify(entry.body));
+  assert.equal(entry.body.data.fill_price, 9002);
+  const slAtTerminal = () => s.bridge.fakeState().positions[0]?.sl as number | undefined;
+  const modifies = async () =>
+    ((await s.d.socket("GET", "/orders?limit=100")).body.data.orders as Array<{ kind: string; stop_loss: number; status: string; created_at: string }>)
+      .filter((o) => o.kind === "modify")
+      .reverse();
+  // Moves the quote and keeps it ticking (the stream sends only changes) until `done` holds.
+  const drive = async (what: string, bid: number, done: () => Promise<boolean>) => {
+    const deadline = Date.now() + 20_000;
+    for (let i = 0; Date.now() < deadline; i++) {
+      s.bridge.faults({ prices: { "9984.T": { bid, ask: bid + 1 + (i % 2) / 10 } } });
+      if (await done()) return;
+      await delay(100);
+    }
+    assert.fail(`timed out: ${what}`);
+  };
+
+  // 28 in profit at the bid: breakeven (trigger 20) moves the stop to the entry + 2.
+  await drive("breakeven", 9030, async () => slAtTerminal() === 9004);
+  // 68 in profit: trailing (trigger 50) keeps it 30 behind the bid.
+  await drive("the trailing move", 9070, async () => slAtTerminal() === 9040);
+  // Back to 9050: the trail (9020) would loosen the stop; nothing moves, although quotes keep coming after the rate limit.
+  const [, second] = await modifies();
+  await drive("quotes at 9050 a second after the last move", 9050, async () => {
+    const q = ((await s.d.socket("GET", "/quotes")).body.data as Array<{ instrument: string; bid: number; time: string }>).find((x) => x.instrument === "9984");
+    return q?.bid === 9050 && Date.now() - Date.parse(second!.created_at) > 1500;
+  });
+  assert.equal((await modifies()).length, 2, "no move down");
+  assert.equal(slAtTerminal(), 9040);
+  await drive("the next trailing move", 9100, async () => slAtTerminal() === 9070);
+
+  const moves = await modifies();
+  assert.deepEqual(moves.map((m) => [m.stop_loss, m.status]), [[9004, "done"], [9040, "done"], [9070, "done"]], "each move tightens the stop");
+  const times = moves.map((m) => Date.parse(m.created_at));
+  for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 1000, `one move a second at most: ${times.join(" ")}`);
+  const sltp = s.bridge.sent().slice(1);
+  assert.equal(sltp.length, 3, `one TRADE_ACTION_SLTP per move: ${sltp.join(" ")}`);
+  assert.deepEqual(sltp.map((c) => c.replace(/\.\d+$/, "")), moves.map((m) => (m as unknown as { order_id: string }).order_id));
+});
+
+for (const c of [
+  { when: "while its signal is fresh", ttlMs: 60_000, open: "sent once" },
+  { when: "after its signal went stale", ttlMs: 4_000, open: "expired" },
+] as const) {
+  test(`the daemon SIGKILLed between a reverse's close and its open at MT5, restarted ${c.when}: the open is ${c.open}, never sent twice`, async (t) => {
+    const s = await spawnedSetup(t, {}, { risk: { allowShort: true }, webhook: { signalTtlMs: c.ttlMs } });
+    const first = await s.spawn();
+    const post = (body: unknown) => fetch(`${first.url}/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const entry = (await (await post(buy())).json()) as { data: { order_id: string } };
+    const checks = s.bridge.fakeState().stats.calls.order_check ?? 0;
+    // The close is checked and dealt; the open's check hangs in the terminal: the daemon dies there.
+    s.bridge.faults({ hang_at: { order_check: 2 } });
+    const pending = post(buy({ action: "reverse" })).catch(() => null);
+    await until("the open's order check", () => s.bridge.fakeState().stats.calls.order_check ?? 0, (n) => n === checks + 2);
+    assert.equal(s.bridge.fakeState().deals.length, 2, "the entry and the close dealt");
+    await first.stop("SIGKILL");
+    await pending;
+    s.bridge.faults({ release: true });
+    const db = new DatabaseSync(join(s.home, "tradectl.db"), { readOnly: true });
+    const [close, open] = db.prepare("SELECT order_id, status, expires_at FROM orders WHERE order_id <> ? ORDER BY order_id").all(entry.data.order_id) as Array<{ order_id: string; status: string; expires_at: number }>;
+    db.close();
+    assert.deepEqual([close!.status, open!.status], ["filled", "submitted"], "the crash left the open marked as perhaps sent");
+    if (c.open === "expired") await until("the open's signal to go stale", () => Date.now(), (now) => now > open!.expires_at);
+
+    const second = await s.spawn();
+    const o = await until("the open settled", () => s.get(`/orders/${open!.order_id}`), (x: { status: string }) => ["filled", "expired"].includes(x.status));
+    const sent = s.bridge.sent();
+    assert.equal(new Set(sent).size, sent.length, `no client id reached order_send twice: ${sent.join(" ")}`);
+    const positions = (await s.get("/positions")).positions as Array<{ ticker: string; quantity: number }>;
+    if (c.open === "sent once") {
+      assert.equal(o.status, "filled");
+      assert.deepEqual(sent, [entry.data.order_id, close!.order_id, open!.order_id]);
+      assert.deepEqual(positions.map((p) => [p.ticker, p.quantity]), [["9984", -100]]);
+    } else {
+      assert.deepEqual([o.status, o.error_code], ["expired", "SIGNAL_EXPIRED"]);
+      assert.deepEqual(sent, [entry.data.order_id, close!.order_id], "the stale open never sent");
+      assert.deepEqual(positions, []);
+    }
+    assert.equal((await s.get(`/orders/${close!.order_id}`)).status, "filled");
+    assert.equal(await second.stop("SIGTERM"), 0);
+  });
+}
