@@ -14,6 +14,7 @@
  * this daemon's mirror brings it back. Redis unreachable: `cluster.onRedisDown` (entries 503, exits on the leader).
  */
 import { jstDateKey, nextJstMidnight } from "../domain/jst.js";
+import { EXIT_ACTIONS } from "../domain/order-vocabulary.js";
 import type { Signal } from "../domain/types.js";
 import { idempotencyExpiry, type AdmissionOutcome, type AdmissionRequest, type Decided, type Judgement, type JudgeDeps, type PairView } from "./admission.js";
 import type { Clock } from "../domain/clock.js";
@@ -91,7 +92,8 @@ export class PairAdmitter {
           dayStart: nextJstMidnight(at) - 86_400_000,
           maxEntries: rules.maxDailyEntries,
           cooldownMs: rules.cooldownMinutes * 60_000,
-          exempt: req.purpose === "flatten",
+          // What the kill switch does not stop (see judge): the daemon's own exits, and closes, cancels and modifies.
+          exempt: req.purpose !== undefined || EXIT_ACTIONS.has(signal.action),
           count: j.orders.length,
           entryIndex: entryIndex(j),
         });

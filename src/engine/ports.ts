@@ -211,7 +211,10 @@ export interface ReserveRequest {
   dayStart: number;
   maxEntries: number;
   cooldownMs: number;
-  /** The kill switch's own exits (kill --flatten): not refused by the kill switch that ordered them. */
+  /**
+   * Not refused by the kill switch (as judged): its own flatten, the daemon's protective exits (a stop hit, a trailing
+   * move), and closes, cancels and modifies, which only reduce risk.
+   */
   exempt?: boolean;
   /** How many order ids to mint (a signal's planned orders: a reverse is two), consecutive, in one step. */
   count: number;

@@ -131,7 +131,7 @@ function fillsOf(home: string): Array<[string, string, number]> {
 test("a reverse admitted on the follower fills through the leader: its close, then its open, both journals alike", async (t) => {
   const { a, b } = await startPair(t, { extra: { risk: { allowShort: true } } });
   const entry = await a.post("/webhook", buy({}, Date.now()));
-  assert.equal(entry.status, 200, JSON.stringify(entry.body));
+  assert.ok([200, 202].includes(entry.status), JSON.stringify(entry.body));
   await until("b to hold the long", async () => (await b.socket("GET", "/positions")).body.data.positions as unknown[], (p) => p.length === 1);
 
   const body = buy({ action: "reverse" }, Date.now() + 1);
@@ -153,4 +153,22 @@ test("a reverse admitted on the follower fills through the leader: its close, th
   const again = await a.post("/webhook", body);
   assert.equal(again.status, 202);
   assert.deepEqual(again.body, res.body);
+});
+
+test("exits while the kill switch is on, in a pair: a close_long at the follower goes through the leader, an entry does not", async (t) => {
+  const { a, b } = await startPair(t);
+  const entry = await a.post("/webhook", buy({}, Date.now()));
+  assert.ok([200, 202].includes(entry.status), JSON.stringify(entry.body));
+  await until("b to hold the long", async () => (await b.socket("GET", "/positions")).body.data.positions as unknown[], (p) => p.length === 1);
+  assert.equal((await a.socket("POST", "/admin/kill-switch", { reason: "stop entries" })).status, 200);
+
+  const refused = await b.post("/webhook", buy({ ticker: "7203" }, Date.now() + 1));
+  assert.equal(refused.status, 503, JSON.stringify(refused.body));
+  assert.equal(refused.body.details.reason, "stop entries");
+  const close = await b.post("/webhook", buy({ action: "close_long" }, Date.now() + 2));
+  assert.equal(close.status, 202, JSON.stringify(close.body));
+  for (const d of [a, b]) {
+    await until(`the close filled in ${d.home}`, async () => (await d.socket("GET", `/orders/${close.body.data.order_id}`)).body.data?.status, (s) => s === "filled");
+    assert.deepEqual((await d.socket("GET", "/positions")).body.data.positions, []);
+  }
 });
