@@ -164,7 +164,8 @@ test("breakeven and trailing move the stop loss with TRADE_ACTION_SLTP on the pr
       if (await done()) return;
       await delay(100);
     }
-    assert.fail(`timed out: ${what}`);
+    const quotes = (await s.d.socket("GET", "/quotes")).body.data;
+    assert.fail(`timed out: ${what}; moves ${JSON.stringify(await modifies())}; quotes ${JSON.stringify(quotes)}; at the terminal ${JSON.stringify(s.bridge.fakeState().positions)}`);
   };
 
   // 28 in profit at the bid: breakeven (trigger 20) moves the stop to the entry + 2.
@@ -181,7 +182,7 @@ test("breakeven and trailing move the stop loss with TRADE_ACTION_SLTP on the pr
   assert.equal(slAtTerminal(), 9040);
   await drive("the next trailing move", 9100, async () => slAtTerminal() === 9070);
 
-  const moves = await modifies();
+  const moves = await until("the last move's reply journaled", modifies, (m) => m.at(-1)?.status === "done");
   assert.deepEqual(moves.map((m) => [m.stop_loss, m.status]), [[9004, "done"], [9040, "done"], [9070, "done"]], "each move tightens the stop");
   const times = moves.map((m) => Date.parse(m.created_at));
   for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 1000, `one move a second at most: ${times.join(" ")}`);
