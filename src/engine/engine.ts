@@ -303,6 +303,13 @@ export class Engine {
       answer: (record) => resolve({ kind: "accepted", record, order: this.d.journal.getOrder(orderId)!, done }),
     };
     for (const o of r.queued) this.awaited.set(o.order_id, waiting);
+    // In a pair, the leader's consumer may have read the entry (and run its orders) before this commit: then nothing
+    // settles after this point, and the answer is due now.
+    if (this.d.pair && waiting.orderIds.every((id) => !UNSETTLED.has(this.d.journal.getOrder(id)?.status ?? "pending"))) {
+      const answer = this.d.journal.tx(() => this.settledAnswer(waiting, this.d.clock.now()));
+      this.forget(waiting);
+      waiting.answer(answer);
+    }
   }
 
   private forget(waiting: AwaitedAnswer): void {
@@ -594,11 +601,7 @@ export class Engine {
     const events = this.d.journal.tx(
       () => {
         const events = write(now);
-        if (waiting) {
-          const orders = waiting.orderIds.map((id) => orderBrief(this.d.journal.getOrder(id)!));
-          answer = { ...waiting.queued, decided_at: now, processing_ms: elapsed(waiting.startedAt), outcome: { kind: "settled", order: orders[0]!, ...(orders.length > 1 ? { orders } : {}) } };
-          this.d.idempotency.put(waiting.key, answer, now, waiting.expiresAt);
-        }
+        if (waiting) answer = this.settledAnswer(waiting, now);
         return events;
       },
       { durable: this.d.broker.external !== false || waiting !== undefined },
@@ -611,6 +614,14 @@ export class Engine {
     const settled = this.d.journal.getOrder(order.order_id)!;
     if (this.d.pair?.settled) this.handBack(settled);
     return settled;
+  }
+
+  /** The answer of a signal whose orders have all settled, kept for repeats; inside a transaction. */
+  private settledAnswer(waiting: AwaitedAnswer, now: number): AdmissionRecord {
+    const orders = waiting.orderIds.map((id) => orderBrief(this.d.journal.getOrder(id)!));
+    const answer: AdmissionRecord = { ...waiting.queued, decided_at: now, processing_ms: elapsed(waiting.startedAt), outcome: { kind: "settled", order: orders[0]!, ...(orders.length > 1 ? { orders } : {}) } };
+    this.d.idempotency.put(waiting.key, answer, now, waiting.expiresAt);
+    return answer;
   }
 
   /** In a pair: an order settled here (and a cancel's target with it) goes back to the pair's queue. */
