@@ -562,7 +562,7 @@ export class Engine {
         return { patch: { status: "unknown", error_code: "OUTCOME_UNKNOWN", error_message: result.message }, events: [] };
       case "placed": {
         const expiry = order.order_expires_at === null ? "good till cancelled" : `until ${new Date(order.order_expires_at).toISOString()}`;
-        const patch: OrderPatch = { status: "working", broker_order_id: result.broker_order_id, submitted_at: order.submitted_at ?? now, attempts: order.attempts + (order.status === "pending" ? 1 : 0), error_message: null, error_code: null };
+        const patch: OrderPatch = { status: "working", broker_order_id: result.broker_order_id, submitted_at: order.submitted_at ?? now, attempts: order.attempts + (order.submitted_at === null ? 1 : 0), error_message: null, error_code: null };
         return { patch, events: [["order.working", { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: order.quantity, order_type: order.order_type, price: order.limit_price, expires: expiry }]] };
       }
       case "done": {
@@ -576,7 +576,7 @@ export class Engine {
           this.d.stops.set({ ticker: order.ticker, stop_loss: order.stop_loss, take_profit: order.take_profit, protection: order.protection, updated_at: now });
           events.push(["position.stops_changed", { ticker: order.ticker, stop_loss: order.stop_loss, take_profit: order.take_profit, previous_stop_loss: prev?.stop_loss ?? null, reason: `modify ${order.order_id}` }]);
         }
-        const patch: OrderPatch = { status: "done", submitted_at: order.submitted_at ?? now, attempts: order.attempts + (order.status === "pending" ? 1 : 0), filled_at: now, error_message: result.message };
+        const patch: OrderPatch = { status: "done", submitted_at: order.submitted_at ?? now, attempts: order.attempts + (order.submitted_at === null ? 1 : 0), filled_at: now, error_message: result.message };
         return { patch, events };
       }
     }
@@ -673,8 +673,9 @@ export class Engine {
       error_code: partial?.code ?? null,
       error_message: partial?.message ?? null,
       updated_at: now,
-      // A broker inside the journal was never marked "submitted": its send and this fill are one step.
-      ...(order.status === "pending" ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
+      // A broker inside the journal was never marked "submitted" (nor when a new leader took it over as unknown and
+      // found it unsent): its send and this fill are one step.
+      ...(order.submitted_at === null ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
     };
     this.stopsAfterFill(order, applied.position?.quantity ?? 0, now);
     const dealt = { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: f.quantity, price: f.price, fee: f.fee };
