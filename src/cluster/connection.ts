@@ -43,12 +43,7 @@ export class RedisLink {
 
   constructor(private readonly o: LinkOptions) {
     this.cmd = new Redis(o.url, this.options("cmd"));
-    this.cmd.on("ready", () => {
-      const was = this.status.state;
-      Object.assign(this.status, { state: "connected", down_since: null, next_retry_ms: null });
-      if (was !== "connected") this.o.onStateChange?.(this.view());
-      for (const fn of this.readyListeners) fn();
-    });
+    this.cmd.on("ready", () => this.recovered(true));
     this.cmd.on("error", (err: Error) => {
       this.status.last_error = err.message;
     });
@@ -68,7 +63,10 @@ export class RedisLink {
     return c;
   }
 
-  /** Runs `fn` on every (re)connection of the command connection, and now if it is connected. */
+  /**
+   * Runs `fn` on every (re)connection of the command connection, and on the first answer after an outage seen only
+   * as timeouts (a paused or partitioned server keeps the socket open), and now if it is connected.
+   */
   onReady(fn: () => void): void {
     this.readyListeners.push(fn);
     if (this.cmd.status === "ready") fn();
@@ -85,6 +83,7 @@ export class RedisLink {
   /** A command answered means the link works, whatever a timed-out one said before. */
   noteLatency(ms: number): void {
     this.status.latency_ms = Math.round(ms * 100) / 100;
+    if (this.status.state === "down" && this.connected) this.recovered(false);
   }
 
   /** Marks an outage seen by a failed command (a paused server keeps the socket open: only timeouts tell). */
@@ -99,16 +98,21 @@ export class RedisLink {
     await this.cmd.ping();
     const ms = performance.now() - t0;
     this.noteLatency(ms);
-    if (this.status.state !== "connected" && this.connected) {
-      Object.assign(this.status, { state: "connected", down_since: null, next_retry_ms: null });
-      this.o.onStateChange?.(this.view());
-    }
+    if (this.status.state !== "connected" && this.connected) this.recovered(false);
     return ms;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const c of [this.cmd, ...this.extra]) c.disconnect();
+  }
+
+  /** Connected again: said once, and whoever waits for Redis (what is left to publish, the leader's group) goes on. */
+  private recovered(always: boolean): void {
+    const was = this.status.state;
+    Object.assign(this.status, { state: "connected", down_since: null, next_retry_ms: null });
+    if (was !== "connected") this.o.onStateChange?.(this.view());
+    if (always || was !== "connected") for (const fn of this.readyListeners) fn();
   }
 
   private lost(message: string, state: LinkState = "reconnecting"): void {

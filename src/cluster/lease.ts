@@ -3,7 +3,8 @@
  * token), renewed every third of its length. The lease is held, by this daemon's own clock, until the instant it was
  * asked for plus its length (Redis counts from later, so Redis never thinks it free while this daemon thinks it
  * held). A renewal that fails or is late lets it run out: a leader cut off from Redis stops sending before another
- * can take over. Right before each send the engine asks Redis whether the token is still the lease (`confirm`).
+ * can take over. Right before each send the engine asks Redis whether the token is still the lease (`confirm`);
+ * when Redis cannot be asked, the lease by this daemon's own clock answers.
  * A follower asks again when the holder's lease is due to end, so a dead leader is replaced within one lease.
  */
 import type { SendPermit } from "../engine/ports.js";
@@ -75,7 +76,10 @@ export class Lease implements SendPermit {
       return false;
     } catch (err) {
       this.o.link.noteFailure(err);
-      return false; // not known to hold it: no send
+      // Redis cannot be asked (down, partitioned): the lease is still ours by this daemon's own clock, which ends it
+      // before Redis could free it for another daemon (see the header), so no other can hold it now. The leader goes
+      // on sending within it: exits admitted while Redis is down, orders queued before.
+      return this.current() === token;
     }
   }
 

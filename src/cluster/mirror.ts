@@ -1,12 +1,13 @@
 /**
  * Each daemon's copy of the pair's journal: it reads the whole queue (XREAD, from a cursor kept in its state store)
  * and applies what the other daemon wrote: accepted signals with their orders (so risk here counts the pair's
- * orders), and the leader's fills and final order states (so positions here are the pair's, and a follower that
- * becomes leader knows what was done). Idempotent: an order is inserted once, a fill recorded once (by deal id).
+ * orders), and the leader's fills, order states (resting at the broker, final) and position stops (so positions,
+ * their SL/TP and breakeven/trailing here are the pair's, and a follower that becomes leader knows what was done and
+ * protects what is held). Idempotent: an order is inserted once, a fill recorded once (by deal id).
  */
 import type { Redis } from "ioredis";
-import type { AdmissionRecord, IdempotencyStore, OrderJournal, PositionLedger, StateStore, StoredOrder, FillInput } from "../engine/ports.js";
-import type { Signal } from "../domain/types.js";
+import type { AdmissionRecord, IdempotencyStore, OrderJournal, PositionLedger, PositionStops, StateStore, StopBook, StoredOrder, FillInput } from "../engine/ports.js";
+import { FINAL_ORDER_STATUSES, type Signal } from "../domain/types.js";
 import type { RedisLink } from "./connection.js";
 import type { PairKeys } from "./keys.js";
 
@@ -19,10 +20,22 @@ export interface QueueEntry {
 
 export interface AcceptedData {
   signal: Signal;
-  order: StoredOrder;
+  /** The signal's orders, in the order they execute (a reverse: the close, then the open). */
+  orders: StoredOrder[];
   record: AdmissionRecord;
   key: string;
   expires_at: number;
+}
+
+/** What the leader hands back when an order settles: its state, and its ticker's position stops as they are then. */
+export interface OrderData {
+  order: StoredOrder;
+  stops?: PositionStops | null;
+}
+
+/** An accepted entry's orders; an entry written before signals carried several has its one order as `order`. */
+export function ordersOf(a: AcceptedData | (Omit<AcceptedData, "orders"> & { order: StoredOrder })): StoredOrder[] {
+  return "orders" in a ? a.orders : [a.order];
 }
 
 export interface MirrorOptions {
@@ -32,6 +45,7 @@ export interface MirrorOptions {
   journal: OrderJournal;
   ledger: PositionLedger;
   idempotency: IdempotencyStore;
+  stops: StopBook;
   state: StateStore;
   now: () => number;
   logger: { warn(msg: string, meta?: Record<string, unknown>): void };
@@ -60,17 +74,18 @@ export class Mirror {
     await this.loop;
   }
 
-  /** Inserts an accepted signal and its order unless this journal has it; returns the order as journaled. */
-  importAccepted(a: AcceptedData): StoredOrder {
+  /** Inserts an accepted signal and its orders unless this journal has them; returns the orders as journaled. */
+  importAccepted(a: AcceptedData): StoredOrder[] {
     const { journal } = this.o;
-    const have = journal.getOrder(a.order.order_id);
-    if (have) return have;
+    const orders = ordersOf(a);
+    const have = orders.map((o) => journal.getOrder(o.order_id));
+    if (have.every((o) => o !== undefined)) return have as StoredOrder[];
     journal.tx(() => {
-      journal.insertSignal(a.signal, "accepted", null, a.order.order_id);
-      journal.insertOrder(a.order);
+      if (!journal.getSignal(a.signal.id)) journal.insertSignal(a.signal, "accepted", null, orders[0]!.order_id);
+      for (const [i, o] of orders.entries()) if (!have[i]) journal.insertOrder(o);
       this.o.idempotency.put(a.key, a.record, this.o.now(), a.expires_at);
     });
-    return journal.getOrder(a.order.order_id)!;
+    return orders.map((o) => journal.getOrder(o.order_id)!);
   }
 
   apply(e: QueueEntry): void {
@@ -80,7 +95,7 @@ export class Mirror {
     }
     if (e.node === this.o.node) return; // this daemon's own outcomes: its journal wrote them first
     if (e.kind === "fill") return this.applyFill(e.data.fill as FillInput);
-    this.applyOrder(e.data.order as StoredOrder);
+    this.applyOrder(e.data as unknown as OrderData);
   }
 
   private applyFill(f: FillInput): void {
@@ -94,13 +109,15 @@ export class Mirror {
     }
   }
 
-  private applyOrder(o: StoredOrder): void {
+  private applyOrder({ order: o, stops }: OrderData): void {
     const { journal } = this.o;
     if (!journal.getOrder(o.order_id)) return; // its accepted entry comes first in the queue; a trimmed one is gone
     const { order_id: _id, ...fields } = o;
     journal.tx(() => {
       journal.updateOrder(o.order_id, fields, o.updated_at);
-      journal.setSignalStatus(o.signal_id, o.status === "expired" ? "expired" : "done", o.error_message);
+      if (FINAL_ORDER_STATUSES.has(o.status)) journal.setSignalStatus(o.signal_id, o.status === "expired" ? "expired" : "done", o.error_message);
+      if (stops === null) this.o.stops.delete(o.ticker);
+      else if (stops) this.o.stops.set(stops);
     });
   }
 

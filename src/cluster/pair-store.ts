@@ -51,18 +51,18 @@ export class RedisPairStore implements PairAdmission {
   async reserve(q: ReserveRequest): Promise<PairReservation> {
     const k = this.o.keys;
     const res = (await this.run(() =>
-      this.r.eval(RESERVE, 4, k.entries, k.seq(q.tradingDate), k.kill, k.day(q.tradingDate), q.isEntry ? 1 : 0, q.now, q.dayStart, q.maxEntries, q.cooldownMs, q.tradingDate, q.exempt ? 1 : 0, KEEP_MS),
+      this.r.eval(RESERVE, 4, k.entries, k.seq(q.tradingDate), k.kill, k.day(q.tradingDate), q.isEntry ? 1 : 0, q.now, q.dayStart, q.maxEntries, q.cooldownMs, q.tradingDate, q.exempt ? 1 : 0, KEEP_MS, q.count, q.entryIndex),
     )) as Reply;
-    if (res[0] === "reserved") return { kind: "reserved", orderId: String(res[1]) };
+    if (res[0] === "reserved") return { kind: "reserved", orderIds: res.slice(1).map(String) };
     return { kind: "changed", ...counters(res) };
   }
 
   async enqueue(q: QueuedSignal): Promise<void> {
     const k = this.o.keys;
     const now = q.record.decided_at;
-    const data = JSON.stringify({ signal: q.signal, order: q.order, record: q.record, key: q.key, expires_at: q.expiresAt });
+    const data = JSON.stringify({ signal: q.signal, orders: q.orders, record: q.record, key: q.key, expires_at: q.expiresAt });
     const res = (await this.run(() =>
-      this.r.eval(ENQUEUE, 3, k.idem(q.key), k.stream, k.queued(q.order.order_id), `R|${JSON.stringify(q.record)}`, ttl(q.expiresAt, now), Date.now() + this.o.enqueueDeadlineMs, this.o.node, data, KEEP_MS, minId(now)),
+      this.r.eval(ENQUEUE, 3, k.idem(q.key), k.stream, k.queued(q.orders[0]!.order_id), `R|${JSON.stringify(q.record)}`, ttl(q.expiresAt, now), Date.now() + this.o.enqueueDeadlineMs, this.o.node, data, KEEP_MS, minId(now)),
     )) as Reply;
     if (res[0] === "late") throw new Error("Redis ran the enqueue after its deadline (it was paused or unreachable); the alert was not queued");
     this.claims.delete(q.key);
@@ -74,11 +74,11 @@ export class RedisPairStore implements PairAdmission {
     await this.run(() => this.r.set(this.o.keys.idem(key), `R|${JSON.stringify(record)}`, "PX", ttl(expiresAt, record.decided_at)));
   }
 
-  async release(key: string, orderId?: string): Promise<void> {
+  async release(key: string, entryOrderId?: string): Promise<void> {
     const signalId = this.claims.get(key);
     this.claims.delete(key);
-    if (signalId === undefined && !orderId) return;
-    await this.run(() => this.r.eval(RELEASE, 2, this.o.keys.idem(key), this.o.keys.entries, signalId ?? "-", orderId ?? ""));
+    if (signalId === undefined && !entryOrderId) return;
+    await this.run(() => this.r.eval(RELEASE, 2, this.o.keys.idem(key), this.o.keys.entries, signalId ?? "-", entryOrderId ?? ""));
   }
 
   /** WAIT for `redis.waitReplicas` replicas: the accepted alert must outlive the master's death before it is answered. */

@@ -11,7 +11,7 @@ import type { TradectlConfig } from "../config/types.js";
 import { makeEnvelope } from "../engine/envelope.js";
 import type { EventBus } from "../engine/event-bus.js";
 import type { KillSwitch } from "../engine/kill-switch.js";
-import type { FillInput, IdempotencyStore, OrderJournal, PositionLedger, StateStore } from "../engine/ports.js";
+import type { FillInput, IdempotencyStore, OrderJournal, PositionLedger, StateStore, StopBook } from "../engine/ports.js";
 import { RedisLink, type LinkStatus } from "./connection.js";
 import { Executor } from "./executor.js";
 import { pairKeys, type PairKeys } from "./keys.js";
@@ -30,6 +30,8 @@ export interface PairOptions {
   /** The ledger as written by the mirror (not watched: the other daemon's fills are not handed back). */
   ledger: PositionLedger;
   idempotency: IdempotencyStore;
+  /** Position SL/TP and breakeven/trailing: the leader hands them back with each settled order, the mirror keeps them. */
+  stops: StopBook;
   state: StateStore;
   killSwitch: KillSwitch;
   bus: EventBus;
@@ -111,7 +113,7 @@ export class Pair {
         o.logger.warn("pair: an alert was answered with fewer replicas than redis.waitReplicas", { acked, wanted: o.config.redis.waitReplicas });
       },
     });
-    this.publisher = new Publisher({ link: this.link, keys: this.keys, node: this.node, journal: o.journal, idempotency: o.idempotency, logger: o.logger });
+    this.publisher = new Publisher({ link: this.link, keys: this.keys, node: this.node, journal: o.journal, idempotency: o.idempotency, stops: o.stops, logger: o.logger });
     this.mirror = new Mirror({
       link: this.link,
       keys: this.keys,
@@ -119,6 +121,7 @@ export class Pair {
       journal: o.journal,
       ledger: o.ledger,
       idempotency: o.idempotency,
+      stops: o.stops,
       state: o.state,
       now: o.now,
       logger: o.logger,
@@ -159,14 +162,11 @@ export class Pair {
         o.bus.publish(makeEnvelope(type, `pair:${this.node}`, { reason: s.reason, from_pair: true }, { time: o.now(), meta: { actor: s.actor ?? "pair" } }));
       },
     });
-    // Final orders and fills on the leader go back to the queue (see Publisher); the mirror's own writes do not.
-    const finals = ["order.filled", "order.rejected", "order.failed", "signal.expired"] as const;
-    for (const type of finals) {
-      o.bus.on(type, (e) => {
-        const id = (e.payload as { order_id?: unknown }).order_id;
-        if (typeof id === "string") this.executor.finished(id);
-      });
-    }
+  }
+
+  /** An order the engine settled here (final, or resting at the broker): handed back to the queue while leading. */
+  settled(orderId: string): void {
+    this.executor.finished(orderId);
   }
 
   /** A fill recorded by this daemon's ledger: handed to the queue while this daemon leads (not a mirrored one). */
@@ -174,9 +174,9 @@ export class Pair {
     if (!this.mirroring) this.publisher.fill(f, realized);
   }
 
-  /** An exit the leader admitted alone while Redis was unreachable. */
-  admittedAlone(orderId: string): void {
-    this.publisher.alone(orderId);
+  /** An exit the leader admitted alone while Redis was unreachable (its orders). */
+  admittedAlone(orderIds: string[]): void {
+    this.publisher.alone(orderIds);
   }
 
   start(): void {

@@ -1,12 +1,14 @@
 /**
  * What the leader hands back to the pair's queue, in the order it happened: every fill its ledger records (also the
  * broker's own closes, stop loss and take profit), added once to the day's shared realised P&L; every order that
- * reaches a final state (acknowledging its queue entry, and uncounting an entry that never traded); and exits it
- * admitted alone while Redis was unreachable. Items wait in order while Redis cannot take them and go when it can.
+ * settles (rests at the broker, or reaches a final state), with its ticker's position stops as they are then,
+ * acknowledging its queue entry when it is the entry's last, and uncounting an entry that never traded; and exits
+ * it admitted alone while Redis was unreachable (each signal's orders in one entry). Items wait in order while Redis
+ * cannot take them and go when it can.
  */
 import { jstDateKey } from "../domain/jst.js";
-import { FINAL_ORDER_STATUSES } from "../domain/types.js";
-import type { FillInput, IdempotencyStore, OrderJournal } from "../engine/ports.js";
+import { FINAL_ORDER_STATUSES, type OrderStatus } from "../domain/types.js";
+import type { FillInput, IdempotencyStore, OrderJournal, StopBook } from "../engine/ports.js";
 import type { RedisLink } from "./connection.js";
 import { KEEP_MS, type PairKeys } from "./keys.js";
 import { ENQUEUE, FILL, FINISH } from "./scripts.js";
@@ -14,7 +16,10 @@ import { ENQUEUE, FILL, FINISH } from "./scripts.js";
 type Item =
   | { kind: "fill"; fill: FillInput; realized: number }
   | { kind: "finish"; orderId: string; entryId: string | null }
-  | { kind: "alone"; orderId: string };
+  | { kind: "alone"; orderIds: string[] };
+
+/** The error code of an order handed to the queue after it was admitted alone (see `alone`). */
+export const ALONE_CODE = "PAIR_ADMITTED_ALONE";
 
 export interface PublisherOptions {
   link: RedisLink;
@@ -22,13 +27,15 @@ export interface PublisherOptions {
   node: string;
   journal: OrderJournal;
   idempotency: IdempotencyStore;
+  stops: StopBook;
   logger: { warn(msg: string, meta?: Record<string, unknown>): void };
 }
 
 export class Publisher {
   private readonly items: Item[] = [];
   private flushing: Promise<void> | null = null;
-  private readonly finishing = new Set<string>();
+  /** Orders whose state waits to be sent: a second settle meanwhile (resting, then filled) goes with the first. */
+  private readonly finishing = new Map<string, Extract<Item, { kind: "finish" }>>();
 
   constructor(private readonly o: PublisherOptions) {
     o.link.onReady(() => this.flush());
@@ -42,15 +49,24 @@ export class Publisher {
     this.push({ kind: "fill", fill, realized });
   }
 
-  /** An order final in this journal: its state goes to the queue and its entry (if it came from one) is acknowledged. */
+  /**
+   * An order settled in this journal: its state (as it is when sent) goes to the queue, and the entry it came from,
+   * when given, is acknowledged.
+   */
   finish(orderId: string, entryId: string | null): void {
-    if (this.finishing.has(orderId)) return;
-    this.finishing.add(orderId);
-    this.push({ kind: "finish", orderId, entryId });
+    const waiting = this.finishing.get(orderId);
+    if (waiting) {
+      waiting.entryId ??= entryId;
+      return;
+    }
+    const item = { kind: "finish" as const, orderId, entryId };
+    this.finishing.set(orderId, item);
+    this.push(item);
   }
 
-  alone(orderId: string): void {
-    this.push({ kind: "alone", orderId });
+  /** A signal's orders the leader admitted alone while Redis was unreachable. */
+  alone(orderIds: string[]): void {
+    this.push({ kind: "alone", orderIds });
   }
 
   /** Sends what waits, in order; stops at the first failure (Redis gone) and goes on at the next call. */
@@ -93,20 +109,29 @@ export class Publisher {
       await r.eval(FILL, 3, k.stream, k.day(date), k.dayFills(date), node, JSON.stringify({ fill: f, realized: item.realized }), fillKey, item.realized, KEEP_MS, minId);
       return;
     }
-    const order = journal.getOrder(item.orderId);
-    if (!order) return;
     if (item.kind === "alone") {
-      const signal = journal.getSignal(order.signal_id);
+      const orders = item.orderIds.map((id) => journal.getOrder(id)).filter((o) => o !== undefined);
+      const first = orders[0];
+      const signal = first && journal.getSignal(first.signal_id);
       const record = signal ? this.o.idempotency.get(signal.idempotency_key, Date.now()) : undefined;
-      if (!signal || !record) return;
-      const data = JSON.stringify({ signal, order: { ...order, status: "pending" }, record, key: signal.idempotency_key, expires_at: order.expires_at + KEEP_MS });
-      const ttl = Math.max(1000, order.expires_at + 300_000 - Date.now());
-      await r.eval(ENQUEUE, 3, k.idem(signal.idempotency_key), k.stream, k.queued(order.order_id), `R|${JSON.stringify(record)}`, ttl, Date.now() + 60_000, node, data, KEEP_MS, minId);
-      if (FINAL_ORDER_STATUSES.has(order.status)) this.finish(order.order_id, null);
+      if (!first || !signal || !record) return;
+      // Each may have been sent already (by this daemon, under its lease): whoever leads looks it up before sending.
+      const asQueued = orders.map((o) => ({ ...o, status: "unknown", error_code: ALONE_CODE, error_message: "admitted by the leader alone while Redis was unreachable: looked up at the broker before anything is sent" }));
+      const data = JSON.stringify({ signal, orders: asQueued, record, key: signal.idempotency_key, expires_at: first.expires_at + KEEP_MS });
+      const ttl = Math.max(1000, first.expires_at + 300_000 - Date.now());
+      await r.eval(ENQUEUE, 3, k.idem(signal.idempotency_key), k.stream, k.queued(first.order_id), `R|${JSON.stringify(record)}`, ttl, Date.now() + 60_000, node, data, KEEP_MS, minId);
+      for (const o of orders) if (settled(o.status)) this.finish(o.order_id, null);
       return;
     }
-    if (!FINAL_ORDER_STATUSES.has(order.status)) return;
-    const neverTraded = order.action === "buy" && ["rejected", "failed", "expired"].includes(order.status);
-    await r.eval(FINISH, 2, k.stream, k.entries, node, JSON.stringify({ order }), k.group, item.entryId ?? "", neverTraded ? order.order_id : "", minId);
+    const order = journal.getOrder(item.orderId);
+    if (!order) return;
+    if (!settled(order.status)) return;
+    // An entry that never traded is no longer counted (a removal of anything else from the entry set does nothing).
+    const neverTraded = order.kind === "trade" && ["rejected", "failed", "expired"].includes(order.status);
+    const stops = this.o.stops.get(order.ticker) ?? null;
+    await r.eval(FINISH, 2, k.stream, k.entries, node, JSON.stringify({ order, stops }), k.group, item.entryId ?? "", neverTraded ? order.order_id : "", minId);
   }
 }
+
+/** Final, or resting at the broker: a state the other daemon's journal should have. */
+const settled = (status: OrderStatus): boolean => FINAL_ORDER_STATUSES.has(status) || status === "working";

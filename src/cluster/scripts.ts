@@ -22,9 +22,10 @@ return {'claimed', n, last[2] or '', redis.call('HGET', KEYS[3], 'realized') or 
 `;
 
 /**
- * Count an entry and mint an order id. KEYS: entries, seq, kill, day. ARGV: is entry (1/0), now, day start, max
- * entries, cooldown ms, date, exempt from the kill switch (1/0), keep ms.
- * → {"reserved", order id} | {"changed", entries today, last entry time, realised today, kill JSON}.
+ * Count an entry and mint a signal's order ids (one INCRBY: consecutive, unique across the pair). KEYS: entries, seq,
+ * kill, day. ARGV: is entry (1/0), now, day start, max entries, cooldown ms, date, exempt from the kill switch (1/0),
+ * keep ms, how many ids, which of them is the entry (0-based).
+ * → {"reserved", order id, ...} | {"changed", entries today, last entry time, realised today, kill JSON}.
  */
 export const RESERVE = `
 local kill = redis.call('GET', KEYS[3])
@@ -36,20 +37,22 @@ if ARGV[1] == '1' then
   if n >= tonumber(ARGV[4]) then return changed end
   if lastr[2] and tonumber(ARGV[5]) > 0 and tonumber(ARGV[2]) - tonumber(lastr[2]) < tonumber(ARGV[5]) then return changed end
 end
-local seq = redis.call('INCR', KEYS[2])
+local count = tonumber(ARGV[9])
+local seq = redis.call('INCRBY', KEYS[2], count)
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
-local id = 'ORD_' .. ARGV[6] .. '_' .. string.format('%03d', seq)
+local out = {'reserved'}
+for i = 1, count do out[i + 1] = 'ORD_' .. ARGV[6] .. '_' .. string.format('%03d', seq - count + i) end
 if ARGV[1] == '1' then
-  redis.call('ZADD', KEYS[1], ARGV[2], id)
+  redis.call('ZADD', KEYS[1], ARGV[2], out[tonumber(ARGV[10]) + 2])
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[8]))
 end
-return {'reserved', id}
+return out
 `;
 
 /**
- * Append an accepted signal to the queue and store its answer, unless Redis runs this after `deadline` (its own
+ * Append an accepted signal (with all of its orders, in one entry) to the queue and store its answer, unless Redis runs this after `deadline` (its own
  * clock): a command held up by a paused or partitioned server must not land after its daemon gave up and refused
- * the alert. A retry of the same order finds its entry. KEYS: idem, stream, queued. ARGV: answer value, px,
+ * the alert. A retry of the same signal finds its entry (keyed by its first order). KEYS: idem, stream, queued. ARGV: answer value, px,
  * deadline, node, data, queued px, min id.
  * → {"ok", entry id} | {"late"}
  */

@@ -173,7 +173,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       metrics = m;
       cleanups.push(() => m.close());
     }
-    const pair = paired ? new Pair({ config, env, stateDir: paths.stateDir, journal, ledger, idempotency, state, killSwitch, bus, now: () => clock.now(), logger }) : null;
+    const pair = paired ? new Pair({ config, env, stateDir: paths.stateDir, journal, ledger, idempotency, stops, state, killSwitch, bus, now: () => clock.now(), logger }) : null;
     if (pair && ledger instanceof WatchedLedger) ledger.onFill = (f, realized) => pair.filled(f, realized);
 
     const quotes = new QuoteBook((t) => config.instruments[t]?.symbol ?? t);
@@ -214,7 +214,15 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       brokerStatus: health.brokerStatus,
       reconciliationBlock: (ticker) => reconciler?.blockFor(ticker) ?? null,
       ...(pair
-        ? { pair: { admission: pair.store, permit: pair.lease, onRedisDown: () => config.cluster.onRedisDown, admittedAlone: (id: string) => pair.admittedAlone(id) } }
+        ? {
+            pair: {
+              admission: pair.store,
+              permit: pair.lease,
+              onRedisDown: () => config.cluster.onRedisDown,
+              admittedAlone: (ids: string[]) => pair.admittedAlone(ids),
+              settled: (id: string) => pair.settled(id),
+            },
+          }
         : {}),
       stops,
       plan: buildPlanDeps({ journal, ledger, stops, quotes, broker, instruments: () => config.instruments, allowShort: () => config.risk.allowShort }),

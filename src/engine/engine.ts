@@ -52,18 +52,26 @@ type Dealt = Extract<OrderResult, { kind: "filled" | "partial" }>;
 type Applied =
   | { kind: "duplicate"; record: AdmissionRecord }
   | { kind: "refused"; record: AdmissionRecord; events: Event[] }
-  | { kind: "accepted"; record: AdmissionRecord; order: StoredOrder; queued: StoredOrder[]; events: Event[]; settled: boolean; expiresAt: number }
+  | { kind: "accepted"; record: AdmissionRecord; order: StoredOrder; orders: StoredOrder[]; queued: StoredOrder[]; events: Event[]; settled: boolean; expiresAt: number }
   | { kind: "failed"; error: unknown };
 
-/** An accepted order whose source waits (within its budget) to answer with the outcome rather than "queued". */
+/**
+ * An accepted signal whose source waits (within its budget) to answer with the outcome rather than "queued": once
+ * every one of its orders has settled (a reverse: its close and its open), by the settle of the last.
+ */
 interface AwaitedAnswer {
   key: string;
   expiresAt: number;
   queued: AdmissionRecord;
   startedAt: number;
   timer: NodeJS.Timeout;
+  /** The signal's orders, in order; the wait is filed under each of them still queued. */
+  orderIds: string[];
   answer: (record: AdmissionRecord) => void;
 }
+
+/** An order not settled yet: its outcome at the broker is still to come (or to be looked up). */
+const UNSETTLED: ReadonlySet<string> = new Set(["pending", "submitted", "unknown"]);
 
 export class Engine {
   private readonly queue = new KeyedSerialQueue();
@@ -128,7 +136,8 @@ export class Engine {
    */
   recheck(orderId: string): Promise<StoredOrder> | null {
     const order = this.d.journal.getOrder(orderId);
-    if (!order || FINAL_ORDER_STATUSES.has(order.status) || this.inFlight.has(orderId)) return null;
+    // A working order rests at the broker: reconciliation (or the price stream, on paper) follows it, nothing resends it.
+    if (!order || FINAL_ORDER_STATUSES.has(order.status) || order.status === "working" || this.inFlight.has(orderId)) return null;
     return this.enqueue(order);
   }
 
@@ -220,12 +229,12 @@ export class Engine {
       if (!mirrored) this.d.journal.insertSignal(signal, "accepted", null, first.order_id);
       const record: AdmissionRecord = decided?.accepted?.record ?? { ...base, outcome: { kind: "queued", order: orderBrief(queued[0]!), queue_position: queuePosition, ...briefs } };
       this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
-      return { kind: "accepted", record, order: queued[0]!, queued, events, settled: false, expiresAt };
+      return { kind: "accepted", record, order: queued[0]!, orders, queued, events, settled: false, expiresAt };
     }
     this.d.journal.insertSignal(signal, "done", first.error_message ?? null, first.order_id);
     const record: AdmissionRecord = { ...base, outcome: { kind: "settled", order: orderBrief(first), ...briefs } };
     this.d.idempotency.put(signal.idempotency_key, record, now, expiresAt);
-    return { kind: "accepted", record, order: first, queued, events, settled: true, expiresAt };
+    return { kind: "accepted", record, order: first, orders, queued, events, settled: true, expiresAt };
   }
 
   /** The order as the broker sees it: a cancel carries its target's ids. */
@@ -253,6 +262,7 @@ export class Engine {
       this.publish(signal, r.events, r.record.decided_at);
       this.d.logger.info("signal accepted", { request_id: signal.request_id, signal_id: signal.id, source: signal.source, order_id: r.order.order_id, ticker: signal.ticker, action: signal.action, quantity: signal.quantity });
     };
+    if (this.d.pair?.settled) for (const o of r.orders) if (!r.queued.includes(o)) this.handBack(o);
     if (r.settled) {
       this.bump(r.order.ticker);
       a.resolve({ kind: "accepted", record: r.record, order: r.order, done: Promise.resolve(r.order) });
@@ -263,33 +273,48 @@ export class Engine {
       accepted();
       // In a pair only the leader executes; the follower's orders went to the leader through the pair's queue.
       if (!this.maySend()) return a.resolve({ kind: "accepted", record: r.record, order: r.order, done: Promise.resolve(r.order) });
-      if (r.queued.length === 1) return this.queueForAnswer(a.req, r.record, r.order, r.expiresAt, a.resolve);
-      // Several orders (a reverse at MT5: the close, then the open): each executes in turn; the answer is "queued".
-      const done = r.queued.map((o) => this.enqueue(o)).at(-1)!;
-      a.resolve({ kind: "accepted", record: r.record, order: r.order, done });
+      this.queueForAnswer(a.req, r, a.resolve);
     });
   }
 
-  /** Queues an accepted order; its source is answered when it settles within the budget, else as queued. */
-  private queueForAnswer(req: AdmissionRequest, queued: AdmissionRecord, order: StoredOrder, expiresAt: number, resolve: (o: AdmissionOutcome) => void): void {
-    const done = this.enqueue(order);
+  /**
+   * Queues an accepted signal's orders (a reverse: the close, then the open, each in its turn on the ticker); its
+   * source is answered when the last of them settles within the budget, else as queued.
+   */
+  private queueForAnswer(req: AdmissionRequest, r: Extract<Applied, { kind: "accepted" }>, resolve: (o: AdmissionOutcome) => void): void {
+    let done!: Promise<StoredOrder>;
+    for (const o of r.queued) done = this.enqueue(o);
     const startedAt = req.startedAt ?? performance.now();
     const left = (req.syncBudgetMs ?? 0) - (performance.now() - startedAt);
-    const answerQueued = () => resolve({ kind: "accepted", record: queued, order, done });
+    const answerQueued = () => resolve({ kind: "accepted", record: r.record, order: r.order, done });
     if (left <= 0) return answerQueued();
-    const orderId = order.order_id;
-    this.awaited.set(orderId, {
+    const orderId = r.order.order_id;
+    const waiting: AwaitedAnswer = {
       key: req.signal.idempotency_key,
-      expiresAt,
-      queued,
+      expiresAt: r.expiresAt,
+      queued: r.record,
       startedAt,
+      orderIds: r.orders.length === 1 ? [orderId] : r.orders.map((o) => o.order_id),
       // The budget ran out first: the queued answer goes out, and stands for repeats (nothing replaces it).
       timer: setTimeout(() => {
-        this.awaited.delete(orderId);
+        this.forget(waiting);
         answerQueued();
       }, left),
       answer: (record) => resolve({ kind: "accepted", record, order: this.d.journal.getOrder(orderId)!, done }),
-    });
+    };
+    for (const o of r.queued) this.awaited.set(o.order_id, waiting);
+    // In a pair, the leader's consumer may have read the entry (and run its orders) before this commit: then nothing
+    // settles after this point, and the answer is due now.
+    if (this.d.pair && waiting.orderIds.every((id) => !UNSETTLED.has(this.d.journal.getOrder(id)?.status ?? "pending"))) {
+      const answer = this.d.journal.tx(() => this.settledAnswer(waiting, this.d.clock.now()));
+      this.forget(waiting);
+      waiting.answer(answer);
+    }
+  }
+
+  private forget(waiting: AwaitedAnswer): void {
+    clearTimeout(waiting.timer);
+    for (const id of waiting.orderIds) if (this.awaited.get(id) === waiting) this.awaited.delete(id);
   }
 
   /**
@@ -374,8 +399,8 @@ export class Engine {
 
   private async execute(orderId: string): Promise<StoredOrder> {
     let order = this.d.journal.getOrder(orderId)!;
-    // A final order is never sent again, whoever queued it.
-    if (FINAL_ORDER_STATUSES.has(order.status)) return order;
+    // A final order is never sent again, whoever queued it; nor is one resting at the broker.
+    if (FINAL_ORDER_STATUSES.has(order.status) || order.status === "working") return order;
     // In a pair, the lease this execution runs under: a send is made only while it is still the pair's (fencing).
     const term = this.d.pair ? this.d.pair.permit.current() : null;
     if (this.d.pair && term === null) return this.leaveToLeader(order, "this daemon is not the leader");
@@ -452,12 +477,14 @@ export class Engine {
     return order;
   }
 
-  /** A source still waiting for this order's outcome answers "queued" now; the queued answer stands for repeats. */
+  /**
+   * A source still waiting for this order's outcome (or its signal's) answers "queued" now; the queued answer stands
+   * for repeats.
+   */
   private answerQueued(orderId: string): void {
     const waiting = this.awaited.get(orderId);
     if (!waiting) return;
-    this.awaited.delete(orderId);
-    clearTimeout(waiting.timer);
+    this.forget(waiting);
     waiting.answer(waiting.queued);
   }
 
@@ -575,7 +602,7 @@ export class Engine {
         return { patch: { status: "unknown", error_code: "OUTCOME_UNKNOWN", error_message: result.message }, events: [] };
       case "placed": {
         const expiry = order.order_expires_at === null ? "good till cancelled" : `until ${new Date(order.order_expires_at).toISOString()}`;
-        const patch: OrderPatch = { status: "working", broker_order_id: result.broker_order_id, submitted_at: order.submitted_at ?? now, attempts: order.attempts + (order.status === "pending" ? 1 : 0), error_message: null, error_code: null };
+        const patch: OrderPatch = { status: "working", broker_order_id: result.broker_order_id, submitted_at: order.submitted_at ?? now, attempts: order.attempts + (order.submitted_at === null ? 1 : 0), error_message: null, error_code: null };
         return { patch, events: [["order.working", { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: order.quantity, order_type: order.order_type, price: order.limit_price, expires: expiry }]] };
       }
       case "done": {
@@ -589,7 +616,7 @@ export class Engine {
           this.d.stops.set({ ticker: order.ticker, stop_loss: order.stop_loss, take_profit: order.take_profit, protection: order.protection, updated_at: now });
           events.push(["position.stops_changed", { ticker: order.ticker, stop_loss: order.stop_loss, take_profit: order.take_profit, previous_stop_loss: prev?.stop_loss ?? null, reason: `modify ${order.order_id}` }]);
         }
-        const patch: OrderPatch = { status: "done", submitted_at: order.submitted_at ?? now, attempts: order.attempts + (order.status === "pending" ? 1 : 0), filled_at: now, error_message: result.message };
+        const patch: OrderPatch = { status: "done", submitted_at: order.submitted_at ?? now, attempts: order.attempts + (order.submitted_at === null ? 1 : 0), filled_at: now, error_message: result.message };
         return { patch, events };
       }
     }
@@ -607,27 +634,40 @@ export class Engine {
    */
   private settleWith(order: StoredOrder, write: (now: number) => Event[]): StoredOrder {
     const now = this.d.clock.now();
-    const waiting = this.awaited.get(order.order_id);
+    // A source waits for this order's signal: this settle answers it when it is the last of the signal's orders.
+    const found = this.awaited.get(order.order_id);
+    const waiting = found?.orderIds.every((id) => id === order.order_id || !UNSETTLED.has(this.d.journal.getOrder(id)?.status ?? "pending")) ? found : undefined;
     let answer: AdmissionRecord | null = null;
     const events = this.d.journal.tx(
       () => {
         const events = write(now);
-        if (waiting) {
-          const settled = this.d.journal.getOrder(order.order_id)!;
-          answer = { ...waiting.queued, decided_at: now, processing_ms: elapsed(waiting.startedAt), outcome: { kind: "settled", order: orderBrief(settled) } };
-          this.d.idempotency.put(waiting.key, answer, now, waiting.expiresAt);
-        }
+        if (waiting) answer = this.settledAnswer(waiting, now);
         return events;
       },
       { durable: this.d.broker.external !== false || waiting !== undefined },
     );
     for (const [type, payload] of events) this.emit(type, payload, order.request_id);
     if (waiting && answer) {
-      this.awaited.delete(order.order_id);
-      clearTimeout(waiting.timer);
+      this.forget(waiting);
       waiting.answer(answer);
     }
-    return this.d.journal.getOrder(order.order_id)!;
+    const settled = this.d.journal.getOrder(order.order_id)!;
+    if (this.d.pair?.settled) this.handBack(settled);
+    return settled;
+  }
+
+  /** The answer of a signal whose orders have all settled, kept for repeats; inside a transaction. */
+  private settledAnswer(waiting: AwaitedAnswer, now: number): AdmissionRecord {
+    const orders = waiting.orderIds.map((id) => orderBrief(this.d.journal.getOrder(id)!));
+    const answer: AdmissionRecord = { ...waiting.queued, decided_at: now, processing_ms: elapsed(waiting.startedAt), outcome: { kind: "settled", order: orders[0]!, ...(orders.length > 1 ? { orders } : {}) } };
+    this.d.idempotency.put(waiting.key, answer, now, waiting.expiresAt);
+    return answer;
+  }
+
+  /** In a pair: an order settled here (and a cancel's target with it) goes back to the pair's queue. */
+  private handBack(order: StoredOrder): void {
+    this.d.pair!.settled!(order.order_id);
+    if (order.kind === "cancel" && order.target_order_id) this.d.pair!.settled!(order.target_order_id);
   }
 
   /** A fill (or a partial one) and its position change, and the order's final state; inside a transaction. */
@@ -673,8 +713,9 @@ export class Engine {
       error_code: partial?.code ?? null,
       error_message: partial?.message ?? null,
       updated_at: now,
-      // A broker inside the journal was never marked "submitted": its send and this fill are one step.
-      ...(order.status === "pending" ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
+      // A broker inside the journal was never marked "submitted" (nor when a new leader took it over as unknown and
+      // found it unsent): its send and this fill are one step.
+      ...(order.submitted_at === null ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
     };
     this.stopsAfterFill(order, applied.position?.quantity ?? 0, now);
     const dealt = { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: f.quantity, price: f.price, fee: f.fee };

@@ -5,26 +5,31 @@
  *    pair's day counters and kill switch with it;
  * 2. judge, each rule taking the stricter of the pair's counters and this journal's;
  * 3. accepted: count the entry (the daily count and cooldown checked again, atomically, so two alerts at two daemons
- *    cannot both take the last entry) and mint the order id from the pair's sequence (no two journals mint one id);
- * 4. append the signal and its order to the pair's queue and store its answer, replicated when configured;
+ *    cannot both take the last entry) and mint one order id per planned order from the pair's sequence (no two
+ *    journals mint one id; a reverse's close and open get theirs in the same step);
+ * 4. append the signal and all of its orders to the pair's queue in one entry and store its answer, replicated when
+ *    configured (the leader never reads a close without its open);
  * 5. journal it here (the group commit) and answer.
  * The queue has the order before this journal does, so a crash in between loses nothing: the leader executes it and
  * this daemon's mirror brings it back. Redis unreachable: `cluster.onRedisDown` (entries 503, exits on the leader).
  */
 import { jstDateKey, nextJstMidnight } from "../domain/jst.js";
+import { EXIT_ACTIONS } from "../domain/order-vocabulary.js";
 import type { Signal } from "../domain/types.js";
 import { idempotencyExpiry, type AdmissionOutcome, type AdmissionRequest, type Decided, type Judgement, type JudgeDeps, type PairView } from "./admission.js";
 import type { Clock } from "../domain/clock.js";
 import { newOrder, orderBrief } from "./order-records.js";
-import type { AdmissionRecord, OrderJournal, PairAdmission, SendPermit } from "./ports.js";
+import type { AdmissionRecord, OrderJournal, PairAdmission, SendPermit, StoredOrder } from "./ports.js";
 
 export interface PairDeps {
   admission: PairAdmission;
   permit: SendPermit;
   /** cluster.onRedisDown, read on each refusal. */
   onRedisDown: () => "refuse" | "refuse-all";
-  /** An exit admitted by the leader alone while Redis was unreachable: to be handed to the pair once it is back. */
-  admittedAlone?: (orderId: string) => void;
+  /** An exit admitted by the leader alone while Redis was unreachable (its orders): handed to the pair once it is back. */
+  admittedAlone?: (orderIds: string[]) => void;
+  /** An order settled here (final, or resting at the broker), or a cancel's target with it: the leader hands it back. */
+  settled?: (orderId: string) => void;
 }
 
 interface Host {
@@ -87,7 +92,10 @@ export class PairAdmitter {
           dayStart: nextJstMidnight(at) - 86_400_000,
           maxEntries: rules.maxDailyEntries,
           cooldownMs: rules.cooldownMinutes * 60_000,
-          exempt: req.purpose === "flatten",
+          // What the kill switch does not stop (see judge): the daemon's own exits, and closes, cancels and modifies.
+          exempt: req.purpose !== undefined || EXIT_ACTIONS.has(signal.action),
+          count: j.orders.length,
+          entryIndex: entryIndex(j),
         });
       } catch (err) {
         await this.pair.admission.release(signal.idempotency_key).catch(() => undefined);
@@ -97,7 +105,7 @@ export class PairAdmitter {
         view = { day: reservation.day, kill: reservation.kill };
         continue;
       }
-      return this.accept(req, j, reservation.orderId, at, expiresAt);
+      return this.accept(req, j, reservation.orderIds, at, expiresAt);
     }
     await this.pair.admission.release(signal.idempotency_key).catch(() => undefined);
     return this.unavailable(req, new Error("the pair's counters kept changing while this alert was judged"));
@@ -115,25 +123,23 @@ export class PairAdmitter {
     }
   }
 
-  private async accept(req: AdmissionRequest, j: Extract<Judgement, { verdict: "accept" }>, orderId: string, now: number, expiresAt: number): Promise<AdmissionOutcome> {
+  private async accept(req: AdmissionRequest, j: Extract<Judgement, { verdict: "accept" }>, orderIds: string[], now: number, expiresAt: number): Promise<AdmissionOutcome> {
     const { signal } = req;
     if (j.quantity !== signal.quantity) signal.quantity = j.quantity;
-    const plan = j.orders[0]!;
-    if (j.orders.length !== 1) return this.refuseMultiple(req, j);
-    const order = newOrder(signal, plan, orderId, orderId.slice(4, 12), now);
-    const record = this.queuedRecord(req, order, now);
+    const orders = j.orders.map((plan, i) => newOrder(signal, plan, orderIds[i]!, orderIds[i]!.slice(4, 12), now));
+    const record = this.queuedRecord(req, orders, now);
     try {
-      await this.pair.admission.enqueue({ key: signal.idempotency_key, expiresAt, signal, order, record });
+      await this.pair.admission.enqueue({ key: signal.idempotency_key, expiresAt, signal, orders, record });
     } catch (err) {
-      // The reply was lost but this daemon's reading of the queue already found the order there: it is queued.
-      if (!this.d.journal.getOrder(orderId)) {
+      // The reply was lost but this daemon's reading of the queue already found the orders there: they are queued.
+      if (!this.d.journal.getOrder(orderIds[0]!)) {
         // Not in the pair's queue (its store refused it, or gave no answer in time and its own deadline refuses it
         // later): nothing will execute it. The claim and the counted entry go back; the alert is refused.
-        await this.pair.admission.release(signal.idempotency_key, orderId).catch(() => undefined);
+        await this.pair.admission.release(signal.idempotency_key, j.isExit ? undefined : orderIds[entryIndex(j)]).catch(() => undefined);
         return this.unavailable(req, err);
       }
     }
-    const outcome = await this.host.commit(req, { judgement: j, accepted: { orders: [order], record } });
+    const outcome = await this.host.commit(req, { judgement: j, accepted: { orders, record } });
     if (outcome.kind === "accepted" && outcome.record !== record) {
       // Settled before the answer (the leader's broker answered within the budget): repeats get that answer, unless
       // the pair's store cannot take it now, when this answer stays the queued one the store holds.
@@ -163,13 +169,13 @@ export class PairAdmitter {
       const now = this.d.clock.now();
       const j = this.host.preview(req, now);
       if (j.verdict === "accept" && j.isExit) {
-        // Its id from this journal's own sequence, in a range the pair's sequence never reaches (see ALONE_BASE).
-        const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
-        const alone = `ORD_${tradingDate}_${ALONE_BASE + Number(orderId.slice(13))}`;
-        if (j.orders.length !== 1) return this.refuseMultiple(req, j);
-        const order = newOrder(req.signal, j.orders[0]!, alone, tradingDate, now);
-        const outcome = await this.host.commit(req, { judgement: j, accepted: { orders: [order], record: this.queuedRecord(req, order, now) } });
-        if (outcome.kind === "accepted") this.pair.admittedAlone?.(alone);
+        // Ids from this journal's own sequence, in a range the pair's sequence never reaches (see ALONE_BASE).
+        const orders = j.orders.map((plan) => {
+          const { orderId, tradingDate } = this.d.journal.nextOrderId(now);
+          return newOrder(req.signal, plan, `ORD_${tradingDate}_${ALONE_BASE + Number(orderId.slice(13))}`, tradingDate, now);
+        });
+        const outcome = await this.host.commit(req, { judgement: j, accepted: { orders, record: this.queuedRecord(req, orders, now) } });
+        if (outcome.kind === "accepted") this.pair.admittedAlone?.(orders.map((o) => o.order_id));
         return outcome;
       }
       if (j.verdict !== "accept") return this.host.commit(req, { judgement: j });
@@ -177,20 +183,13 @@ export class PairAdmitter {
     return this.unavailable(req, err);
   }
 
-  /** A signal of several orders (a reverse): the pair's queue carries one order per accepted signal. */
-  private async refuseMultiple(req: AdmissionRequest, j: Extract<Judgement, { verdict: "accept" }>): Promise<AdmissionOutcome> {
-    await this.pair.admission.release(req.signal.idempotency_key).catch(() => undefined);
-    const message = `a ${req.signal.action} is ${j.orders.length} orders, and a pair's queue carries one order per signal: send its parts as separate alerts`;
-    return this.host.commit(req, { judgement: { verdict: "refuse", reason: "order", message, details: { orders: j.orders.length }, remember: false, risk: j.risk } });
-  }
-
-  private queuedRecord(req: AdmissionRequest, order: ReturnType<typeof newOrder>, now: number): AdmissionRecord {
+  private queuedRecord(req: AdmissionRequest, orders: StoredOrder[], now: number): AdmissionRecord {
     return {
       request_id: req.signal.request_id,
       signal_id: req.signal.id,
       decided_at: now,
       processing_ms: req.startedAt === undefined ? 0 : Math.max(0, Math.round(performance.now() - req.startedAt)),
-      outcome: { kind: "queued", order: orderBrief(order), queue_position: this.host.queuePosition() },
+      outcome: { kind: "queued", order: orderBrief(orders[0]!), queue_position: this.host.queuePosition(), ...(orders.length > 1 ? { orders: orders.map(orderBrief) } : {}) },
     };
   }
 
@@ -203,4 +202,10 @@ export class PairAdmitter {
     const judgement: Judgement = { verdict: "refuse", reason: "pair_unavailable", message, details: { component: "redis", reason, policy }, remember: false, risk: null };
     return this.host.commit(req, { judgement });
   }
+}
+
+/** Which of an accepted signal's orders is its entry (counted against the daily limit): a reverse's open, a buy. */
+function entryIndex(j: Extract<Judgement, { verdict: "accept" }>): number {
+  const i = j.orders.findIndex((o) => o.kind === "trade" && (o.effect === "open" || (o.effect === null && o.action === "buy")));
+  return Math.max(0, i);
 }

@@ -196,8 +196,8 @@ export type PairClaim =
   | { kind: "claimed"; day: PairDay; kill: SharedKill | null };
 
 export type PairReservation =
-  /** The entry counted (or the exit noted) and the order id minted, unique across the pair. */
-  | { kind: "reserved"; orderId: string }
+  /** The entry counted (or the exit noted) and one order id minted per planned order, unique across the pair. */
+  | { kind: "reserved"; orderIds: string[] }
   /** The counters or the kill switch moved since the claim: judge again with these. */
   | { kind: "changed"; day: PairDay; kill: SharedKill | null };
 
@@ -211,16 +211,23 @@ export interface ReserveRequest {
   dayStart: number;
   maxEntries: number;
   cooldownMs: number;
-  /** The kill switch's own exits (kill --flatten): not refused by the kill switch that ordered them. */
+  /**
+   * Not refused by the kill switch (as judged): its own flatten, the daemon's protective exits (a stop hit, a trailing
+   * move), and closes, cancels and modifies, which only reduce risk.
+   */
   exempt?: boolean;
+  /** How many order ids to mint (a signal's planned orders: a reverse is two), consecutive, in one step. */
+  count: number;
+  /** Which of them is the entry that counts against the daily limit (0-based; a reverse's open is the second). */
+  entryIndex: number;
 }
 
-/** An accepted signal as the pair's queue carries it to the leader. */
+/** An accepted signal as the pair's queue carries it to the leader: all of its orders in one entry, in order. */
 export interface QueuedSignal {
   key: string;
   expiresAt: number;
   signal: Signal;
-  order: StoredOrder;
+  orders: StoredOrder[];
   record: AdmissionRecord;
 }
 
@@ -233,12 +240,15 @@ export interface PairAdmission {
   claim(key: string, signalId: string, now: number, expiresAt: number): Promise<PairClaim>;
   /** Counts an entry (daily count and cooldown checked again, atomically) and mints the order id. */
   reserve(r: ReserveRequest): Promise<PairReservation>;
-  /** Appends the accepted signal to the queue and stores its answer, at once; replicated (WAIT) when configured. */
+  /**
+   * Appends the accepted signal with every one of its orders to the queue and stores its answer, in one atomic step
+   * (the leader never reads a reverse's close without its open); replicated (WAIT) when configured.
+   */
   enqueue(q: QueuedSignal): Promise<void>;
   /** Stores an answer for repeats at either daemon (a refusal kept, or the settled answer replacing the queued one). */
   answer(key: string, record: AdmissionRecord, expiresAt: number): Promise<void>;
   /** Gives up a claim whose refusal is judged afresh on a repeat, and an entry counted for an order never made. */
-  release(key: string, orderId?: string): Promise<void>;
+  release(key: string, entryOrderId?: string): Promise<void>;
 }
 
 /** Who may send orders: in a pair, only the daemon holding the leader's lease, confirmed right before each send. */

@@ -3,6 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/domain/clock.js";
 import type { Signal } from "../../src/domain/types.js";
+import { newOrder } from "../../src/engine/order-records.js";
+import type { PlannedOrder } from "../../src/engine/plan-orders.js";
 import { journalFile, openEngine, testSignal } from "../helpers/engine.js";
 
 const T0 = Date.parse("2026-11-24T01:00:00Z");
@@ -61,4 +63,23 @@ test("a pending entry whose signal expired during an outage is marked expired an
   assert.equal(b.journal.getOrder(exitId)!.status, "filled", "reducing risk is never stale");
   assert.equal(b.ledger.position("7203"), undefined);
   b.db.close();
+});
+
+test("an order taken over as unknown and found unsent is sent once, recording when it was sent and the attempt (paper)", async (t) => {
+  const file = journalFile(t);
+  const clock = new ManualClock(T0);
+  const a = openEngine(file, clock);
+  t.after(() => a.db.close());
+  // What a new leader's takeover leaves: an order the previous leader may have sent, marked unknown, never sent here.
+  const s = signal("taken");
+  const { orderId, tradingDate } = a.journal.nextOrderId(T0);
+  const plan: PlannedOrder = { kind: "trade", ticker: "9984", action: "buy", effect: null, quantity: 100, order_type: "market", limit_price: null, stop_loss: null, take_profit: null, reference_price: 3000, order_expires_at: null, target_order_id: null, protection: null, sent: null };
+  a.journal.insertSignal(s, "accepted", null, orderId);
+  a.journal.insertOrder({ ...newOrder(s, plan, orderId, tradingDate, T0), status: "unknown", error_code: "PAIR_TAKEOVER" });
+  clock.advance(1000);
+  assert.equal(await a.engine.resume(), 1);
+  await a.engine.drain();
+  const o = a.journal.getOrder(orderId)!;
+  assert.deepEqual([o.status, o.submitted_at, o.attempts], ["filled", T0 + 1000, 1]);
+  assert.equal(a.db.all("SELECT order_id FROM fills").length, 1);
 });

@@ -18,10 +18,11 @@ export const MAGIC = 424242;
 export const ENV = { WEBHOOK_SECRET: SECRET, ADMIN_PASSWORD_HASH: bcrypt.hashSync("admin-password-123", 4), MT5_BRIDGE_TOKEN: BRIDGE_TOKEN };
 
 export function mt5Config(url: string, mt5: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const { risk, webhook, ...rest } = extra as { risk?: Record<string, unknown>; webhook?: Record<string, unknown> };
   return {
-    ...extra,
-    risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 100 },
-    webhook: { syncBudgetMs: 2900 },
+    ...rest,
+    risk: { marketHours: "always", cooldownMinutes: 0, maxDailyEntries: 100, ...risk },
+    webhook: { syncBudgetMs: 2900, ...webhook },
     broker: { kind: "mt5", mt5: { url, timeoutMs: 5000, magic: MAGIC, syncSeconds: 1, ...mt5 } },
     instruments: { "9984": { symbol: "9984.T", contractSize: 100 }, "7203": { symbol: "7203.T", contractSize: 100 } },
   };
@@ -67,9 +68,9 @@ export interface SpawnedMt5Setup {
 }
 
 /** A bridge and daemons run as child processes (to be killed and restarted), in one temp home, removed after the test. */
-export async function spawnedSetup(t: TestContext, mt5: Record<string, unknown> = {}): Promise<SpawnedMt5Setup> {
+export async function spawnedSetup(t: TestContext, mt5: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<SpawnedMt5Setup> {
   const bridge = await startBridge();
-  const { home, cleanup } = tempHome(mt5Config(bridge.url, mt5));
+  const { home, cleanup } = tempHome(mt5Config(bridge.url, mt5, extra));
   const daemons: SpawnedDaemon[] = [];
   defer(t, async () => {
     for (const p of daemons) await p.stop("SIGKILL");

@@ -4,6 +4,8 @@
  * are unique across the two journals; Redis unreachable refuses entries with the reason.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { alert } from "../helpers/daemon.js";
 import { clusterOf, PAIR_SECRET, startPair, until } from "../helpers/pair.js";
@@ -116,4 +118,57 @@ test("/health has the seed's redis component with latency and role, and warns ab
   const status = (await b.socket("GET", "/status")).body.data.cluster;
   assert.deepEqual([status.node, status.role, status.leader, status.redis.state], ["b", "follower", "a", "connected"]);
   assert.equal(typeof status.lease.lease_age_ms, "number");
+});
+
+/** The fills in a daemon's journal, oldest first: [order id, action, quantity]. */
+function fillsOf(home: string): Array<[string, string, number]> {
+  const db = new DatabaseSync(join(home, "tradectl.db"), { readOnly: true });
+  const rows = db.prepare("SELECT order_id, action, quantity FROM fills ORDER BY rowid").all() as Array<{ order_id: string; action: string; quantity: number }>;
+  db.close();
+  return rows.map((r) => [r.order_id, r.action, r.quantity]);
+}
+
+test("a reverse admitted on the follower fills through the leader: its close, then its open, both journals alike", async (t) => {
+  const { a, b } = await startPair(t, { extra: { risk: { allowShort: true } } });
+  const entry = await a.post("/webhook", buy({}, Date.now()));
+  assert.ok([200, 202].includes(entry.status), JSON.stringify(entry.body));
+  await until("b to hold the long", async () => (await b.socket("GET", "/positions")).body.data.positions as unknown[], (p) => p.length === 1);
+
+  const body = buy({ action: "reverse" }, Date.now() + 1);
+  const res = await b.post("/webhook", body);
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  const orders = res.body.data.orders as Array<{ order_id: string; action: string; quantity: number }>;
+  assert.deepEqual(orders.map((o) => [o.action, o.quantity]), [["sell", 100], ["sell", 100]], "the close of the long, then the open of the short");
+  const [close, open] = orders.map((o) => o.order_id) as [string, string];
+  assert.equal(res.body.data.order_id, close);
+  assert.equal(Number(open.slice(13)), Number(close.slice(13)) + 1, `one reservation minted both ids: ${close} ${open}`);
+
+  for (const d of [a, b]) {
+    await until(`both orders filled in ${d.home}`, async () => Promise.all([close, open].map(async (id) => (await d.socket("GET", `/orders/${id}`)).body.data?.status)), (s) => s.every((x) => x === "filled"));
+    const positions = (await d.socket("GET", "/positions")).body.data.positions as Array<{ ticker: string; quantity: number }>;
+    assert.deepEqual(positions.map((p) => [p.ticker, p.quantity]), [["9984", -100]]);
+    assert.deepEqual(fillsOf(d.home).map((f) => f[0]), [entry.body.data.order_id, close, open], "dealt in order: the entry, the close, the open");
+  }
+  // A repeat at the leader gets the follower's answer, both orders in it.
+  const again = await a.post("/webhook", body);
+  assert.equal(again.status, 202);
+  assert.deepEqual(again.body, res.body);
+});
+
+test("exits while the kill switch is on, in a pair: a close_long at the follower goes through the leader, an entry does not", async (t) => {
+  const { a, b } = await startPair(t);
+  const entry = await a.post("/webhook", buy({}, Date.now()));
+  assert.ok([200, 202].includes(entry.status), JSON.stringify(entry.body));
+  await until("b to hold the long", async () => (await b.socket("GET", "/positions")).body.data.positions as unknown[], (p) => p.length === 1);
+  assert.equal((await a.socket("POST", "/admin/kill-switch", { reason: "stop entries" })).status, 200);
+
+  const refused = await b.post("/webhook", buy({ ticker: "7203" }, Date.now() + 1));
+  assert.equal(refused.status, 503, JSON.stringify(refused.body));
+  assert.equal(refused.body.details.reason, "stop entries");
+  const close = await b.post("/webhook", buy({ action: "close_long" }, Date.now() + 2));
+  assert.equal(close.status, 202, JSON.stringify(close.body));
+  for (const d of [a, b]) {
+    await until(`the close filled in ${d.home}`, async () => (await d.socket("GET", `/orders/${close.body.data.order_id}`)).body.data?.status, (s) => s === "filled");
+    assert.deepEqual((await d.socket("GET", "/positions")).body.data.positions, []);
+  }
 });

@@ -4,7 +4,7 @@
  * terminal's state, its control file and the bridge's idempotency table (so a restart keeps them).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -105,7 +105,9 @@ export async function startBridge(opts: StartOptions = {}): Promise<BridgeProces
     dir,
     exited,
     faults(faults) {
-      writeFileSync(control, JSON.stringify(faults));
+      // Whole or not at all: the fake re-reads the file on every call, and a half-written one reads as no faults.
+      writeFileSync(`${control}.tmp`, JSON.stringify(faults));
+      renameSync(`${control}.tmp`, control);
     },
     control() {
       return existsSync(control) ? (JSON.parse(readFileSync(control, "utf8") || "{}") as Record<string, unknown>) : {};

@@ -31,6 +31,8 @@ rewritten). Keys:
   crash_after_fill: true      next order_send makes the deal (state saved), then the process exits (code 70)
   auth_fail: true             initialize(login=...) / login() fail with (-6, "Terminal: Authorization failed")
   prices: {"SYM": {"bid": b, "ask": a}}   overrides the symbol's quote
+  clock_offset_s: S           the trade server's clock runs S seconds ahead of this machine's (its time stamps,
+                              pending orders' ORDER_TIME_SPECIFIED expiry): time passing at the server without a wait
 
 A lost IPC channel stays lost, as the real package's does: after any IPC failure (-10000..-10005) every
 later call fails with (-10004, "No IPC connection") until initialize() succeeds again.
@@ -278,6 +280,11 @@ def _faults() -> dict:
     return merged
 
 
+def _server_time() -> float:
+    """The trade server's clock: this machine's, plus the clock_offset_s fault."""
+    return time.time() + float(_faults().get("clock_offset_s") or 0)
+
+
 def _take(name: str):
     """Consumes one use of a counted/one-shot fault; returns its value before consumption (or None)."""
     control = _read_control()
@@ -517,7 +524,7 @@ def symbol_info_tick(symbol):
         # As the terminal's: the last tick, timed when the quote last changed (not when it is read).
         last = _last_ticks.get(symbol)
         if last is None or last[:2] != (bid, ask):
-            last = (bid, ask, int(time.time() * 1000))
+            last = (bid, ask, int(_server_time() * 1000))
             _last_ticks[symbol] = last
     msc = last[2]
     return Tick(msc // 1000, bid, ask, bid, 0, msc, 6, 0.0)
@@ -544,7 +551,7 @@ def copy_rates_from_pos(symbol, timeframe, start_pos, count):
         return None
     base = float(sym["bid"])
     step = sym["point"] * 10
-    current = int(time.time()) // seconds * seconds
+    current = int(_server_time()) // seconds * seconds
     rows = []
     for i in range(start_pos + count - 1, start_pos - 1, -1):
         t = current - i * seconds
@@ -654,7 +661,7 @@ def _trigger_stops(st: dict) -> None:
             price, reason, comment = tp, DEAL_REASON_TP, f"[tp {tp}]"
         else:
             continue
-        now = int(time.time())
+        now = int(_server_time())
         order_ticket, deal_ticket = st["next_ticket"], st["next_ticket"] + 1
         st["next_ticket"] += 2
         sign = 1 if buy else -1
@@ -680,7 +687,7 @@ _PENDING_BUY = (ORDER_TYPE_BUY_LIMIT, ORDER_TYPE_BUY_STOP)
 
 def _trigger_pending(st: dict) -> None:
     """The server side of pending orders: one the quote reaches becomes a position; one past its expiration expires."""
-    now = int(time.time())
+    now = int(_server_time())
     for o in list(st["orders"]):
         sym = st["symbols"].get(o["symbol"])
         if sym is None:
@@ -824,7 +831,7 @@ def _validate(req: dict, st: dict):
               ORDER_TYPE_SELL_STOP: bid - price >= level - 1e-9 and price < bid}[otype]
         if not ok:
             return TRADE_RETCODE_INVALID_PRICE, "Invalid price", None
-        if req.get("type_time") == ORDER_TIME_SPECIFIED and int(req.get("expiration") or 0) <= int(time.time()):
+        if req.get("type_time") == ORDER_TIME_SPECIFIED and int(req.get("expiration") or 0) <= int(_server_time()):
             return TRADE_RETCODE_INVALID_EXPIRATION, "Invalid expiration", None
     buy = otype in (ORDER_TYPE_BUY, ORDER_TYPE_BUY_LIMIT, ORDER_TYPE_BUY_STOP)
     sl, tp = float(req.get("sl") or 0), float(req.get("tp") or 0)
@@ -870,7 +877,7 @@ def order_check(request):
 
 def _execute(request: dict, st: dict, ctx: dict) -> dict:
     """Makes the deal (or places the pending order, changes the stops, removes the order) and persists the state."""
-    now = int(time.time())
+    now = int(_server_time())
     if request["action"] == TRADE_ACTION_SLTP:
         ctx["position"].update(sl=ctx["sl"], tp=ctx["tp"], time_update=now)
         _save()
