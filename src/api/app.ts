@@ -3,7 +3,8 @@
  * `public` (the webhook TCP port, API-key and password auth) and `control` (the 0600 Unix socket: its owner is trusted).
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { ApiError, errorBody, sendError } from "./api-error.js";
+import { TradectlError } from "../domain/errors.js";
+import { errorBody, sendError } from "./api-error.js";
 import type { ApiDeps, AppKind } from "./deps.js";
 import { genRequestId } from "./request-id.js";
 import { accessLogHook } from "./access-log.js";
@@ -73,14 +74,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   if (opts.kind === "public" && opts.deps.metrics) webhookMetricsHooks(app, opts.deps.metrics);
   // HTTP/1.1 requires Host (RFC 9112 3.2); node would answer its absence with an empty 400.
   app.addHook("onRequest", (req, _reply, done) => {
-    done(req.headers.host === undefined && req.raw.httpVersion === "1.1" ? new ApiError(400, "MALFORMED_REQUEST", "Missing Host header (required by HTTP/1.1)") : undefined);
+    done(req.headers.host === undefined && req.raw.httpVersion === "1.1" ? new TradectlError("MALFORMED_REQUEST", "Missing Host header (required by HTTP/1.1)") : undefined);
   });
 
+  // The one place an error becomes an HTTP answer: a TradectlError by its code (domain/errors.ts), fastify's own by
+  // what it says; anything else is a bug, logged and answered 500.
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: SchemaIssue[]; validationContext?: string }, req, reply) => {
-    if (err instanceof ApiError) return sendError(req, reply, err);
+    if (err instanceof TradectlError) {
+      if (err.kind === "internal") opts.deps.logger.error("internal error in a route", { request_id: req.id, path: req.url, code: err.code, error: err });
+      return sendError(req, reply, err);
+    }
     if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE" || err.statusCode === 413) {
       // The client may still be sending the rest: the connection is drained before it closes, so it gets this answer.
-      return reply.code(413).header("Connection", "close").send(errorBody(req, "PAYLOAD_TOO_LARGE", `Request body exceeds ${BODY_LIMIT} bytes`, { max_body_bytes: BODY_LIMIT }));
+      return sendError(req, reply.header("Connection", "close"), new TradectlError("PAYLOAD_TOO_LARGE", `Request body exceeds ${BODY_LIMIT} bytes`, { details: { max_body_bytes: BODY_LIMIT } }));
     }
     if (err.statusCode === 429) return reply.send(err);
     if (err.validation) {

@@ -4,12 +4,12 @@
  * schema and reached SQLite. A route with numbers in its query schema checks them again here, after validation.
  */
 import type { FastifyRequest } from "fastify";
-import { ApiError } from "./api-error.js";
+import { TradectlError } from "../domain/errors.js";
 
 export async function finiteQuery(req: FastifyRequest): Promise<void> {
   for (const [field, value] of Object.entries(req.query as Record<string, unknown>)) {
     if (typeof value === "number" && !Number.isFinite(value)) {
-      throw new ApiError(400, "VALIDATION_ERROR", "Invalid query", undefined, { errors: [{ field, message: `${field} must be a finite number`, value: String(value) }] });
+      throw new TradectlError("VALIDATION_ERROR", "Invalid query", { errors: [{ field, message: `${field} must be a finite number`, value: String(value) }] });
     }
   }
 }

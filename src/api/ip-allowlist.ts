@@ -4,7 +4,7 @@
  */
 import { BlockList, isIPv4, isIPv6 } from "node:net";
 import type { FastifyRequest } from "fastify";
-import { ApiError } from "./api-error.js";
+import { TradectlError } from "../domain/errors.js";
 import type { ApiDeps } from "./deps.js";
 
 export function buildBlockList(entries: string[]): BlockList {
@@ -12,7 +12,7 @@ export function buildBlockList(entries: string[]): BlockList {
   for (const raw of entries) {
     const [addr, bits] = raw.split("/");
     const type = isIPv6(addr ?? "") ? "ipv6" : "ipv4";
-    if (!addr || !(isIPv4(addr) || isIPv6(addr))) throw new Error(`invalid allowlist entry: ${raw}`);
+    if (!addr || !(isIPv4(addr) || isIPv6(addr))) throw new TradectlError("CONFIG_INVALID", `invalid allowlist entry: ${raw}`);
     if (bits === undefined) list.addAddress(addr, type);
     else list.addSubnet(addr, Number(bits), type);
   }
@@ -35,7 +35,7 @@ export function ipAllowlistHook(deps: ApiDeps) {
     if (allowed) return;
     if (mode === "strict") {
       deps.logger.warn("request refused: source IP not in the allowlist", { request_id: req.id, source_ip: ip, path: req.url.split("?")[0] });
-      throw new ApiError(403, "IP_NOT_ALLOWED", "IP address not allowed", { source_ip: ip });
+      throw new TradectlError("IP_NOT_ALLOWED", "IP address not allowed", { details: { source_ip: ip } });
     }
     deps.logger.warn("request from an IP not in the allowlist", { request_id: req.id, source_ip: ip, path: req.url.split("?")[0] });
   };

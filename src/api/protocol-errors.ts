@@ -9,7 +9,8 @@ import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { errorEnvelope } from "../domain/error-envelope.js";
-import { errorBody, type ErrorCode } from "./api-error.js";
+import { httpStatuses, type ApiErrorCode } from "../domain/errors.js";
+import { errorBody } from "./api-error.js";
 import { drainThenClose, isLingering, lingerOnClose } from "./linger-close.js";
 import { genRequestId, newRequestId } from "./request-id.js";
 
@@ -21,11 +22,13 @@ export interface ProtocolErrorOptions {
 }
 
 interface Refusal {
-  status: number;
-  code: ErrorCode;
+  code: ApiErrorCode;
   message: string;
   details?: Record<string, unknown>;
 }
+
+/** The status of a refusal: its code's (domain/errors.ts). */
+const statusOf = (r: Refusal): number => httpStatuses(r.code)[0]!;
 
 function envelope(r: Refusal, requestId: string): string {
   return JSON.stringify(errorEnvelope({ requestId, code: r.code, message: r.message, now: Date.now(), details: r.details }));
@@ -47,7 +50,7 @@ function headers(body: string): Record<string, string> {
 function rawAnswer(r: Refusal, requestId: string, head: boolean): string {
   const body = envelope(r, requestId);
   const lines = Object.entries({ ...headers(body), Date: new Date().toUTCString() }).map(([k, v]) => `${k}: ${v}`);
-  return `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? ""}\r\n${lines.join("\r\n")}\r\n\r\n${head ? "" : body}`;
+  return `HTTP/1.1 ${statusOf(r)} ${STATUS_CODES[statusOf(r)] ?? ""}\r\n${lines.join("\r\n")}\r\n\r\n${head ? "" : body}`;
 }
 
 /**
@@ -76,12 +79,12 @@ function classify(err: ClientError, o: ProtocolErrorOptions): Refusal {
   switch (err.code) {
     case "HPE_HEADER_OVERFLOW":
       return requestLineOverflowed(Buffer.isBuffer(err.rawPacket) ? err.rawPacket : undefined, o.maxHeaderSize)
-        ? { status: 414, code: "URI_TOO_LONG", message: `Request line exceeds ${o.maxHeaderSize} bytes` }
-        : { status: 431, code: "HEADERS_TOO_LARGE", message: `Request headers exceed ${o.maxHeaderSize} bytes` };
+        ? { code: "URI_TOO_LONG", message: `Request line exceeds ${o.maxHeaderSize} bytes` }
+        : { code: "HEADERS_TOO_LARGE", message: `Request headers exceed ${o.maxHeaderSize} bytes` };
     case "ERR_HTTP_REQUEST_TIMEOUT":
-      return { status: 408, code: "REQUEST_TIMEOUT", message: "The request was not received in time" };
+      return { code: "REQUEST_TIMEOUT", message: "The request was not received in time" };
     default:
-      return { status: 400, code: "MALFORMED_REQUEST", message: "Malformed HTTP request", details: { parser_error: err.code ?? "unknown" } };
+      return { code: "MALFORMED_REQUEST", message: "Malformed HTTP request", details: { parser_error: err.code ?? "unknown" } };
   }
 }
 
@@ -98,7 +101,7 @@ export function protocolErrorHandlers(o: ProtocolErrorOptions) {
     }
     socket.write(rawAnswer(r, requestId, head));
     drainThenClose(socket);
-    o.log({ request_id: requestId, status: r.status, method: req?.method ?? null, path: req?.url?.split("?")[0] ?? null, source_ip: socket.remoteAddress ?? null });
+    o.log({ request_id: requestId, status: statusOf(r), method: req?.method ?? null, path: req?.url?.split("?")[0] ?? null, source_ip: socket.remoteAddress ?? null });
   };
 
   return {
@@ -121,10 +124,10 @@ export function protocolErrorHandlers(o: ProtocolErrorOptions) {
     frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
       const r: Refusal =
         err.code === "FST_ERR_MAX_PARAM_LENGTH"
-          ? { status: 414, code: "URI_TOO_LONG", message: `A path segment exceeds ${o.maxParamLength} characters` }
-          : { status: 400, code: "MALFORMED_REQUEST", message: err.code === "FST_ERR_BAD_URL" ? "The URL is not validly percent-encoded" : "Malformed request" };
-      o.log({ request_id: req.id, status: r.status, method: req.method, path: null, source_ip: req.ip ?? null });
-      void reply.code(r.status).header("Cache-Control", "no-store").send(errorBody(req, r.code, r.message));
+          ? { code: "URI_TOO_LONG", message: `A path segment exceeds ${o.maxParamLength} characters` }
+          : { code: "MALFORMED_REQUEST", message: err.code === "FST_ERR_BAD_URL" ? "The URL is not validly percent-encoded" : "Malformed request" };
+      o.log({ request_id: req.id, status: statusOf(r), method: req.method, path: null, source_ip: req.ip ?? null });
+      void reply.code(statusOf(r)).header("Cache-Control", "no-store").send(errorBody(req, r.code, r.message));
     },
 
     /**
@@ -139,17 +142,17 @@ export function protocolErrorHandlers(o: ProtocolErrorOptions) {
       (server as Server & { shouldUpgradeCallback: (req: IncomingMessage) => boolean }).shouldUpgradeCallback = (req) =>
         req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] ?? "0") !== "0";
       server.on("upgrade", (req: IncomingMessage, socket: Socket) => {
-        answerSocket(socket, { status: 400, code: "MALFORMED_REQUEST", message: "An Upgrade request with a body is not supported" }, genRequestId(req), req);
+        answerSocket(socket, { code: "MALFORMED_REQUEST", message: "An Upgrade request with a body is not supported" }, genRequestId(req), req);
       });
       server.on("connect", (req: IncomingMessage, socket: Socket) => {
-        answerSocket(socket, { status: 405, code: "METHOD_NOT_ALLOWED", message: "CONNECT is not supported: tradectl is not a proxy" }, genRequestId(req), req);
+        answerSocket(socket, { code: "METHOD_NOT_ALLOWED", message: "CONNECT is not supported: tradectl is not a proxy" }, genRequestId(req), req);
       });
       server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
-        const r: Refusal = { status: 417, code: "EXPECTATION_FAILED", message: "Only Expect: 100-continue is supported" };
+        const r: Refusal = { code: "EXPECTATION_FAILED", message: "Only Expect: 100-continue is supported" };
         const id = genRequestId(req);
         const body = envelope(r, id);
-        res.writeHead(r.status, headers(body)).end(body);
-        o.log({ request_id: id, status: r.status, method: req.method ?? null, path: req.url?.split("?")[0] ?? null, source_ip: req.socket.remoteAddress ?? null });
+        res.writeHead(statusOf(r), headers(body)).end(body);
+        o.log({ request_id: id, status: statusOf(r), method: req.method ?? null, path: req.url?.split("?")[0] ?? null, source_ip: req.socket.remoteAddress ?? null });
       });
     },
   };

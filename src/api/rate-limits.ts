@@ -5,7 +5,7 @@
  */
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, FastifyReply } from "fastify";
-import { ApiError } from "./api-error.js";
+import { TradectlError } from "../domain/errors.js";
 import type { ApiDeps } from "./deps.js";
 import { clockedStore } from "./rate-limit-store.js";
 
@@ -54,7 +54,7 @@ export async function limitRequests(app: FastifyInstance, deps: ApiDeps, limits:
     if (exceeded) {
       const retryAfter = Math.max(1, Math.ceil(exceeded.r.ttl / 1000));
       reply.header("Retry-After", retryAfter);
-      throw new ApiError(429, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded", { limit: exceeded.l.max, window: exceeded.l.label, retry_after_seconds: retryAfter });
+      throw new TradectlError("RATE_LIMIT_EXCEEDED", "Rate limit exceeded", { details: { limit: exceeded.l.max, window: exceeded.l.label, retry_after_seconds: retryAfter } });
     }
   });
 }

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { CommanderError } from "commander";
-import { CliError } from "./errors.js";
+import { exitCodeOf, TradectlError } from "../domain/errors.js";
 import { buildProgram } from "./program.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -25,10 +25,11 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (err instanceof CliError) {
+    if (err instanceof TradectlError) {
       process.stderr.write(`tradectl: ${err.message}\n`);
-      if (err.details !== undefined) process.stderr.write(`${JSON.stringify(err.details, null, 2)}\n`);
-      process.exitCode = err.exitCode;
+      const more = err.details ?? err.errors;
+      if (more !== undefined) process.stderr.write(`${JSON.stringify(more, null, 2)}\n`);
+      process.exitCode = exitCodeOf(err.code);
       return;
     }
     const e = err as Error & { code?: string };

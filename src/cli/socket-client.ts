@@ -4,7 +4,9 @@
  * CLI's 150 ms budget (`tradectl status` from cron). got stays for every outbound call of the daemon.
  */
 import { unixHttp } from "./unix-http.js";
-import { DaemonError, DaemonUnreachableError } from "./errors.js";
+import { errorFromAnswer } from "../domain/error-envelope.js";
+import { TradectlError } from "../domain/errors.js";
+import { daemonUnreachable } from "./errors.js";
 
 export interface SocketClient {
   get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T>;
@@ -34,18 +36,18 @@ export function socketClient(socketPath: string, timeoutMs = 30_000): SocketClie
       res = await unixHttp(socketPath, method, qs ? `${path}?${qs}` : path, body === undefined ? undefined : JSON.stringify(body), timeoutMs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (isUnreachable(code)) throw new DaemonUnreachableError(socketPath, code!);
-      if (code === "ETIMEDOUT") throw new DaemonError(0, "TIMEOUT", `no answer from the daemon on ${socketPath} within ${timeoutMs} ms`);
+      if (isUnreachable(code)) throw daemonUnreachable(socketPath, code!);
+      if (code === "ETIMEDOUT") throw new TradectlError("DAEMON_TIMEOUT", `no answer from the daemon on ${socketPath} within ${timeoutMs} ms`);
       throw err;
     }
     let parsed: Envelope;
     try {
       parsed = JSON.parse(res.body) as Envelope;
     } catch {
-      throw new DaemonError(res.status, "BAD_RESPONSE", `daemon answered ${res.status} with a body that is not JSON`);
+      throw new TradectlError("BAD_RESPONSE", `daemon answered ${res.status} with a body that is not JSON`);
     }
     if (res.status >= 400 || parsed.status === "error") {
-      throw new DaemonError(res.status, parsed.error_code ?? `HTTP_${res.status}`, parsed.message ?? `daemon answered ${res.status}`, parsed.details ?? parsed.errors);
+      throw errorFromAnswer(res.status, parsed, "the daemon");
     }
     return parsed.data as T;
   };

@@ -4,6 +4,7 @@
  * CLI's 150 ms budget; the daemon's answers are small JSON bodies, so this is all the CLI needs.
  */
 import { connect } from "node:net";
+import { TradectlError } from "../domain/errors.js";
 
 export interface UnixHttpResponse {
   status: number;
@@ -38,10 +39,10 @@ export function unixHttp(socketPath: string, method: string, path: string, body:
 
 export function parseResponse(raw: Buffer): UnixHttpResponse {
   const end = raw.indexOf("\r\n\r\n");
-  if (end < 0) throw new Error("incomplete HTTP response from the daemon");
+  if (end < 0) throw new TradectlError("BAD_RESPONSE", "incomplete HTTP response from the daemon");
   const [statusLine, ...lines] = raw.subarray(0, end).toString("latin1").split("\r\n");
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? "")?.[1]);
-  if (!status) throw new Error(`malformed HTTP status line from the daemon: ${statusLine}`);
+  if (!status) throw new TradectlError("BAD_RESPONSE", `malformed HTTP status line from the daemon: ${statusLine}`);
   const headers: Record<string, string> = {};
   for (const l of lines) {
     const i = l.indexOf(":");

@@ -9,6 +9,7 @@ import type { AdmissionRecord, PairAdmission, PairClaim, PairDay, PairReservatio
 import type { RedisLink } from "./connection.js";
 import { KEEP_MS, type PairKeys } from "./keys.js";
 import { CLAIM, ENQUEUE, RELEASE, RESERVE } from "./scripts.js";
+import { TradectlError } from "../domain/errors.js";
 
 /** A claim this old has lost its daemon (an admission takes milliseconds): a repeat may take it over. */
 export const CLAIM_STALE_MS = 30_000;
@@ -64,7 +65,7 @@ export class RedisPairStore implements PairAdmission {
     const res = (await this.run(() =>
       this.r.eval(ENQUEUE, 3, k.idem(q.key), k.stream, k.queued(q.orders[0]!.order_id), `R|${JSON.stringify(q.record)}`, ttl(q.expiresAt, now), Date.now() + this.o.enqueueDeadlineMs, this.o.node, data, KEEP_MS, minId(now)),
     )) as Reply;
-    if (res[0] === "late") throw new Error("Redis ran the enqueue after its deadline (it was paused or unreachable); the alert was not queued");
+    if (res[0] === "late") throw new TradectlError("SERVICE_UNAVAILABLE", "Redis ran the enqueue after its deadline (it was paused or unreachable); the alert was not queued");
     this.claims.delete(q.key);
     await this.replicated();
   }

@@ -1,6 +1,6 @@
 /** Secrets come from the environment or from a file named by `NAME_FILE` (systemd LoadCredential=). Never from config.json. */
 import { readFileSync } from "node:fs";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 
 export type SecretName =
   | "WEBHOOK_SECRET"
@@ -22,6 +22,6 @@ export function readSecret(name: SecretName | (string & {}), env: NodeJS.Process
   try {
     return readFileSync(file, "utf8").trim() || undefined;
   } catch (err) {
-    throw new OperationalError("SECRET_UNREADABLE", `${name}_FILE names a file that cannot be read: ${file}`, { cause: err });
+    throw new TradectlError("SECRET_UNREADABLE", `${name}_FILE names a file that cannot be read: ${file}`, { cause: err });
   }
 }

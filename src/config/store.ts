@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import Conf from "conf";
-import { RejectedError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import { deepMerge } from "./deep-merge.js";
 import { CONFIG_SCHEMA, DEFAULT_CONFIG } from "./schema.js";
 import type { TradectlConfig } from "./types.js";
@@ -24,7 +24,7 @@ export class ConfigStore {
         configFileMode: 0o600,
       });
     } catch (err) {
-      throw new RejectedError("CONFIG_INVALID", `${file} is invalid: ${reason(err)}`, { cause: err });
+      throw new TradectlError("CONFIG_INVALID", `${file} is invalid: ${reason(err)}`, { cause: err });
     }
   }
 
@@ -39,11 +39,11 @@ export class ConfigStore {
 
   /** Sets KEY to VALUE after checking the schema; an invalid value is refused with the key and the reason. */
   set(key: string, value: unknown): void {
-    if (!isKnownKey(key)) throw new RejectedError("CONFIG_UNKNOWN_KEY", `unknown config key: ${key}`);
+    if (!isKnownKey(key)) throw new TradectlError("CONFIG_UNKNOWN_KEY", `unknown config key: ${key}`);
     try {
       this.conf.set(key, value);
     } catch (err) {
-      throw new RejectedError("CONFIG_INVALID", `invalid value for ${key}: ${reason(err)}`, { cause: err });
+      throw new TradectlError("CONFIG_VALUE_INVALID", `invalid value for ${key}: ${reason(err)}`, { cause: err });
     }
   }
 

@@ -4,7 +4,7 @@ import { PaperBroker } from "../broker/paper/paper-broker.js";
 import { readSecret } from "../config/secrets.js";
 import type { InstrumentConfig, TradectlConfig } from "../config/types.js";
 import type { Clock } from "../domain/clock.js";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import type { Broker } from "../engine/broker.js";
 import type { QuoteBook } from "../engine/quote-book.js";
 import type { Logger } from "../log/logger.js";
@@ -29,11 +29,11 @@ export function buildBroker(config: TradectlConfig, d: BrokerDeps): Broker {
     // The token is a secret: from the environment or MT5_BRIDGE_TOKEN_FILE, never from config.json, never logged.
     const token = readSecret("MT5_BRIDGE_TOKEN", d.env);
     if (!token) {
-      throw new OperationalError("SECRET_MISSING", "broker.kind=mt5 needs MT5_BRIDGE_TOKEN (the bridge's bearer token) in the environment or MT5_BRIDGE_TOKEN_FILE");
+      throw new TradectlError("SECRET_MISSING", "broker.kind=mt5 needs MT5_BRIDGE_TOKEN (the bridge's bearer token) in the environment or MT5_BRIDGE_TOKEN_FILE");
     }
     const { url, timeoutMs, magic, syncSeconds } = config.broker.mt5;
     d.logger.info("MT5 broker: orders go through the bridge", { url, timeout_ms: timeoutMs, magic, sync_seconds: syncSeconds });
     return createMt5Broker(config.broker.mt5, d.instruments, token, { clock: d.clock });
   }
-  throw new OperationalError("BROKER_UNAVAILABLE", `broker.kind=${String(config.broker.kind)} is not available in this build`);
+  throw new TradectlError("CONFIG_INVALID", `broker.kind=${String(config.broker.kind)} is not available in this build`);
 }

@@ -1,7 +1,7 @@
 /** The notifier from config: its outbox in the journal, the daily summary's facts from the control facade, its counts to the metrics. */
 import type { NotifyConfig } from "../config/types.js";
 import type { Clock } from "../domain/clock.js";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import type { Control } from "../engine/control.js";
 import type { EventBus } from "../engine/event-bus.js";
 import type { StateStore } from "../engine/ports.js";
@@ -49,7 +49,7 @@ export function buildNotifier(p: NotifierParts): Notifier {
         : {}),
     });
   } catch (err) {
-    if (err instanceof RangeError) throw new OperationalError("CONFIG_INVALID", `notify.dailySummary.timeZone: ${err.message}`, { cause: err });
+    if (err instanceof RangeError) throw new TradectlError("CONFIG_INVALID", `notify.dailySummary.timeZone: ${err.message}`, { cause: err });
     throw err;
   }
 }

@@ -10,6 +10,7 @@ import type { Signal } from "../domain/types.js";
 import type { Engine } from "../engine/engine.js";
 import type { OrderJournal } from "../engine/ports.js";
 import { webhookAnswer, type WebhookResponse } from "../webhook/answers.js";
+import { TradectlError } from "../domain/errors.js";
 
 export interface CliOrderRequest {
   action: "close_all" | "cancel";
@@ -44,7 +45,7 @@ export async function submitCliSignal(d: { engine: Engine; journal: OrderJournal
     ...(req.orderId !== undefined ? { target_order_id: req.orderId } : {}),
   };
   const outcome = await d.engine.admit({ signal, syncBudgetMs: 10_000, startedAt: performance.now() });
-  if (outcome.kind === "dry_run") throw new Error("unexpected dry run");
+  if (outcome.kind === "dry_run") throw new TradectlError("INTERNAL_ERROR", "unexpected dry run");
   return webhookAnswer(outcome.record);
 }
 

@@ -4,6 +4,7 @@
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
+import type { FastifyInstance } from "fastify";
 import { buildApp } from "../api/app.js";
 import type { ApiDeps } from "../api/deps.js";
 import { ConfigStore } from "../config/store.js";
@@ -95,6 +96,9 @@ export interface DaemonHandle {
   notifier: Notifier;
   /** GET /metrics on 127.0.0.1 when `metrics.port` is set. */
   metricsUrl: string | null;
+  /** What both servers were built from, and the servers themselves (tests reach them with `inject`). */
+  apiDeps: ApiDeps;
+  apps: { public: FastifyInstance; control: FastifyInstance };
   reload(): Promise<ReloadResult>;
   /** Stops cleanly; `reason` goes into the system.stopping event (and its notification). */
   stop(reason?: string): Promise<void>;
@@ -399,6 +403,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       logger,
       notifier,
       metricsUrl,
+      apiDeps: deps,
+      apps: { public: publicApp, control: controlApp },
       async reload() {
         const next = applyOverrides(configStore.read(), opts.overrides);
         const { live, restart } = configChanges(config, next);

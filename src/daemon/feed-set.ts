@@ -7,7 +7,7 @@
 import type { FeedConfig, InstrumentConfig } from "../config/types.js";
 import { readSecret } from "../config/secrets.js";
 import type { Clock } from "../domain/clock.js";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import { makeEnvelope } from "../engine/envelope.js";
 import type { EventBus } from "../engine/event-bus.js";
 import type { BrokerTransaction, Feed, FeedSink, StreamStatus } from "../engine/feed.js";
@@ -88,7 +88,7 @@ export class FeedSet {
   /** Starts every feed; throws (starting none) when two would share one broker stream. */
   start(configs: FeedConfig[]): void {
     const conflict = sharedPriceStream(configs, (c) => this.tokenFor(c));
-    if (conflict) throw new OperationalError("FEED_CONFIG", conflict);
+    if (conflict) throw new TradectlError("FEED_CONFIG", conflict);
     for (const config of configs) {
       const feed = this.build(config);
       this.feeds.push({ feed, config, startedAt: this.timers.now() });

@@ -3,7 +3,7 @@
  * and the socket it left behind is removed.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 
 export class InstanceLock {
   private held = false;
@@ -27,7 +27,7 @@ export class InstanceLock {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
         const pid = Number(readFileSync(this.lockFile, "utf8").trim());
         if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-          throw new OperationalError(
+          throw new TradectlError(
             "DAEMON_ALREADY_RUNNING",
             `another tradectl daemon (pid ${pid}) is already running on this home (lock ${this.lockFile}, socket ${this.socketPath})`,
           );
@@ -36,7 +36,7 @@ export class InstanceLock {
         tookOverStale = true;
       }
     }
-    throw new OperationalError("DAEMON_LOCK_FAILED", `could not take the instance lock ${this.lockFile}`);
+    throw new TradectlError("DAEMON_LOCK_FAILED", `could not take the instance lock ${this.lockFile}`);
   }
 
   release(): void {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import { readSecret } from "../config/secrets.js";
 
 export const MIN_SECRET_LENGTH = 20;
@@ -28,22 +28,22 @@ export function resolveWebhookSecrets(opts: { live: boolean; passphraseFile: str
   const env = opts.env ?? process.env;
   const given = readSecret("WEBHOOK_SECRET", env);
   if (opts.live) {
-    if (!given) throw new OperationalError("SECRET_MISSING", "live mode (broker.kind=mt5) needs WEBHOOK_SECRET (at least 20 characters) in the environment or WEBHOOK_SECRET_FILE");
+    if (!given) throw new TradectlError("SECRET_MISSING", "live mode (broker.kind=mt5) needs WEBHOOK_SECRET (at least 20 characters) in the environment or WEBHOOK_SECRET_FILE");
     const adminHash = readSecret("ADMIN_PASSWORD_HASH", env);
-    if (!adminHash) throw new OperationalError("SECRET_MISSING", "live mode (broker.kind=mt5) needs ADMIN_PASSWORD_HASH (make one with `tradectl hash-password`)");
+    if (!adminHash) throw new TradectlError("SECRET_MISSING", "live mode (broker.kind=mt5) needs ADMIN_PASSWORD_HASH (make one with `tradectl hash-password`)");
     // A plain password here would make every admin route refuse every password, the kill switch's included.
     if (!isBcryptHash(adminHash)) {
-      throw new OperationalError("SECRET_INVALID", "ADMIN_PASSWORD_HASH is not a bcrypt hash ($2a$/$2b$/$2y$, cost, 53 characters): set the output of `tradectl hash-password`, not the password itself");
+      throw new TradectlError("SECRET_INVALID", "ADMIN_PASSWORD_HASH is not a bcrypt hash ($2a$/$2b$/$2y$, cost, 53 characters): set the output of `tradectl hash-password`, not the password itself");
     }
   }
   if (given && given.length < MIN_SECRET_LENGTH) {
-    throw new OperationalError("SECRET_TOO_SHORT", `WEBHOOK_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it has ${given.length})`);
+    throw new TradectlError("SECRET_INVALID", `WEBHOOK_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it has ${given.length})`);
   }
   const previous = readSecret("WEBHOOK_SECRET_PREVIOUS", env) ?? null;
   const untilRaw = env.WEBHOOK_SECRET_PREVIOUS_UNTIL;
   const previousUntil = untilRaw ? Date.parse(untilRaw) : null;
   if (previous && (previousUntil === null || Number.isNaN(previousUntil))) {
-    throw new OperationalError("CONFIG_INVALID", "WEBHOOK_SECRET_PREVIOUS needs WEBHOOK_SECRET_PREVIOUS_UNTIL (an ISO-8601 date) so the old passphrase stops working");
+    throw new TradectlError("CONFIG_INVALID", "WEBHOOK_SECRET_PREVIOUS needs WEBHOOK_SECRET_PREVIOUS_UNTIL (an ISO-8601 date) so the old passphrase stops working");
   }
   if (given) return { current: given, previous, previousUntil, generatedFile: null };
   if (!existsSync(opts.passphraseFile)) {

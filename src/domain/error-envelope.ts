@@ -1,4 +1,5 @@
 /** The seed's unified error body (4.2); every error answer of the HTTP API and the socket is built here. */
+import { isApiErrorCode, TradectlError, type ApiErrorCode, type FieldIssue } from "./errors.js";
 
 /** Where each error code is explained: the daemon serves man/tradectl-api.7 as HTML at this path. */
 export const HELP_PATH = "/docs/errors";
@@ -13,7 +14,7 @@ function helpUrl(code: string): string {
 
 export interface ErrorEnvelopeInput {
   requestId: string;
-  code: string;
+  code: ApiErrorCode;
   message: string;
   now: number;
   details?: Record<string, unknown> | undefined;
@@ -32,4 +33,19 @@ export function errorEnvelope(e: ErrorEnvelopeInput): Record<string, unknown> {
     timestamp: new Date(e.now).toISOString(),
     help_url: helpUrl(e.code),
   };
+}
+
+/**
+ * An error answer of the API (status and envelope) rebuilt as the typed error it was: how the CLI reads the socket's
+ * and the webhook's refusals. A body that is not an envelope of ours is a BAD_RESPONSE.
+ */
+export function errorFromAnswer(status: number, body: unknown, what: string): TradectlError {
+  const b = (typeof body === "object" && body !== null ? body : {}) as { error_code?: unknown; message?: unknown; details?: unknown; errors?: unknown };
+  const message = typeof b.message === "string" ? b.message : `${what} answered ${status}`;
+  const details = typeof b.details === "object" && b.details !== null ? (b.details as Record<string, unknown>) : undefined;
+  const errors = Array.isArray(b.errors) ? (b.errors as FieldIssue[]) : undefined;
+  if (!isApiErrorCode(b.error_code)) {
+    return new TradectlError("BAD_RESPONSE", `${what} answered ${status} without an error code of tradectl: ${message}`, { details: { status, error_code: b.error_code ?? null } });
+  }
+  return new TradectlError(b.error_code, message, { status: status as never, details, errors });
 }

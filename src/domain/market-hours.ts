@@ -18,6 +18,7 @@
  */
 import holidayJp from "@holiday-jp/holiday_jp";
 import { jstDayStart, jstParts } from "./jst.js";
+import { TradectlError } from "./errors.js";
 
 export type MarketCalendar = "tse" | "fx" | "always";
 
@@ -110,7 +111,7 @@ function nextTseDayOpen(ms: number): number {
   for (let i = 0; i < 30; i++, day += DAY) {
     if (isTseTradingDay(day)) return day + (TSE_SESSIONS[0]?.[0] ?? 0) * MINUTE;
   }
-  throw new Error(`no TSE exchange day within 30 days after ${new Date(ms).toISOString()}`);
+  throw new TradectlError("INTERNAL_ERROR", `no TSE exchange day within 30 days after ${new Date(ms).toISOString()}`);
 }
 
 function tseStatus(ms: number): MarketStatus {
@@ -198,7 +199,7 @@ function nextFxFlip(ms: number, wanted: boolean): number {
   for (let i = 0; i < 24 * 8; i++, t += HOUR) {
     if (isFxOpen(t) === wanted) return t;
   }
-  throw new Error(`FX calendar found no ${wanted ? "open" : "close"} within 8 days`);
+  throw new TradectlError("INTERNAL_ERROR", `FX calendar found no ${wanted ? "open" : "close"} within 8 days`);
 }
 
 function fxStatus(ms: number): MarketStatus {

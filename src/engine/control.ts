@@ -3,6 +3,7 @@
  * socket routes both call it, so the CLI and the API can never disagree.
  */
 import type { Clock } from "../domain/clock.js";
+import { TradectlError } from "../domain/errors.js";
 import { nextJstMidnight } from "../domain/jst.js";
 import type { Quote } from "../domain/types.js";
 import type { Broker, BrokerState, Rate } from "./broker.js";
@@ -77,7 +78,7 @@ export class Control {
 
   /** `tradectl close` / `tradectl cancel` (socket only). */
   async submit(req: { action: "close_all" | "cancel"; ticker: string; orderId?: string }): Promise<{ statusCode: number; body: Record<string, unknown> }> {
-    if (!this.d.submit) return { statusCode: 503, body: { status: "error", message: "not available", error_code: "SERVICE_UNAVAILABLE" } };
+    if (!this.d.submit) throw new TradectlError("SERVICE_UNAVAILABLE", "closes and cancels from the CLI are not available in this daemon");
     return this.d.submit(req);
   }
 

@@ -3,7 +3,7 @@
  * the broker one at a time per ticker). Every step is journaled before the next, so a restart resumes where it
  * stopped and never sends the same order twice (the client order id travels to the broker and is looked up first).
  */
-import { TradectlError } from "../domain/errors.js";
+import { brokerCode, TradectlError } from "../domain/errors.js";
 import type { Clock } from "../domain/clock.js";
 import { FINAL_ORDER_STATUSES, type Signal } from "../domain/types.js";
 import { idempotencyExpiry, judge, type AdmissionOutcome, type AdmissionRequest, type Decided, type JudgeDeps } from "./admission.js";
@@ -459,7 +459,7 @@ export class Engine {
       return this.settle(this.d.journal.getOrder(orderId)!, result);
     } catch (err) {
       order = this.d.journal.getOrder(orderId)!;
-      const code = err instanceof TradectlError ? err.code : "BROKER_ERROR";
+      const code = err instanceof TradectlError ? brokerCode(err) : "BROKER_ERROR";
       const message = err instanceof Error ? err.message : String(err);
       // A send that threw for an unexpected reason may have reached the broker: reconcile, never assume.
       // A refusal (auth, validation) or an operational stop before anything could trade is a failure.
@@ -566,7 +566,7 @@ export class Engine {
    */
   settleResting(orderId: string, result: OrderResult | { kind: "expired" | "cancelled"; message: string }): Promise<StoredOrder> {
     const order = this.d.journal.getOrder(orderId);
-    if (!order) return Promise.reject(new Error(`no order ${orderId}`));
+    if (!order) return Promise.reject(new TradectlError("INTERNAL_ERROR", `no order ${orderId}`));
     return this.queue.run(order.ticker, async () => {
       const now = this.d.journal.getOrder(orderId)!;
       if (now.status !== "working") return now;

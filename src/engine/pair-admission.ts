@@ -20,6 +20,7 @@ import { idempotencyExpiry, type AdmissionOutcome, type AdmissionRequest, type D
 import type { Clock } from "../domain/clock.js";
 import { newOrder, orderBrief } from "./order-records.js";
 import type { AdmissionRecord, OrderJournal, PairAdmission, SendPermit, StoredOrder } from "./ports.js";
+import { TradectlError } from "../domain/errors.js";
 
 export interface PairDeps {
   admission: PairAdmission;
@@ -108,7 +109,7 @@ export class PairAdmitter {
       return this.accept(req, j, reservation.orderIds, at, expiresAt);
     }
     await this.pair.admission.release(signal.idempotency_key).catch(() => undefined);
-    return this.unavailable(req, new Error("the pair's counters kept changing while this alert was judged"));
+    return this.unavailable(req, new TradectlError("SERVICE_UNAVAILABLE", "the pair's counters kept changing while this alert was judged"));
   }
 
   /** The claim, waiting out another admission of the same alert (its answer is this one's). */
@@ -118,7 +119,7 @@ export class PairAdmitter {
       const c = await this.pair.admission.claim(signal.idempotency_key, signal.id, now, expiresAt);
       if (c.kind === "answered") return c;
       if (c.kind === "claimed") return { kind: "claimed", view: { day: c.day, kill: c.kill } };
-      if (performance.now() > deadline) throw new Error("the same alert is being admitted by the other daemon and has not been answered yet");
+      if (performance.now() > deadline) throw new TradectlError("SERVICE_UNAVAILABLE", "the same alert is being admitted by the other daemon and has not been answered yet");
       await new Promise((r) => setTimeout(r, BUSY_POLL_MS));
     }
   }

@@ -6,6 +6,7 @@ import { parseOandaV1, V1TickScanner } from "./formats/oanda-v1.js";
 import { parseOandaV20 } from "./formats/oanda-v20.js";
 import { parseSseEvent } from "./formats/sse-events.js";
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type OnLineRange } from "./line-splitter.js";
+import { TradectlError } from "../domain/errors.js";
 
 /** Reads text[start, end) as a message when it has the shape it knows; null otherwise. */
 export type LineScanner = (text: string, start: number, end: number) => FeedMessage | null;
@@ -105,6 +106,6 @@ export function createDecoder(kind: FeedKind, cb: DecoderCallbacks, maxLineBytes
     case "sse":
       return new SseDecoder(cb, maxLineBytes);
     default:
-      throw new Error(`no stream decoder for feed kind ${kind}`);
+      throw new TradectlError("FEED_CONFIG", `no stream decoder for feed kind ${kind}`);
   }
 }

@@ -1,6 +1,6 @@
 /** Stream and REST URLs of each feed kind (OANDA v1 per seed 003, OANDA v20, generic SSE). */
 import type { FeedConfig } from "../config/types.js";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 
 function join(base: string, path: string): URL {
   const u = new URL(base);
@@ -9,13 +9,13 @@ function join(base: string, path: string): URL {
 }
 
 function requireAccount(config: FeedConfig): string {
-  if (!config.accountId) throw new OperationalError("FEED_CONFIG", `feed ${config.name}: accountId is required for ${config.kind}`);
+  if (!config.accountId) throw new TradectlError("FEED_CONFIG", `feed ${config.name}: accountId is required for ${config.kind}`);
   return config.accountId;
 }
 
 /** The stream URL for the given instruments (prices) or account (events). */
 export function streamUrl(config: FeedConfig, instruments: readonly string[], sessionId: string): string {
-  if (!config.url) throw new OperationalError("FEED_CONFIG", `feed ${config.name}: url is required`);
+  if (!config.url) throw new TradectlError("FEED_CONFIG", `feed ${config.name}: url is required`);
   const list = instruments.join(",");
   switch (config.kind) {
     case "oanda-v1": {
@@ -46,7 +46,7 @@ export function streamUrl(config: FeedConfig, instruments: readonly string[], se
       return u.toString();
     }
     default:
-      throw new OperationalError("FEED_CONFIG", `feed ${config.name}: kind ${config.kind} has no stream URL`);
+      throw new TradectlError("FEED_CONFIG", `feed ${config.name}: kind ${config.kind} has no stream URL`);
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import got from "got";
 import type { BrokerTransaction } from "../engine/feed.js";
-import { RejectedError, TemporaryError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import { isRecord, toStringOrNull } from "../domain/values.js";
 import { parseV20Transaction } from "./formats/oanda-v20.js";
 import { authHeaders } from "./http-stream.js";
@@ -26,7 +26,7 @@ export function createSinceIdFetcher(urlFor: (sinceId: string) => string, token:
   return async (sinceId, signal) => {
     const body = await getJson(urlFor(sinceId), token, signal);
     if (!isRecord(body) || !Array.isArray(body.transactions)) {
-      throw new TemporaryError("FEED_GAP_FILL", "sinceid reply has no transactions list");
+      throw new TradectlError("FEED_GAP_FILL", "sinceid reply has no transactions list");
     }
     const transactions: BrokerTransaction[] = [];
     for (const t of body.transactions) {
@@ -49,19 +49,19 @@ async function getJson(url: string, token: string | undefined, signal: AbortSign
       signal,
     });
   } catch (err) {
-    if (signal.aborted) throw new TemporaryError("FEED_GAP_FILL", "sinceid page timed out");
+    if (signal.aborted) throw new TradectlError("FEED_GAP_FILL", "sinceid page timed out");
     const code = (err as { code?: string }).code;
-    throw new TemporaryError("FEED_GAP_FILL", `sinceid request failed: ${code ?? "error"}`);
+    throw new TradectlError("FEED_GAP_FILL", `sinceid request failed: ${code ?? "error"}`);
   }
   if (res.statusCode === 401 || res.statusCode === 403) {
-    throw new RejectedError("FEED_AUTH", `sinceid refused: HTTP ${res.statusCode} (check OANDA_TOKEN)`);
+    throw new TradectlError("FEED_AUTH", `sinceid refused: HTTP ${res.statusCode} (check OANDA_TOKEN)`);
   }
   if (res.statusCode < 200 || res.statusCode >= 300) {
-    throw new TemporaryError("FEED_GAP_FILL", `sinceid failed: HTTP ${res.statusCode}`);
+    throw new TradectlError("FEED_GAP_FILL", `sinceid failed: HTTP ${res.statusCode}`);
   }
   try {
     return JSON.parse(res.body);
   } catch {
-    throw new TemporaryError("FEED_GAP_FILL", "sinceid reply is not JSON");
+    throw new TradectlError("FEED_GAP_FILL", "sinceid reply is not JSON");
   }
 }

@@ -5,7 +5,7 @@
  * server message, never the request options.
  */
 import got from "got";
-import { TemporaryError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 
 export interface OpenStreamOptions {
   url: string;
@@ -25,22 +25,16 @@ export interface OpenedStream {
   destroy(): void;
 }
 
-/** A network-level failure before or during the response (no token, no request options in it). */
-export class StreamNetworkError extends TemporaryError {
-  constructor(message: string, code: string | undefined) {
-    super("FEED_NETWORK", message, { details: code ? { code } : {} });
-    this.name = "StreamNetworkError";
-  }
-}
 
 export function authHeaders(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
-function safeError(err: unknown): StreamNetworkError {
+/** A network-level failure before or during the response (no token, no request options in it). */
+function safeError(err: unknown): TradectlError {
   const e = err as { code?: string; message?: string; name?: string };
   const code = typeof e?.code === "string" ? e.code : undefined;
-  return new StreamNetworkError(`stream request failed: ${code ?? e?.name ?? "error"}`, code);
+  return new TradectlError("FEED_NETWORK", `stream request failed: ${code ?? e?.name ?? "error"}`, { details: code ? { code } : {} });
 }
 
 export function openHttpStream(opts: OpenStreamOptions): Promise<OpenedStream> {

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { Clock } from "../domain/clock.js";
 import type { FeedConfig } from "../config/types.js";
 import type { Feed, FeedSink, StreamState, StreamStatus } from "../engine/feed.js";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import { parseOandaV1 } from "./formats/oanda-v1.js";
 import type { FeedMessage } from "./formats/message.js";
 import { silentLogger, type FeedLogger } from "./logger.js";
@@ -83,10 +83,10 @@ export class ReplayFeed implements Feed {
   private current: StreamStatus;
 
   constructor(config: FeedConfig, opts: ReplayFeedOptions = {}) {
-    if (config.kind !== "replay") throw new OperationalError("FEED_CONFIG", `feed ${config.name}: ReplayFeed needs kind "replay"`);
+    if (config.kind !== "replay") throw new TradectlError("FEED_CONFIG", `feed ${config.name}: ReplayFeed needs kind "replay"`);
     const speed = config.speed ?? 1;
     if (!Number.isFinite(speed) || speed <= 0) {
-      throw new OperationalError("FEED_CONFIG", `feed ${config.name}: speed must be a positive number`);
+      throw new TradectlError("FEED_CONFIG", `feed ${config.name}: speed must be a positive number`);
     }
     this.name = config.name;
     this.file = config.url ? resolveFromPackage(config.url) : DEFAULT_REPLAY_FILE;

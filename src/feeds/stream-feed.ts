@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import pRetry from "p-retry";
 import type { FeedConfig } from "../config/types.js";
 import type { Feed, FeedSink, RepeatedDisconnect, StreamState, StreamStatus } from "../engine/feed.js";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import { backoffDelay, ConnectionRateLimiter, DEFAULT_BACKOFF, parseRetryAfter, type BackoffOptions } from "./backoff.js";
 import { createDecoder } from "./decoders.js";
 import { sinceIdUrl, streamUrl } from "./endpoints.js";
@@ -60,17 +60,17 @@ export interface StreamFeedOptions {
 
 type EndKind = "closed" | "stale" | "disconnect" | "auth" | "rate-limited" | "http" | "network" | "resubscribe" | "stopped";
 
-/** Why one connection ended; p-retry sees it as the attempt's failure. */
-class ConnectionEnded extends Error {
+/** Why one connection ended; p-retry sees it as the attempt's failure (temporary: every one is retried). */
+class ConnectionEnded extends TradectlError<"FEED_CONNECTION_ENDED"> {
   constructor(
-    readonly kind: EndKind,
+    readonly end: EndKind,
     message: string,
     readonly uptimeMs: number,
     readonly retryAfterMs: number | null = null,
     /** The server's `disconnect` code. */
-    readonly code: number | null = null,
+    readonly disconnectCode: number | null = null,
   ) {
-    super(message);
+    super("FEED_CONNECTION_ENDED", message);
     this.name = "ConnectionEnded";
   }
 }
@@ -112,8 +112,8 @@ export class StreamFeed implements Feed {
   private readonly repeatCapMs: number;
 
   constructor(config: FeedConfig, opts: StreamFeedOptions = {}) {
-    if (config.kind === "replay") throw new OperationalError("FEED_CONFIG", `feed ${config.name}: use ReplayFeed for kind "replay"`);
-    if (!config.url) throw new OperationalError("FEED_CONFIG", `feed ${config.name}: url is required`);
+    if (config.kind === "replay") throw new TradectlError("FEED_CONFIG", `feed ${config.name}: use ReplayFeed for kind "replay"`);
+    if (!config.url) throw new TradectlError("FEED_CONFIG", `feed ${config.name}: url is required`);
     this.name = config.name;
     this.config = config;
     this.o = opts;
@@ -390,29 +390,29 @@ export class StreamFeed implements Feed {
   private async beforeReconnect(error: Error, lifetime: AbortSignal): Promise<void> {
     if (lifetime.aborted) return;
     const e = error instanceof ConnectionEnded ? error : new ConnectionEnded("network", error.message, 0);
-    if (e.kind === "stopped") return;
-    if (e.kind === "resubscribe") return; // not a failure: reconnect at once (the rate limiter still applies)
+    if (e.end === "stopped") return;
+    if (e.end === "resubscribe") return; // not a failure: reconnect at once (the rate limiter still applies)
     if (e.uptimeMs >= this.stableAfterMs) this.failures = 0;
     this.failures++;
     let wait = backoffDelay(this.failures, this.backoff, this.random);
-    if (e.kind === "rate-limited" && e.retryAfterMs !== null) wait = Math.max(wait, e.retryAfterMs);
-    if (e.kind === "auth") wait = this.backoff.capMs;
+    if (e.end === "rate-limited" && e.retryAfterMs !== null) wait = Math.max(wait, e.retryAfterMs);
+    if (e.end === "auth") wait = this.backoff.capMs;
     let reason = e.message;
     // A drop, a silence or a server error between two disconnects means something else is going on: start over.
-    if (e.kind === "closed" || e.kind === "stale" || e.kind === "network" || e.kind === "http") this.endRepeat("the stream failed otherwise");
-    if (e.kind === "disconnect") {
+    if (e.end === "closed" || e.end === "stale" || e.end === "network" || e.end === "http") this.endRepeat("the stream failed otherwise");
+    if (e.end === "disconnect") {
       const repeats = this.countDisconnect(e);
       if (repeats >= 2) {
         // Each repeat waits twice as long as the last, past the usual cap: the other client keeps the stream.
         const further = this.backoff.baseMs * 2 ** Math.min(repeats, 30) * (1 + this.backoff.jitter * this.random());
         wait = Math.round(Math.max(wait, Math.min(further, this.repeatCapMs)));
-        reason = `${e.message}, ${repeats} times in a row: ${repeatedDisconnectHint(e.code)}; backing off further each time`;
+        reason = `${e.message}, ${repeats} times in a row: ${repeatedDisconnectHint(e.disconnectCode)}; backing off further each time`;
       }
     }
     this.repeatClearsAfterMs = Math.max(this.stableAfterMs, 2 * wait);
     this.current.last_error = reason;
     this.current.next_attempt_at = new Date(this.timers.now() + wait).toISOString();
-    if (e.kind === "auth") {
+    if (e.end === "auth") {
       this.logger.error("feed: authentication refused; retrying at the backoff cap", { feed: this.name, waitMs: wait });
       this.setState("failed");
     } else {
@@ -431,12 +431,12 @@ export class StreamFeed implements Feed {
   /** How many times in a row the server has now ended the stream with this disconnect code. */
   private countDisconnect(e: ConnectionEnded): number {
     const r = this.repeat;
-    if (r && r.code === e.code) {
+    if (r && r.code === e.disconnectCode) {
       r.count++;
       return r.count;
     }
     const now = this.timers.now();
-    this.repeat = { code: e.code, count: 1, since: new Date(now).toISOString(), message: e.message };
+    this.repeat = { code: e.disconnectCode, count: 1, since: new Date(now).toISOString(), message: e.message };
     return 1;
   }
 

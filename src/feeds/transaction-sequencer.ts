@@ -9,7 +9,7 @@
  * Without a fetcher (v1) it still drops duplicates and late arrivals.
  */
 import type { BrokerTransaction, GapFillStatus } from "../engine/feed.js";
-import { RejectedError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import type { FetchSince, SinceIdPage } from "./gap-fill.js";
 import type { FeedLogger } from "./logger.js";
 import type { FeedTimers } from "./timers.js";
@@ -163,7 +163,7 @@ export class TransactionSequencer {
         this.applyPage(page, e);
         if (this.last === before && this.behind()) {
           // Nothing after the cursor although more exists (the REST view lags the stream): try again later.
-          this.failed(e, new Error(`sinceid returned nothing after ${before} while the account is at ${this.knownLast}`));
+          this.failed(e, new TradectlError("FEED_GAP_FILL", `sinceid returned nothing after ${before} while the account is at ${this.knownLast}`));
           return;
         }
         if (!this.behind() && !this.again) break;
@@ -187,7 +187,7 @@ export class TransactionSequencer {
     const timedOut = new Promise<never>((_, reject) => {
       handle = this.o.timers.setTimeout(() => {
         ac.abort();
-        reject(new Error(`sinceid page not answered within ${timeoutMs} ms`));
+        reject(new TradectlError("FEED_GAP_FILL", `sinceid page not answered within ${timeoutMs} ms`));
       }, timeoutMs);
     });
     return Promise.race([this.o.fetchSince!(since, ac.signal), timedOut]).finally(() => {
@@ -232,7 +232,7 @@ export class TransactionSequencer {
     e.lastError = err.message;
     const base = this.o.retryBaseMs ?? 1000;
     const cap = this.o.retryCapMs ?? 60_000;
-    const refused = err instanceof RejectedError;
+    const refused = err instanceof TradectlError && err.kind === "rejected";
     const wait = refused ? cap : Math.min(cap, base * 2 ** Math.min(e.failures - 1, 30));
     e.nextAttemptAt = this.o.timers.now() + wait;
     const meta = { feed: this.o.feed, after: this.lastTransactionId, through: this.knownLast === null ? null : String(this.knownLast), held: this.held.size, failures: e.failures, waitMs: wait, error: err.message };

@@ -3,7 +3,7 @@
  * (tradectl_broker_errors_total) — a thrown error's code, or the code of a refusal the broker answered with.
  * The wrapper keeps the broker's own properties (`kind`, `external`) and `this`.
  */
-import { TradectlError } from "../domain/errors.js";
+import { brokerCode, TradectlError } from "../domain/errors.js";
 import type { Broker } from "../engine/broker.js";
 import type { Metrics } from "./metrics.js";
 
@@ -68,7 +68,7 @@ export function instrumentBroker(broker: Broker, m: Metrics): Broker {
             if (code) m.brokerErrors.labels(CALLS[call], code).inc();
             return r;
           } catch (err) {
-            m.brokerErrors.labels(CALLS[call], err instanceof TradectlError ? err.code : "ERROR").inc();
+            m.brokerErrors.labels(CALLS[call], err instanceof TradectlError ? brokerCode(err) : "ERROR").inc();
             throw err;
           } finally {
             timer.observe((performance.now() - t0) / 1000);

@@ -282,7 +282,7 @@ export class ChannelSender {
   }
 
   private describe(e: DeliveryError): string {
-    return this.d.redact(`${e.code}: ${e.message}`);
+    return this.d.redact(`${e.channelCode}: ${e.message}`);
   }
 }
 

@@ -10,15 +10,16 @@ import { TradectlError } from "../domain/errors.js";
 
 export type DeliveryFailure = "temporary" | "rate-limited" | "message" | "channel";
 
-export class DeliveryError extends TradectlError {
+export class DeliveryError extends TradectlError<"NOTIFY_UNAVAILABLE" | "NOTIFY_REFUSED"> {
   constructor(
     readonly failure: DeliveryFailure,
-    code: string,
+    /** The service's own code, e.g. "TELEGRAM_403", "SMTP_550", "TIMEOUT": data, shown in the outbox's last_error. */
+    readonly channelCode: string,
     message: string,
     /** For rate-limited: how long to stay away. */
     readonly retryAfterMs: number | null = null,
   ) {
-    super(code, message, { kind: failure === "temporary" || failure === "rate-limited" ? "temporary" : "rejected" });
+    super(failure === "temporary" || failure === "rate-limited" ? "NOTIFY_UNAVAILABLE" : "NOTIFY_REFUSED", message);
     this.name = "DeliveryError";
   }
 }

@@ -6,7 +6,7 @@
  * Its own notices: a stream down for long and back (StreamWatch), the daily summary, a test message.
  */
 import type { NotifyChannelConfig, NotifyConfig, Severity } from "../config/types.js";
-import { OperationalError, RejectedError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import type { EventEnvelope } from "../engine/envelope.js";
 import type { EventBus } from "../engine/event-bus.js";
 import type { StreamStatus } from "../engine/feed.js";
@@ -94,7 +94,7 @@ export class Notifier {
   start(): void {
     const names = this.d.config.channels.map((c) => c.name);
     const twice = names.find((n, i) => names.indexOf(n) !== i);
-    if (twice) throw new OperationalError("CONFIG_INVALID", `notify.channels: two channels are named ${twice} (each keeps its own place in the outbox by name)`);
+    if (twice) throw new TradectlError("CONFIG_INVALID", `notify.channels: two channels are named ${twice} (each keeps its own place in the outbox by name)`);
     const shared = new Map<string, WindowLimit>();
     for (const c of this.d.config.channels) {
       const channel: Channel = { config: c, patterns: c.events ?? DEFAULT_KEYS, minSeverity: c.minSeverity ?? "info", sender: null, disabled: null };
@@ -195,7 +195,7 @@ export class Notifier {
   /** Sends a test message to one channel, or to every channel, now; each result says whether the service took it. */
   async test(name?: string): Promise<TestResult[]> {
     const chosen = name ? this.channels.filter((c) => c.config.name === name) : this.channels;
-    if (name && !chosen.length) throw new RejectedError("NOT_FOUND", `no notification channel named ${name} (see notify.channels)`);
+    if (name && !chosen.length) throw new TradectlError("NOT_FOUND", `no notification channel named ${name} (see notify.channels)`, { details: { field: "channel", value: name } });
     return Promise.all(
       chosen.map(async (c): Promise<TestResult> => {
         const base = { channel: c.config.name, kind: c.config.kind };

@@ -6,7 +6,7 @@
  */
 import pRetry, { AbortError } from "p-retry";
 import type { Clock } from "../domain/clock.js";
-import { TemporaryError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import { isRecord } from "../domain/values.js";
 import type { RelayHttp, RelayResponse } from "./relay-http.js";
 import { preciseNow } from "./relay-ids.js";
@@ -48,15 +48,14 @@ interface ReceiverQueue {
   tickers: Set<string>;
 }
 
-/** The receiver refused this delivery for good (a 4xx other than 408/409-paused/429): not retried. */
-class Refused extends Error {}
-/** The receiver (or this side) has paused the link: the delivery is skipped, never held for later. */
-class Paused extends Error {
-  constructor(message: string, readonly byReceiver: boolean) {
-    super(message);
-  }
-}
-class Expired extends Error {}
+/**
+ * Why a delivery ends without a 2xx: the receiver refused it for good (RELAY_REFUSED, a 4xx other than
+ * 408/409-paused/429: not retried); the link is paused (RELAY_PAUSED, by the receiver or here: the delivery is
+ * skipped, never held for later); the signal expired first (SIGNAL_EXPIRED).
+ */
+const refused = (message: string) => new AbortError(new TradectlError("RELAY_REFUSED", message));
+const paused = (message: string, byReceiver: boolean) => new AbortError(new TradectlError("RELAY_PAUSED", message, { details: { by_receiver: byReceiver } }));
+const expired = (message: string) => new AbortError(new TradectlError("SIGNAL_EXPIRED", message));
 
 export class Outbox {
   private readonly queues = new Map<string, ReceiverQueue>();
@@ -119,10 +118,10 @@ export class Outbox {
       const res = await pRetry(
         async () => {
           receiver = store.receiver(first.receiver_id);
-          if (!receiver || receiver.removed_at !== null) throw new AbortError(new Paused("receiver removed", false));
-          if (linkState(receiver) === "paused") throw new AbortError(new Paused("paused", false));
+          if (!receiver || receiver.removed_at !== null) throw paused("receiver removed", false);
+          if (linkState(receiver) === "paused") throw paused("paused", false);
           const now = clock.now();
-          if (now >= first.expires_at) throw new AbortError(new Expired(lastError ?? "expired before it could be delivered"));
+          if (now >= first.expires_at) throw expired(lastError ?? "expired before it could be delivered");
           attempts++;
           sentAt = preciseNow();
           const r = await this.d.http.postJson(receiver.endpoint, body ?? "", signedHeaders(receiver.signing_secret, id, body ?? "", now), cfg.timeoutMs, this.abort.signal);
@@ -150,13 +149,14 @@ export class Outbox {
       if (this.abort.signal.aborted) return; // stopping: stays pending, resent after the restart
       const now = clock.now();
       const e = err instanceof AbortError ? (err.cause ?? err) : err;
-      if (e instanceof Paused) {
-        const row = store.updateDelivery(first, { status: "skipped", reason: e.byReceiver ? "paused by receiver" : e.message, attempts, last_error: lastError }, now);
-        this.d.onEnd({ kind: "skipped", delivery: row, receiver, reason: e.message, pausedByReceiver: e.byReceiver });
-      } else if (e instanceof Refused) {
-        const expired = now >= first.expires_at; // refused as stale by the receiver's own checks
-        const row = store.updateDelivery(first, { status: expired ? "expired" : "rejected", reason: e.message, last_error: e.message, attempts, sent_at: sentAt }, now);
-        this.d.onEnd({ kind: expired ? "expired" : "rejected", delivery: row, receiver: receiver!, error: e.message });
+      if (e instanceof TradectlError && e.code === "RELAY_PAUSED") {
+        const byReceiver = e.details?.["by_receiver"] === true;
+        const row = store.updateDelivery(first, { status: "skipped", reason: byReceiver ? "paused by receiver" : e.message, attempts, last_error: lastError }, now);
+        this.d.onEnd({ kind: "skipped", delivery: row, receiver, reason: e.message, pausedByReceiver: byReceiver });
+      } else if (e instanceof TradectlError && e.code === "RELAY_REFUSED") {
+        const stale = now >= first.expires_at; // refused as stale by the receiver's own checks
+        const row = store.updateDelivery(first, { status: stale ? "expired" : "rejected", reason: e.message, last_error: e.message, attempts, sent_at: sentAt }, now);
+        this.d.onEnd({ kind: stale ? "expired" : "rejected", delivery: row, receiver: receiver!, error: e.message });
       } else {
         const message = err instanceof Error ? err.message : String(err);
         const reason = now >= first.expires_at ? `expired: ${lastError ?? message}` : message;
@@ -199,7 +199,7 @@ function classify(r: RelayResponse): RelayResponse {
   const body = isRecord(r.body) ? r.body : {};
   const code = typeof body.error_code === "string" ? body.error_code : `HTTP_${r.status}`;
   const message = `${r.status} ${code}${typeof body.message === "string" ? `: ${body.message}` : ""}`;
-  if (r.status === 409 && code === "RELAY_PAUSED") throw new AbortError(new Paused("paused by receiver", true));
-  if (r.status === 408 || r.status === 429 || r.status >= 500) throw new TemporaryError(code, message);
-  throw new AbortError(new Refused(message));
+  if (r.status === 409 && code === "RELAY_PAUSED") throw paused("paused by receiver", true);
+  if (r.status === 408 || r.status === 429 || r.status >= 500) throw new TradectlError("RELAY_UNAVAILABLE", message, { details: { status: r.status, error_code: code } });
+  throw refused(message);
 }

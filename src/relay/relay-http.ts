@@ -6,7 +6,7 @@
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import got, { RequestError } from "got";
-import { TemporaryError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import { preciseNow } from "./relay-ids.js";
 
 export interface RelayResponse {
@@ -44,7 +44,7 @@ export class RelayHttp {
       const e = err as RequestError;
       const code = e.code ?? "ERR_RELAY_HTTP";
       const origin = URL.canParse(url) ? new URL(url).origin : "the receiver";
-      throw new TemporaryError(code === "ETIMEDOUT" ? "TIMEOUT" : "UNREACHABLE", `${origin}: ${code === "ETIMEDOUT" ? `no answer within ${timeoutMs} ms` : e.message}`, { details: { code } });
+      throw new TradectlError("RELAY_UNAVAILABLE", `${origin}: ${code === "ETIMEDOUT" ? `no answer within ${timeoutMs} ms` : e.message}`, { details: { code } });
     }
     const at = preciseNow();
     let parsed: unknown = res.body;

@@ -13,7 +13,7 @@ import type { EventBus } from "../engine/event-bus.js";
 import { parseBody } from "../webhook/parse-body.js";
 import { validateAlert } from "../webhook/validate-alert.js";
 import { LOT, sizedQuantity } from "./relay-body.js";
-import { RelayError } from "./relay-error.js";
+import { TradectlError, type HttpStatusOf } from "../domain/errors.js";
 import type { RelayHttp } from "./relay-http.js";
 import { preciseNow, randomId, sha256Hex } from "./relay-ids.js";
 import { linkState, pausedBy, type RelayStore, type SubscriptionRow } from "./relay-store.js";
@@ -48,18 +48,18 @@ export class RelayReceiver {
    * refuses or cannot be reached, nothing is kept.
    */
   async accept(url: string, sizing: number): Promise<SubscriptionInfo> {
-    if (!Number.isFinite(sizing) || sizing <= 0 || sizing > 100) throw new RelayError(400, "VALIDATION_ERROR", "sizing must be a number above 0 and at most 100 (1 = the sender's quantity)", { field: "sizing", value: sizing });
+    if (!Number.isFinite(sizing) || sizing <= 0 || sizing > 100) throw new TradectlError("VALIDATION_ERROR", "sizing must be a number above 0 and at most 100 (1 = the sender's quantity)", { details: { field: "sizing", value: sizing } });
     const at = URL.canParse(url) ? url.indexOf(INVITE_PATH) : -1;
-    if (!/^https?:\/\//.test(url) || at === -1) throw new RelayError(400, "VALIDATION_ERROR", `not an invitation URL (expected http(s)://HOST${INVITE_PATH}TOKEN)`, { field: "url" });
+    if (!/^https?:\/\//.test(url) || at === -1) throw new TradectlError("VALIDATION_ERROR", `not an invitation URL (expected http(s)://HOST${INVITE_PATH}TOKEN)`, { details: { field: "url" } });
     const senderUrl = url.slice(0, at);
     const mine = new URL(this.d.publicUrl() || "http://127.0.0.1");
     if (isLoopback(mine.hostname) && !isLoopback(new URL(url).hostname)) {
-      throw new RelayError(400, "VALIDATION_ERROR", `this daemon is reachable only at ${mine.origin} (loopback), which the sender at ${new URL(url).origin} cannot reach: set relay.publicUrl to the URL it can`, { field: "relay.publicUrl" });
+      throw new TradectlError("VALIDATION_ERROR", `this daemon is reachable only at ${mine.origin} (loopback), which the sender at ${new URL(url).origin} cannot reach: set relay.publicUrl to the URL it can`, { details: { field: "relay.publicUrl" } });
     }
     const timeoutMs = this.d.config().relay.timeoutMs;
     const view = await this.call(url, "{}", timeoutMs, "GET");
     const channel = isRecord(view.data) ? view.data : {};
-    if (typeof channel.channel_id !== "string" || typeof channel.channel_name !== "string") throw new RelayError(502, "SERVICE_UNAVAILABLE", "the sender's answer names no channel");
+    if (typeof channel.channel_id !== "string" || typeof channel.channel_name !== "string") throw new TradectlError("SERVICE_UNAVAILABLE", "the sender's answer names no channel", { status: 502 });
 
     const id = randomId("sub_");
     const secret = newSigningSecret();
@@ -69,7 +69,7 @@ export class RelayReceiver {
     try {
       const res = await this.call(url, JSON.stringify({ kind: "tradectl", delivery_url: endpoint, signing_secret: secret }), timeoutMs, "POST");
       const data = isRecord(res.data) ? res.data : {};
-      if (typeof data.receiver_id !== "string" || typeof data.state_url !== "string") throw new RelayError(502, "SERVICE_UNAVAILABLE", "the sender's answer names no receiver");
+      if (typeof data.receiver_id !== "string" || typeof data.state_url !== "string") throw new TradectlError("SERVICE_UNAVAILABLE", "the sender's answer names no receiver", { status: 502 });
       this.d.store.completeSubscription(id, data.receiver_id, data.state_url);
     } catch (err) {
       this.d.store.deleteSubscription(id);
@@ -102,7 +102,7 @@ export class RelayReceiver {
       error = (err as Error).message;
     }
     if (!paused) {
-      if (!told) throw new RelayError(502, "SERVICE_UNAVAILABLE", `the sender could not be told to resume (${error}); still paused: try again`, { subscription_id: id });
+      if (!told) throw new TradectlError("SERVICE_UNAVAILABLE", `the sender could not be told to resume (${error}); still paused: try again`, { status: 502, details: { subscription_id: id } });
       this.changeState(sub, "receiver", paused);
     }
     return { ...this.info(this.d.store.subscription(id)!), sender_told: told, sender_error: error };
@@ -126,16 +126,16 @@ export class RelayReceiver {
     const cfg = this.d.config();
     const now = this.d.clock.now();
     const sub = this.d.store.subscription(id);
-    if (!sub || sub.removed_at !== null) throw new RelayError(404, "NOT_FOUND", `no subscription ${id}`);
+    if (!sub || sub.removed_at !== null) throw new TradectlError("NOT_FOUND", `no subscription ${id}`);
     const check = verifySignature(sub.signing_secret, headers, raw, now, cfg.relay.signatureWindowMs);
     if (!check.ok) return this.refuse(sub, check.reason, check.message, headers);
     if (!this.d.store.firstSight(check.deliveryId, check.timestamp, id, now)) {
       return this.refuse(sub, "replayed", `delivery ${check.deliveryId} with this timestamp was already received: a replay`, headers);
     }
-    if (linkState(sub) === "paused") throw new RelayError(409, "RELAY_PAUSED", `subscription ${id} is paused by ${pausedBy(sub).join(" and ")}`, { paused_by: pausedBy(sub) });
+    if (linkState(sub) === "paused") throw new TradectlError("RELAY_PAUSED", `subscription ${id} is paused by ${pausedBy(sub).join(" and ")}`, { details: { paused_by: pausedBy(sub) } });
 
     const parsed = parseBody(raw, "application/json");
-    if (!parsed.ok) throw new RelayError(400, "VALIDATION_ERROR", parsed.message, { errors: parsed.errors });
+    if (!parsed.ok) throw new TradectlError("VALIDATION_ERROR", parsed.message, { details: { errors: parsed.errors } });
     const v = validateAlert(parsed.body, {
       now,
       timestampWindowMs: cfg.webhook.timestampWindowMs,
@@ -144,16 +144,16 @@ export class RelayReceiver {
       signalId: timeOrderedId("sig_"),
       source: `relay:${sub.channel_name}`,
     });
-    if (!v.ok) throw new RelayError(400, "VALIDATION_ERROR", "Validation failed", { errors: v.errors });
+    if (!v.ok) throw new TradectlError("VALIDATION_ERROR", "Validation failed", { details: { errors: v.errors } });
     const signal = v.signal;
     const quantity = sizedQuantity(signal.quantity, sub.sizing);
     if (quantity < LOT) {
-      throw new RelayError(422, "VALIDATION_ERROR", `${signal.quantity} × sizing ${sub.sizing} is less than one lot of ${LOT}: nothing to trade`, { quantity: signal.quantity, sizing: sub.sizing });
+      throw new TradectlError("VALIDATION_ERROR", `${signal.quantity} × sizing ${sub.sizing} is less than one lot of ${LOT}: nothing to trade`, { status: 422, details: { quantity: signal.quantity, sizing: sub.sizing } });
     }
     signal.quantity = quantity;
     signal.idempotency_key = sha256Hex(`relay:${check.deliveryId}`);
     const outcome = await this.d.engine.admit({ signal, syncBudgetMs: cfg.webhook.syncBudgetMs, startedAt });
-    if (outcome.kind === "dry_run") throw new Error("unreachable: a delivery is never a dry run");
+    if (outcome.kind === "dry_run") throw new TradectlError("INTERNAL_ERROR", "unreachable: a delivery is never a dry run");
     const answeredAt = preciseNow();
     if (outcome.kind !== "duplicate") this.d.store.countReceived(id, now);
     // Answered before the broker settled (a real broker past the sync budget): the fill is reported when it comes.
@@ -191,12 +191,12 @@ export class RelayReceiver {
     const deliveryId = typeof headers["x-tradectl-delivery"] === "string" ? headers["x-tradectl-delivery"].slice(0, 100) : null;
     this.d.logger.warn("relay delivery refused", { subscription_id: sub.id, channel: sub.channel_name, delivery_id: deliveryId, reason });
     this.emit("relay.failed", { side: "receiver", subscription_id: sub.id, channel: sub.channel_name, delivery_id: deliveryId, status: "refused", reason });
-    throw new RelayError(401, "AUTH_FAILED", `delivery refused: ${message}`, { reason });
+    throw new TradectlError("AUTH_FAILED", `delivery refused: ${message}`, { details: { reason } });
   }
 
   private subscription(id: string): SubscriptionRow {
     const sub = this.d.store.subscription(id);
-    if (!sub || sub.removed_at !== null) throw new RelayError(404, "NOT_FOUND", `no subscription ${id}`);
+    if (!sub || sub.removed_at !== null) throw new TradectlError("NOT_FOUND", `no subscription ${id}`);
     return sub;
   }
 
@@ -216,7 +216,7 @@ export class RelayReceiver {
     try {
       res = method === "GET" ? await this.d.http.getJson(url, timeoutMs) : await this.d.http.postJson(url, body, {}, timeoutMs);
     } catch (err) {
-      throw new RelayError(502, "SERVICE_UNAVAILABLE", `the sender could not be reached: ${(err as Error).message}`);
+      throw new TradectlError("SERVICE_UNAVAILABLE", `the sender could not be reached: ${(err as Error).message}`, { status: 502 });
     }
     const b = isRecord(res.body) ? res.body : {};
     if (res.status >= 200 && res.status < 300) return { data: b.data };
@@ -224,7 +224,7 @@ export class RelayReceiver {
     const message = typeof b.message === "string" ? b.message : `the sender answered ${res.status}`;
     const known = ["NOT_FOUND", "INVITATION_EXPIRED", "INVITATION_USED", "VALIDATION_ERROR"] as const;
     const match = known.find((k) => k === code);
-    throw new RelayError(match ? res.status : 502, match ?? "SERVICE_UNAVAILABLE", `the sender refused: ${message}`);
+    throw new TradectlError(match ?? "SERVICE_UNAVAILABLE", `the sender refused: ${message}`, { status: (match ? res.status : 502) as HttpStatusOf<(typeof known)[number] | "SERVICE_UNAVAILABLE"> });
   }
 
   private info(s: SubscriptionRow): SubscriptionInfo {

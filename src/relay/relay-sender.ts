@@ -13,7 +13,7 @@ import { hopSpans, hopStats } from "./hop-stats.js";
 import { sendInvitationMail } from "./mailer.js";
 import type { DeliveryEnd, Outbox } from "./outbox.js";
 import { deliveryBody } from "./relay-body.js";
-import { RelayError } from "./relay-error.js";
+import { TradectlError } from "../domain/errors.js";
 import type { RelayHttp } from "./relay-http.js";
 import { randomId, sha256Hex } from "./relay-ids.js";
 import { invitationInfo, linkState, pausedBy, type ChannelRow, type InvitationRow, type ReceiverRow, type RelayStore } from "./relay-store.js";
@@ -63,8 +63,8 @@ export class RelaySender {
   // ---- channels ----
 
   createChannel(name: string, fromWebhook: boolean): ChannelInfo & { passphrase: string } {
-    if (!NAME.test(name)) throw new RelayError(400, "VALIDATION_ERROR", "a channel name is 1-64 letters, digits, dots, dashes or underscores", { field: "name", value: name });
-    if (this.d.store.channel(name)) throw new RelayError(400, "VALIDATION_ERROR", `a channel named ${name} exists`, { field: "name", value: name });
+    if (!NAME.test(name)) throw new TradectlError("VALIDATION_ERROR", "a channel name is 1-64 letters, digits, dots, dashes or underscores", { details: { field: "name", value: name } });
+    if (this.d.store.channel(name)) throw new TradectlError("VALIDATION_ERROR", `a channel named ${name} exists`, { details: { field: "name", value: name } });
     const { channel, passphrase } = this.d.store.createChannel(name, fromWebhook, this.d.clock.now());
     this.d.logger.info("relay channel created", { channel_id: channel.id, name, from_webhook: fromWebhook });
     return { ...this.channelInfo(channel), passphrase };
@@ -76,7 +76,7 @@ export class RelaySender {
 
   channel(idOrName: string): ChannelRow {
     const c = this.d.store.channel(idOrName);
-    if (!c) throw new RelayError(404, "NOT_FOUND", `no relay channel ${idOrName}`);
+    if (!c) throw new TradectlError("NOT_FOUND", `no relay channel ${idOrName}`);
     return c;
   }
 
@@ -181,12 +181,12 @@ export class RelaySender {
   async invite(idOrName: string, o: { note?: string | null; expiresMs?: number; email?: string | null }): Promise<{ id: string; url: string; channel: string; expires_at: string; emailed: boolean | null; email_error: string | null }> {
     const c = this.channel(idOrName);
     const expiresMs = o.expiresMs ?? 7 * 86_400_000;
-    if (!Number.isFinite(expiresMs) || expiresMs <= 0 || expiresMs > MAX_INVITE_MS) throw new RelayError(400, "VALIDATION_ERROR", "an invitation expires after a positive time of at most 90 days", { field: "expires", value: expiresMs });
-    if (o.note && o.note.length > 500) throw new RelayError(400, "VALIDATION_ERROR", "note is at most 500 characters", { field: "note" });
+    if (!Number.isFinite(expiresMs) || expiresMs <= 0 || expiresMs > MAX_INVITE_MS) throw new TradectlError("VALIDATION_ERROR", "an invitation expires after a positive time of at most 90 days", { details: { field: "expires", value: expiresMs } });
+    if (o.note && o.note.length > 500) throw new TradectlError("VALIDATION_ERROR", "note is at most 500 characters", { details: { field: "note" } });
     const email = o.email ?? null;
-    if (email !== null && !/^[^\s@<>]+@[^\s@<>]+$/.test(email)) throw new RelayError(400, "VALIDATION_ERROR", "email must be one address such as trader@example.com", { field: "email", value: email });
+    if (email !== null && !/^[^\s@<>]+@[^\s@<>]+$/.test(email)) throw new TradectlError("VALIDATION_ERROR", "email must be one address such as trader@example.com", { details: { field: "email", value: email } });
     const smtp = this.d.config().smtp;
-    if (email !== null && !smtp.host) throw new RelayError(400, "VALIDATION_ERROR", "no SMTP server is configured (relay.smtp.host): the invitation cannot be mailed", { field: "email" });
+    if (email !== null && !smtp.host) throw new TradectlError("VALIDATION_ERROR", "no SMTP server is configured (relay.smtp.host): the invitation cannot be mailed", { details: { field: "email" } });
     const now = this.d.clock.now();
     const { invitation, token } = this.d.store.createInvitation(c.id, { note: o.note ?? null, email, expiresAt: now + expiresMs, now });
     const url = `${this.d.publicUrl()}/relay/invite/${token}`;
@@ -210,9 +210,9 @@ export class RelaySender {
   openInvitation(token: string): { invitation: InvitationRow; channel: ChannelRow } {
     const inv = /^[A-Za-z0-9_-]{16,128}$/.test(token) ? this.d.store.invitationByToken(token) : undefined;
     const channel = inv ? this.d.store.channel(inv.channel_id) : undefined;
-    if (!inv || !channel) throw new RelayError(404, "NOT_FOUND", "unknown invitation: check the URL, or ask the sender for a new one");
-    if (inv.used_at !== null) throw new RelayError(409, "INVITATION_USED", `this invitation was already accepted at ${new Date(inv.used_at).toISOString()}; an invitation works once: ask the sender for a new one`);
-    if (inv.expires_at <= this.d.clock.now()) throw new RelayError(410, "INVITATION_EXPIRED", `this invitation expired at ${new Date(inv.expires_at).toISOString()}: ask the sender for a new one`);
+    if (!inv || !channel) throw new TradectlError("NOT_FOUND", "unknown invitation: check the URL, or ask the sender for a new one");
+    if (inv.used_at !== null) throw new TradectlError("INVITATION_USED", `this invitation was already accepted at ${new Date(inv.used_at).toISOString()}; an invitation works once: ask the sender for a new one`);
+    if (inv.expires_at <= this.d.clock.now()) throw new TradectlError("INVITATION_EXPIRED", `this invitation expired at ${new Date(inv.expires_at).toISOString()}: ask the sender for a new one`);
     return { invitation: inv, channel };
   }
 
@@ -224,13 +224,13 @@ export class RelaySender {
     const { invitation, channel } = this.openInvitation(token);
     const endpoint = typeof r.endpoint === "string" ? r.endpoint.trim() : "";
     if (!/^https?:\/\//.test(endpoint) || !URL.canParse(endpoint) || endpoint.length > 2000) {
-      throw new RelayError(400, "VALIDATION_ERROR", "delivery_url must be an http:// or https:// URL", { field: "delivery_url", value: typeof r.endpoint === "string" ? r.endpoint.slice(0, 200) : null });
+      throw new TradectlError("VALIDATION_ERROR", "delivery_url must be an http:// or https:// URL", { details: { field: "delivery_url", value: typeof r.endpoint === "string" ? r.endpoint.slice(0, 200) : null } });
     }
     const name = typeof r.name === "string" && r.name.trim() ? r.name.trim().slice(0, 64) : null;
     let secret: string;
     if (r.kind === "tradectl") {
       if (typeof r.signingSecret !== "string" || !/^[A-Za-z0-9_-]{32,128}$/.test(r.signingSecret)) {
-        throw new RelayError(400, "VALIDATION_ERROR", "signing_secret must be 32-128 URL-safe characters", { field: "signing_secret" });
+        throw new TradectlError("VALIDATION_ERROR", "signing_secret must be 32-128 URL-safe characters", { details: { field: "signing_secret" } });
       }
       secret = r.signingSecret;
     } else {
@@ -254,7 +254,7 @@ export class RelaySender {
   async setPaused(idOrName: string, receiverId: string, paused: boolean): Promise<ReceiverInfo & { receiver_told: boolean | null }> {
     const c = this.channel(idOrName);
     const r0 = this.d.store.receiver(receiverId);
-    if (!r0 || r0.channel_id !== c.id || r0.removed_at !== null) throw new RelayError(404, "NOT_FOUND", `no receiver ${receiverId} on channel ${c.name}`);
+    if (!r0 || r0.channel_id !== c.id || r0.removed_at !== null) throw new TradectlError("NOT_FOUND", `no receiver ${receiverId} on channel ${c.name}`);
     const res = this.d.store.setReceiverPaused(receiverId, "sender", paused, this.d.clock.now())!;
     if (res.changed) this.emit(paused ? "relay.paused" : "relay.resumed", { side: "sender", channel_id: c.id, receiver_id: receiverId, by: "sender", skipped: res.skipped, state: linkState(res.row) });
     let told: boolean | null = null;
@@ -287,22 +287,22 @@ export class RelaySender {
     try {
       report = JSON.parse(raw) as typeof report;
     } catch {
-      throw new RelayError(400, "VALIDATION_ERROR", "body must be JSON: {\"delivery_id\", \"filled_at\"}");
+      throw new TradectlError("VALIDATION_ERROR", "body must be JSON: {\"delivery_id\", \"filled_at\"}");
     }
     const dl = typeof report.delivery_id === "string" ? this.d.store.delivery(report.delivery_id) : undefined;
-    if (!dl || dl.receiver_id !== receiverId) throw new RelayError(404, "NOT_FOUND", "no such delivery to this receiver");
-    if (typeof report.filled_at !== "number" || !Number.isFinite(report.filled_at)) throw new RelayError(400, "VALIDATION_ERROR", "filled_at must be Unix ms", { field: "filled_at" });
+    if (!dl || dl.receiver_id !== receiverId) throw new TradectlError("NOT_FOUND", "no such delivery to this receiver");
+    if (typeof report.filled_at !== "number" || !Number.isFinite(report.filled_at)) throw new TradectlError("VALIDATION_ERROR", "filled_at must be Unix ms", { details: { field: "filled_at" } });
     this.d.store.updateDelivery(dl, { filled_at: report.filled_at }, this.d.clock.now());
     return { delivery_id: dl.id, filled_at: report.filled_at };
   }
 
   private signedByReceiver(receiverId: string, headers: Record<string, string | string[] | undefined>, raw: string, what: string): { r: ReceiverRow; check: { timestamp: number } } {
     const r = this.d.store.receiver(receiverId);
-    if (!r || r.removed_at !== null) throw new RelayError(404, "NOT_FOUND", `no receiver ${receiverId}`);
+    if (!r || r.removed_at !== null) throw new TradectlError("NOT_FOUND", `no receiver ${receiverId}`);
     try {
       return { r, check: requireSigned(r.signing_secret, headers, raw, this.d.clock.now(), this.d.config().signatureWindowMs, what) };
     } catch (err) {
-      this.d.logger.warn(`relay ${what} refused`, { receiver_id: receiverId, reason: (err as RelayError).details?.reason });
+      this.d.logger.warn(`relay ${what} refused`, { receiver_id: receiverId, reason: (err as TradectlError).details?.["reason"] });
       throw err;
     }
   }
@@ -359,9 +359,9 @@ export function parsePaused(raw: string): boolean {
   try {
     v = JSON.parse(raw);
   } catch {
-    throw new RelayError(400, "VALIDATION_ERROR", "body must be JSON: {\"paused\": true|false}");
+    throw new TradectlError("VALIDATION_ERROR", "body must be JSON: {\"paused\": true|false}");
   }
   const paused = (v as { paused?: unknown } | null)?.paused;
-  if (typeof paused !== "boolean") throw new RelayError(400, "VALIDATION_ERROR", "paused must be true or false", { field: "paused" });
+  if (typeof paused !== "boolean") throw new TradectlError("VALIDATION_ERROR", "paused must be true or false", { details: { field: "paused" } });
   return paused;
 }

@@ -5,7 +5,7 @@
  * the same way.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { RelayError } from "./relay-error.js";
+import { TradectlError } from "../domain/errors.js";
 
 export const DELIVERY_HEADER = "x-tradectl-delivery";
 export const TIMESTAMP_HEADER = "x-tradectl-timestamp";
@@ -71,6 +71,6 @@ export function verifySignature(
 /** A signed notice (pause, resume, a fill report) verified, or refused with 401 AUTH_FAILED and the reason. */
 export function requireSigned(secret: string, headers: Record<string, string | string[] | undefined>, body: string, now: number, windowMs: number, what: string): { timestamp: number } {
   const check = verifySignature(secret, headers, body, now, windowMs);
-  if (!check.ok) throw new RelayError(401, "AUTH_FAILED", `${what} refused: ${check.message}`, { reason: check.reason });
+  if (!check.ok) throw new TradectlError("AUTH_FAILED", `${what} refused: ${check.message}`, { details: { reason: check.reason } });
   return { timestamp: check.timestamp };
 }

@@ -5,7 +5,7 @@
  */
 import { chownSync, existsSync, statSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 
 export interface FillRow {
   id: number;
@@ -83,7 +83,7 @@ export interface JournalData {
 const STATE_TYPES = "('system.started', 'system.stopping', 'stream.state', 'broker.state')";
 
 export function readJournal(file: string, start: number, end: number, onStep: (step: string) => void = () => {}): JournalData {
-  if (!existsSync(file)) throw new OperationalError("JOURNAL_MISSING", `no journal at ${file}: the daemon has not run in this home (or --home names another)`);
+  if (!existsSync(file)) throw new TradectlError("JOURNAL_MISSING", `no journal at ${file}: the daemon has not run in this home (or --home names another)`);
   const db = openReadOnly(file);
   try {
     const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => String(r.name)));
@@ -121,7 +121,7 @@ function openReadOnly(file: string): DatabaseSync {
     db.exec("PRAGMA busy_timeout=5000");
     db.prepare("SELECT 1 FROM schema_migrations LIMIT 1").get();
   } catch (err) {
-    throw new OperationalError("JOURNAL_UNAVAILABLE", `cannot read the journal at ${file}: ${(err as Error).message}`, { cause: err });
+    throw new TradectlError("JOURNAL_UNAVAILABLE", `cannot read the journal at ${file}: ${(err as Error).message}`, { cause: err });
   }
   keepOwner(file);
   return db;

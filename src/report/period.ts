@@ -2,7 +2,7 @@
  * The period of a report as JST calendar days (the trading days of TSE instruments, and of the order ids):
  * a day, the Monday-to-Sunday week or the month containing a date, or a range of days, both ends included.
  */
-import { RejectedError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import { JST_OFFSET_MS, jstParts } from "../domain/jst.js";
 
 export type PeriodKind = "day" | "week" | "month" | "range";
@@ -25,7 +25,7 @@ export function jstDayStartOf(date: string, what = "date"): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : Number.NaN;
   if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== Number(m[3])) {
-    throw new RejectedError("USAGE", `${what} must be a day as YYYY-MM-DD (JST), today or yesterday; got ${date}`);
+    throw new TradectlError("USAGE", `${what} must be a day as YYYY-MM-DD (JST), today or yesterday; got ${date}`);
   }
   return ms - JST_OFFSET_MS;
 }
@@ -45,12 +45,12 @@ export function resolvePeriod(o: { period: PeriodKind; date?: string; from?: str
   let start: number;
   let end: number;
   if (o.period === "range") {
-    if (!o.from || !o.to) throw new RejectedError("USAGE", "--period range needs --from and --to (YYYY-MM-DD, both included)");
+    if (!o.from || !o.to) throw new TradectlError("USAGE", "--period range needs --from and --to (YYYY-MM-DD, both included)");
     start = dayOf(o.from, now, "--from");
     end = dayOf(o.to, now, "--to") + DAY_MS;
-    if (end <= start) throw new RejectedError("USAGE", `--from ${o.from} is after --to ${o.to}`);
+    if (end <= start) throw new TradectlError("USAGE", `--from ${o.from} is after --to ${o.to}`);
   } else {
-    if (o.from || o.to) throw new RejectedError("USAGE", "--from and --to go with --period range; use --date with day, week or month");
+    if (o.from || o.to) throw new TradectlError("USAGE", "--from and --to go with --period range; use --date with day, week or month");
     const day = dayOf(o.date ?? "today", now, "--date");
     const p = jstParts(day);
     if (o.period === "day") {
@@ -66,6 +66,6 @@ export function resolvePeriod(o: { period: PeriodKind; date?: string; from?: str
   }
   const days: string[] = [];
   for (let t = start; t < end; t += DAY_MS) days.push(isoDay(t));
-  if (days.length > MAX_DAYS) throw new RejectedError("USAGE", `a report covers at most ${MAX_DAYS} days; this one has ${days.length}`);
+  if (days.length > MAX_DAYS) throw new TradectlError("USAGE", `a report covers at most ${MAX_DAYS} days; this one has ${days.length}`);
   return { kind: o.period, from: days[0]!, to: days[days.length - 1]!, start, end, days };
 }

@@ -16,7 +16,7 @@
 import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { OperationalError } from "../domain/errors.js";
+import { TradectlError } from "../domain/errors.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Row = Record<string, SQLInputValue>;
@@ -56,7 +56,7 @@ function open(file: string, autoCheckpoint: boolean): DatabaseSync {
     if (!autoCheckpoint) db.exec("PRAGMA wal_autocheckpoint=0");
     return db;
   } catch (err) {
-    throw new OperationalError("JOURNAL_UNAVAILABLE", `cannot open the journal at ${file}: ${(err as Error).message}`, { cause: err });
+    throw new TradectlError("JOURNAL_UNAVAILABLE", `cannot open the journal at ${file}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -131,7 +131,7 @@ export class Database {
       fdatasyncSync(this.walFd);
       this.syncs++;
     } catch (err) {
-      throw new OperationalError("JOURNAL_SYNC_FAILED", `the journal could not be synced to disk: ${(err as Error).message}`, { cause: err });
+      throw new TradectlError("JOURNAL_SYNC_FAILED", `the journal could not be synced to disk: ${(err as Error).message}`, { cause: err });
     }
   }
 

@@ -3,6 +3,7 @@
  * time, so a repeat gets exactly what the first request got.
  */
 import { errorEnvelope } from "../domain/error-envelope.js";
+import { httpStatuses, type ApiErrorCode } from "../domain/errors.js";
 import type { AdmissionRecord, OrderBrief, RecordedOutcome } from "../engine/ports.js";
 
 export interface WebhookResponse {
@@ -12,15 +13,21 @@ export interface WebhookResponse {
 
 type Refused = Extract<RecordedOutcome, { kind: "refused" }>;
 
-const REFUSALS: Record<Refused["reason"], { statusCode: number; code: string; message?: string }> = {
-  kill_switch: { statusCode: 503, code: "SERVICE_UNAVAILABLE" },
-  broker_unavailable: { statusCode: 503, code: "SERVICE_UNAVAILABLE" },
-  pair_unavailable: { statusCode: 503, code: "SERVICE_UNAVAILABLE" },
-  risk: { statusCode: 403, code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
-  reconciliation: { statusCode: 403, code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
-  expired: { statusCode: 422, code: "SIGNAL_EXPIRED" },
-  order: { statusCode: 422, code: "ORDER_REJECTED" },
+/** A refusal's reason is an outcome of admission (data), answered with an API code at that code's status. */
+const REFUSALS: Record<Refused["reason"], { code: ApiErrorCode; message?: string }> = {
+  kill_switch: { code: "SERVICE_UNAVAILABLE" },
+  broker_unavailable: { code: "SERVICE_UNAVAILABLE" },
+  pair_unavailable: { code: "SERVICE_UNAVAILABLE" },
+  risk: { code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
+  reconciliation: { code: "RISK_LIMIT_EXCEEDED", message: "Risk limit exceeded" },
+  expired: { code: "SIGNAL_EXPIRED" },
+  order: { code: "ORDER_REJECTED" },
 };
+
+/** An error answer of admission at its code's usual status. */
+function refusalAnswer(code: ApiErrorCode, e: { requestId: string; message: string; now: number; details?: Record<string, unknown> | undefined }): WebhookResponse {
+  return { statusCode: httpStatuses(code)[0]!, body: errorEnvelope({ ...e, code }) };
+}
 
 export function webhookAnswer(r: AdmissionRecord): WebhookResponse {
   const o = r.outcome;
@@ -31,7 +38,7 @@ export function webhookAnswer(r: AdmissionRecord): WebhookResponse {
       return withOrders(settledAnswer(r, o.order), o.orders);
     case "refused": {
       const m = REFUSALS[o.reason];
-      return { statusCode: m.statusCode, body: errorEnvelope({ requestId: r.request_id, code: m.code, message: m.message ?? o.message, now: r.decided_at, details: o.details }) };
+      return refusalAnswer(m.code, { requestId: r.request_id, message: m.message ?? o.message, now: r.decided_at, details: o.details });
     }
     case "answered":
       return { statusCode: o.status_code, body: o.body };
@@ -116,15 +123,11 @@ function settledAnswer(r: AdmissionRecord, o: OrderBrief): WebhookResponse {
   }
   // Refused by the broker or expired: 422, final. Failed (the broker stayed unreachable or kept requoting through
   // every retry): 503, a passing condition, like the broker being down.
-  const [statusCode, code] = o.status === "failed" ? [503, "SERVICE_UNAVAILABLE"] : [422, o.status === "expired" ? "SIGNAL_EXPIRED" : "ORDER_REJECTED"];
-  return {
-    statusCode,
-    body: errorEnvelope({
-      requestId: r.request_id,
-      code,
-      message: `Order ${o.status}: ${o.error_message ?? o.error_code ?? "no reason given"}`,
-      now: r.decided_at,
-      details: { order_id: o.order_id, order_status: o.status, broker_code: o.error_code, reason: o.error_message },
-    }),
-  };
+  const code = o.status === "failed" ? "SERVICE_UNAVAILABLE" : o.status === "expired" ? "SIGNAL_EXPIRED" : "ORDER_REJECTED";
+  return refusalAnswer(code, {
+    requestId: r.request_id,
+    message: `Order ${o.status}: ${o.error_message ?? o.error_code ?? "no reason given"}`,
+    now: r.decided_at,
+    details: { order_id: o.order_id, order_status: o.status, broker_code: o.error_code, reason: o.error_message },
+  });
 }

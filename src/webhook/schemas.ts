@@ -12,22 +12,11 @@
  * does not drop fields a route adds.
  */
 
+import { API_ERROR_CODES } from "../domain/errors.js";
 import { MAX_ORDERS_LIMIT, MAX_ORDERS_OFFSET } from "../domain/query-limits.js";
 
 /** A JSON Schema object (draft-07 subset). */
 export type JsonSchema = { [keyword: string]: unknown };
-
-/** The stable machine-readable codes of the seed (4.1). */
-export const ERROR_CODES = [
-  "AUTH_FAILED",
-  "VALIDATION_ERROR",
-  "RISK_LIMIT_EXCEEDED",
-  "NOT_FOUND",
-  "RATE_LIMIT_EXCEEDED",
-  "INTERNAL_ERROR",
-  "SERVICE_UNAVAILABLE",
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
 
 // ---------------------------------------------------------------- field patterns
 
@@ -259,7 +248,7 @@ export const ErrorResponseSchema: JsonSchema = {
   properties: {
     status: { type: "string", enum: ["error"] },
     message: { type: "string" },
-    error_code: { type: "string", description: `One of ${ERROR_CODES.join(", ")}.` },
+    error_code: { type: "string", enum: [...API_ERROR_CODES] },
     details: { type: "object", additionalProperties: true },
     request_id: requestId,
     timestamp: isoTimestamp,

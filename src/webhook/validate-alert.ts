@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { Ajv } from "ajv";
 import type { ValidateFunction } from "ajv";
+import { TradectlError } from "../domain/errors.js";
 import type { Breakeven, PriceUnit, SignalAction, Sizing, Trailing } from "../domain/order-vocabulary.js";
 import type { Action, ExitReason, Signal, SignalSource } from "../domain/types.js";
 import type { FieldError } from "./field-error.js";
@@ -416,7 +417,7 @@ export function validateAlert(body: unknown, opts: ValidateAlertOptions): Valida
   }
   if (action === undefined || ticker === undefined || alertTime === undefined) {
     // Unreachable: every required field either passed or produced an error.
-    throw new Error("validateAlert: required field neither valid nor reported");
+    throw new TradectlError("INTERNAL_ERROR", "validateAlert: required field neither valid nor reported");
   }
 
   const signal: Signal = {

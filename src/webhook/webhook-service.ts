@@ -8,6 +8,7 @@
 import type { TradectlConfig } from "../config/types.js";
 import type { Clock } from "../domain/clock.js";
 import { errorEnvelope } from "../domain/error-envelope.js";
+import type { ApiErrorCode } from "../domain/errors.js";
 import { timeOrderedId } from "../domain/ids.js";
 import { midPrice, type Signal, type SignalSource } from "../domain/types.js";
 import type { Judgement } from "../engine/admission.js";
@@ -91,7 +92,7 @@ export class WebhookService {
      * reason; an unauthenticated one (no body, wrong passphrase) only to the alert log and the access log, batched,
      * so that a flood of junk costs little and cannot crowd the audit log.
      */
-    const err = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}, authenticated = true) => {
+    const err = (statusCode: number, code: ApiErrorCode, message: string, extra: Record<string, unknown> = {}, authenticated = true) => {
       if (authenticated) {
         const fields = Array.isArray(extra.errors) ? (extra.errors as Array<{ field: string }>).map((e) => e.field) : undefined;
         this.d.bus.publish(
@@ -143,6 +144,6 @@ export class WebhookService {
   }
 }
 
-function errorShape(requestId: string, code: string, message: string, extra: Record<string, unknown>, now: number): Record<string, unknown> {
+function errorShape(requestId: string, code: ApiErrorCode, message: string, extra: Record<string, unknown>, now: number): Record<string, unknown> {
   return errorEnvelope({ requestId, code, message, now, extra });
 }

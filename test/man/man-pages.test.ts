@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ERROR_CODES } from "../../src/api/api-error.js";
+import { API_ERROR_CODES as ERROR_CODES } from "../../src/domain/errors.js";
 import { commandSpecs } from "../../src/cli/completion.js";
 import { buildProgram } from "../../src/cli/program.js";
 import { configKeys, defaultAt } from "../../src/config/keys.js";

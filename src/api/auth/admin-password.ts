@@ -1,7 +1,7 @@
 /** Admin password (seed 3.3): bcrypt against ADMIN_PASSWORD_HASH, at most 5 failed attempts per 5 minutes per source. */
 import bcrypt from "bcryptjs";
 import type { FastifyRequest } from "fastify";
-import { ApiError } from "../api-error.js";
+import { TradectlError } from "../../domain/errors.js";
 import type { ApiDeps } from "../deps.js";
 
 const WINDOW_MS = 5 * 60_000;
@@ -16,9 +16,9 @@ export function adminPasswordCheck(deps: ApiDeps) {
     else failures.delete(req.ip);
     if (recent.length >= max) {
       const retryAfter = Math.ceil((recent[0]! + WINDOW_MS - now) / 1000);
-      throw new ApiError(429, "RATE_LIMIT_EXCEEDED", "Too many authentication attempts", { limit: max, window: "5 minutes", retry_after_seconds: retryAfter });
+      throw new TradectlError("RATE_LIMIT_EXCEEDED", "Too many authentication attempts", { details: { limit: max, window: "5 minutes", retry_after_seconds: retryAfter } });
     }
-    if (typeof password !== "string" || password.length === 0) throw new ApiError(401, "AUTH_FAILED", "Missing password");
+    if (typeof password !== "string" || password.length === 0) throw new TradectlError("AUTH_FAILED", "Missing password");
     // The attempt counts before the (slow) bcrypt check, so parallel guesses cannot all pass the limit above.
     recent.push(now);
     failures.set(req.ip, recent);
@@ -31,7 +31,7 @@ export function adminPasswordCheck(deps: ApiDeps) {
       if (i >= 0) current.splice(i, 1);
       if (!current.length) failures.delete(req.ip);
     } else {
-      throw new ApiError(401, "AUTH_FAILED", hash ? "Invalid password" : "Admin password is not configured (set ADMIN_PASSWORD_HASH)");
+      throw new TradectlError("AUTH_FAILED", hash ? "Invalid password" : "Admin password is not configured (set ADMIN_PASSWORD_HASH)");
     }
   };
 }

@@ -1,17 +1,17 @@
 /** Bearer API-key auth for the public read routes (seed 3.2). The control socket needs none: its owner is trusted. */
 import type { FastifyRequest } from "fastify";
-import { ApiError } from "../api-error.js";
+import { TradectlError } from "../../domain/errors.js";
 import type { ApiDeps } from "../deps.js";
 
 export function requireApiKey(deps: ApiDeps) {
   return async (req: FastifyRequest): Promise<void> => {
     const header = req.headers.authorization;
     if (!header || !header.startsWith("Bearer ")) {
-      throw new ApiError(401, "AUTH_FAILED", "Missing or invalid Authorization header");
+      throw new TradectlError("AUTH_FAILED", "Missing or invalid Authorization header");
     }
     const check = deps.apiKeys.verify(header.slice("Bearer ".length).trim(), deps.clock.now());
     if (!check.ok) {
-      throw new ApiError(401, "AUTH_FAILED", check.reason === "expired" ? "API key expired" : check.reason === "revoked" ? "API key revoked" : "Invalid API key");
+      throw new TradectlError("AUTH_FAILED", check.reason === "expired" ? "API key expired" : check.reason === "revoked" ? "API key revoked" : "Invalid API key");
     }
   };
 }

@@ -1,6 +1,7 @@
 /** Kill switch and resume. Public port: admin password in the body. Socket: its owner, no password. */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { ApiError, success } from "../api-error.js";
+import { TradectlError } from "../../domain/errors.js";
+import { success } from "../api-error.js";
 import { adminPasswordCheck } from "../auth/admin-password.js";
 import type { ApiDeps, AppKind } from "../deps.js";
 import { parseJsonObject } from "../json-body.js";
@@ -20,7 +21,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> =
     const { body, actor } = await authorise(req);
     const reason = typeof body.reason === "string" && body.reason.trim() ? body.reason.trim().slice(0, 500) : "Manual emergency stop";
     if (body.flatten !== undefined && typeof body.flatten !== "boolean") {
-      throw new ApiError(400, "VALIDATION_ERROR", "flatten must be a boolean", { field: "flatten", value: body.flatten });
+      throw new TradectlError("VALIDATION_ERROR", "flatten must be a boolean", { details: { field: "flatten", value: body.flatten } });
     }
     const data = await deps.control.activateKillSwitch({ reason, actor, flatten: body.flatten === true });
     deps.logger.warn("kill switch activated", { actor, reason, flatten: body.flatten === true });

@@ -1,6 +1,6 @@
 /** Routes served only on the owner-only Unix socket: ping, quotes, rates, events (SSE), API keys. */
 import type { FastifyPluginAsync } from "fastify";
-import { ApiError, success } from "../api-error.js";
+import { success } from "../api-error.js";
 import type { ApiDeps } from "../deps.js";
 import { finiteQuery } from "../finite-query.js";
 import { parseJsonObject } from "../json-body.js";
@@ -48,16 +48,9 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
   app.get<{ Querystring: { symbol: string; timeframe: string; start: number; count: number } }>("/rates", { schema: { querystring: ratesQuery }, preHandler: finiteQuery }, async (req) => {
     const { symbol, start, count } = req.query;
     const timeframe = req.query.timeframe.toUpperCase();
-    if (!(TIMEFRAMES as readonly string[]).includes(timeframe)) throw new ApiError(400, "VALIDATION_ERROR", `timeframe must be one of ${TIMEFRAMES.join(", ")}`, { field: "timeframe", value: req.query.timeframe });
-    try {
-      return success(await deps.control.rates(symbol, timeframe, start, count));
-    } catch (err) {
-      if (err instanceof TradectlError) {
-        const status = err.kind === "rejected" ? 400 : 503;
-        throw new ApiError(status, status === 400 ? "VALIDATION_ERROR" : "SERVICE_UNAVAILABLE", `broker could not serve rates: ${err.message}`, { broker_code: err.code });
-      }
-      throw err;
-    }
+    if (!(TIMEFRAMES as readonly string[]).includes(timeframe)) throw new TradectlError("VALIDATION_ERROR", `timeframe must be one of ${TIMEFRAMES.join(", ")}`, { details: { field: "timeframe", value: req.query.timeframe } });
+    // A broker's refusal is answered by the error handler as its kind says (400 or 503, the broker's code in details).
+    return success(await deps.control.rates(symbol, timeframe, start, count));
   });
 
   app.get<{ Querystring: { type?: string; history: number } }>("/events", { schema: { querystring: eventsQuery }, preHandler: finiteQuery }, async (req, reply) => streamEvents(deps, req, reply));
@@ -70,10 +63,10 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
   app.post("/keys", async (req) => {
     const body = parseJsonObject(req.body);
     const name = body.name === undefined ? "default" : body.name;
-    if (typeof name !== "string" || !/^[\w .-]{1,64}$/.test(name)) throw new ApiError(400, "VALIDATION_ERROR", "name must be 1-64 letters, digits, spaces, dots or dashes", { field: "name", value: name });
+    if (typeof name !== "string" || !/^[\w .-]{1,64}$/.test(name)) throw new TradectlError("VALIDATION_ERROR", "name must be 1-64 letters, digits, spaces, dots or dashes", { details: { field: "name", value: name } });
     const days = body.expires_days;
     if (days !== undefined && days !== null && (typeof days !== "number" || !Number.isInteger(days) || days <= 0 || days > MAX_KEY_DAYS)) {
-      throw new ApiError(400, "VALIDATION_ERROR", `expires_days must be an integer from 1 to ${MAX_KEY_DAYS}`, { field: "expires_days", value: days });
+      throw new TradectlError("VALIDATION_ERROR", `expires_days must be an integer from 1 to ${MAX_KEY_DAYS}`, { details: { field: "expires_days", value: days } });
     }
     const now = deps.clock.now();
     const { info, key } = deps.apiKeys.create({ name, expiresAt: typeof days === "number" ? now + days * 86_400_000 : null, now });
@@ -87,7 +80,7 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
   app.post("/close", async (req, reply) => {
     const body = parseJsonObject(req.body);
     const ticker = body.ticker;
-    if (typeof ticker !== "string" || !/^(\*|[0-9A-Z]{4}|[\w.:#-]{1,32})$/.test(ticker)) throw new ApiError(400, "VALIDATION_ERROR", 'ticker is required: a ticker, or "*" for every position', { field: "ticker", value: ticker ?? null });
+    if (typeof ticker !== "string" || !/^(\*|[0-9A-Z]{4}|[\w.:#-]{1,32})$/.test(ticker)) throw new TradectlError("VALIDATION_ERROR", 'ticker is required: a ticker, or "*" for every position', { details: { field: "ticker", value: ticker ?? null } });
     const res = await deps.control.submit({ action: "close_all", ticker });
     return reply.code(res.statusCode).send(res.body);
   });
@@ -99,7 +92,7 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
   });
 
   app.delete<{ Params: { id: string } }>("/keys/:id", { schema: { params: keyParams } }, async (req) => {
-    if (!deps.apiKeys.revoke(req.params.id, deps.clock.now())) throw new ApiError(404, "NOT_FOUND", `No active key ${req.params.id}`);
+    if (!deps.apiKeys.revoke(req.params.id, deps.clock.now())) throw new TradectlError("NOT_FOUND", `No active key ${req.params.id}`);
     deps.logger.info("API key revoked", { id: req.params.id });
     return success({ id: req.params.id, revoked: true });
   });

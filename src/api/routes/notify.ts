@@ -1,7 +1,7 @@
 /** Notification channels on the control socket: their state (GET /notify) and a test message (POST /notify/test). */
 import type { FastifyPluginAsync } from "fastify";
-import { RejectedError } from "../../domain/errors.js";
-import { ApiError, success } from "../api-error.js";
+import { TradectlError } from "../../domain/errors.js";
+import { success } from "../api-error.js";
 import type { ApiDeps } from "../deps.js";
 import { parseJsonObject } from "../json-body.js";
 
@@ -12,14 +12,9 @@ export const notifyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const body = parseJsonObject(req.body);
     const channel = body.channel;
     if (channel !== undefined && channel !== null && (typeof channel !== "string" || !channel)) {
-      throw new ApiError(400, "VALIDATION_ERROR", "channel must be a channel's name", { field: "channel", value: channel });
+      throw new TradectlError("VALIDATION_ERROR", "channel must be a channel's name", { details: { field: "channel", value: channel } });
     }
-    if (!deps.notifier || !deps.notifier.status().length) throw new ApiError(404, "NOT_FOUND", "no notification channels are configured (notify.channels)");
-    try {
-      return success({ results: await deps.notifier.test(typeof channel === "string" ? channel : undefined) });
-    } catch (err) {
-      if (err instanceof RejectedError && err.code === "NOT_FOUND") throw new ApiError(404, "NOT_FOUND", err.message, { field: "channel", value: channel });
-      throw err;
-    }
+    if (!deps.notifier || !deps.notifier.status().length) throw new TradectlError("NOT_FOUND", "no notification channels are configured (notify.channels)");
+    return success({ results: await deps.notifier.test(typeof channel === "string" ? channel : undefined) });
   });
 };

@@ -1,7 +1,8 @@
 /** Status, positions and orders: API key on the public port (seed 2.4), open on the owner-only socket. */
 import type { FastifyPluginAsync } from "fastify";
+import { TradectlError } from "../../domain/errors.js";
 import type { OrderStatus } from "../../domain/types.js";
-import { ApiError, success } from "../api-error.js";
+import { success } from "../api-error.js";
 import { requireApiKey } from "../auth/api-key.js";
 import type { ApiDeps, AppKind } from "../deps.js";
 import { finiteQuery } from "../finite-query.js";
@@ -39,7 +40,7 @@ export const readRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = 
 
   app.get<{ Params: { order_id: string } }>("/orders/:order_id", async (req) => {
     const order = deps.control.order(req.params.order_id);
-    if (!order) throw new ApiError(404, "NOT_FOUND", `Order ${req.params.order_id} not found`);
+    if (!order) throw new TradectlError("NOT_FOUND", `Order ${req.params.order_id} not found`);
     return success(order);
   });
 };
@@ -52,6 +53,6 @@ function parseDate(field: string, v: string, endOfDay = false): number {
     if (!Number.isNaN(start)) return endOfDay ? start + 86_400_000 : start;
   }
   const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new ApiError(400, "VALIDATION_ERROR", `Invalid ${field}: expected Unix ms, ISO-8601 or YYYY-MM-DD`, { field, value: v });
+  if (Number.isNaN(t)) throw new TradectlError("VALIDATION_ERROR", `Invalid ${field}: expected Unix ms, ISO-8601 or YYYY-MM-DD`, { details: { field, value: v } });
   return t;
 }

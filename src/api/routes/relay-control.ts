@@ -1,14 +1,14 @@
 /** The relay's socket routes: every `tradectl relay …` operation, sender side and receiver side. */
 import type { FastifyPluginAsync } from "fastify";
-import { ApiError, success } from "../api-error.js";
+import { TradectlError } from "../../domain/errors.js";
+import { success } from "../api-error.js";
 import type { ApiDeps } from "../deps.js";
 import { parseJsonObject } from "../json-body.js";
-import { relayCall } from "./relay-errors.js";
 
 const optionalString = (body: Record<string, unknown>, field: string): string | null => {
   const v = body[field];
   if (v === undefined || v === null) return null;
-  if (typeof v !== "string") throw new ApiError(400, "VALIDATION_ERROR", `${field} must be a string`, { field });
+  if (typeof v !== "string") throw new TradectlError("VALIDATION_ERROR", `${field} must be a string`, { details: { field } });
   return v;
 };
 
@@ -20,31 +20,31 @@ export const relayControlRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (
   app.post("/relay/channels", async (req) => {
     const body = parseJsonObject(req.body);
     const name = optionalString(body, "name") ?? "";
-    return success(await relayCall(() => sender.createChannel(name, body.from_webhook === true)));
+    return success(await sender.createChannel(name, body.from_webhook === true));
   });
   app.get("/relay/channels", async () => success(sender.channels()));
-  app.get<Id>("/relay/channels/:id", async (req) => success(await relayCall(() => sender.showChannel(req.params.id))));
-  app.delete<Id>("/relay/channels/:id", async (req) => success(await relayCall(() => sender.deleteChannel(req.params.id))));
+  app.get<Id>("/relay/channels/:id", async (req) => success(await sender.showChannel(req.params.id)));
+  app.delete<Id>("/relay/channels/:id", async (req) => success(await sender.deleteChannel(req.params.id)));
 
   app.post<Id>("/relay/channels/:id/invitations", async (req) => {
     const body = parseJsonObject(req.body);
     const expires = body.expires_ms;
-    if (expires !== undefined && typeof expires !== "number") throw new ApiError(400, "VALIDATION_ERROR", "expires_ms must be a number", { field: "expires_ms" });
-    return success(await relayCall(() => sender.invite(req.params.id, { note: optionalString(body, "note"), email: optionalString(body, "email"), ...(expires !== undefined ? { expiresMs: expires } : {}) })));
+    if (expires !== undefined && typeof expires !== "number") throw new TradectlError("VALIDATION_ERROR", "expires_ms must be a number", { details: { field: "expires_ms" } });
+    return success(await sender.invite(req.params.id, { note: optionalString(body, "note"), email: optionalString(body, "email"), ...(expires !== undefined ? { expiresMs: expires } : {}) }));
   });
-  app.get<Id>("/relay/channels/:id/receivers", async (req) => success(await relayCall(() => sender.receivers(req.params.id))));
+  app.get<Id>("/relay/channels/:id/receivers", async (req) => success(await sender.receivers(req.params.id)));
   for (const action of ["pause", "resume"] as const) {
-    app.post<Rid>(`/relay/channels/:id/receivers/:rid/${action}`, async (req) => success(await relayCall(() => sender.setPaused(req.params.id, req.params.rid, action === "pause"))));
-    app.post<Id>(`/relay/subscriptions/:id/${action}`, async (req) => success(await relayCall(() => receiver.setPaused(req.params.id, action === "pause"))));
+    app.post<Rid>(`/relay/channels/:id/receivers/:rid/${action}`, async (req) => success(await sender.setPaused(req.params.id, req.params.rid, action === "pause")));
+    app.post<Id>(`/relay/subscriptions/:id/${action}`, async (req) => success(await receiver.setPaused(req.params.id, action === "pause")));
   }
-  app.get<{ Querystring: { channel?: string } }>("/relay/status", async (req) => success(await relayCall(() => sender.status(req.query.channel || undefined))));
+  app.get<{ Querystring: { channel?: string } }>("/relay/status", async (req) => success(await sender.status(req.query.channel || undefined)));
 
   app.post("/relay/subscriptions", async (req) => {
     const body = parseJsonObject(req.body);
     const url = optionalString(body, "url") ?? "";
     const sizing = body.sizing === undefined ? 1 : body.sizing;
-    if (typeof sizing !== "number") throw new ApiError(400, "VALIDATION_ERROR", "sizing must be a number", { field: "sizing" });
-    return success(await relayCall(() => receiver.accept(url, sizing)));
+    if (typeof sizing !== "number") throw new TradectlError("VALIDATION_ERROR", "sizing must be a number", { details: { field: "sizing" } });
+    return success(await receiver.accept(url, sizing));
   });
   app.get("/relay/subscriptions", async () => success(receiver.subscriptions()));
 };

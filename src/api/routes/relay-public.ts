@@ -4,14 +4,13 @@
  * deliveries to this daemon's subscriptions, and the signed state notices either side sends.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { RelayError } from "../../relay/relay-error.js";
+import { TradectlError } from "../../domain/errors.js";
 import { acceptedPage, invitationForm, PAGE_HEADERS, refusalPage } from "../../relay/invite-page.js";
-import { ApiError, success } from "../api-error.js";
+import { success } from "../api-error.js";
 import type { ApiDeps } from "../deps.js";
 import { ipAllowlistHook } from "../ip-allowlist.js";
 import { parseJsonObject } from "../json-body.js";
 import { limitRequests, webhookLimits } from "../rate-limits.js";
-import { relayCall } from "./relay-errors.js";
 
 const raw = (body: unknown): string => (typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body));
 
@@ -27,7 +26,7 @@ export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
     await limitRequests(hooks, deps, webhookLimits(deps));
     hooks.post<{ Params: { channel_id: string } }>("/relay/in/:channel_id", async (req, reply) => {
       const channel = relay.store.channel(req.params.channel_id);
-      if (!channel || channel.id !== req.params.channel_id) throw new ApiError(404, "NOT_FOUND", "No such relay channel");
+      if (!channel || channel.id !== req.params.channel_id) throw new TradectlError("NOT_FOUND", "No such relay channel");
       const res = await deps.webhook.handle(
         { path: `/relay/in/${channel.id}`, requestId: req.id, rawBody: raw(req.body), contentType: req.headers["content-type"], sourceIp: req.ip, userAgent: req.headers["user-agent"] },
         {
@@ -55,10 +54,8 @@ export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
         if (html) return reply.code(200).headers(PAGE_HEADERS).send(invitationForm({ channelName: channel.name, note: invitation.note, expiresAt: invitation.expires_at, action: req.url.split("?")[0]! }));
         return reply.header("Cache-Control", "no-store").send(success({ channel_id: channel.id, channel_name: channel.name, note: invitation.note, expires_at: new Date(invitation.expires_at).toISOString() }));
       } catch (err) {
-        if (html && err instanceof RelayError) return refusal(reply, err);
-        return relayCall(() => {
-          throw err;
-        });
+        if (html && err instanceof TradectlError && err.kind !== "internal") return refusal(reply, err);
+        throw err;
       }
     });
 
@@ -70,14 +67,12 @@ export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
           const r = relay.sender.acceptInvitation(req.params.token, { kind: "http", endpoint: form.get("delivery_url"), name: form.get("name") });
           return reply.code(201).headers(PAGE_HEADERS).send(acceptedPage({ channelName: r.channel.name, receiverId: r.receiver.id, endpoint: r.receiver.endpoint, signingSecret: r.signing_secret, stateUrl: r.state_url }));
         } catch (err) {
-          if (err instanceof RelayError && wantsHtml(req)) return refusal(reply, err);
-          return relayCall(() => {
-            throw err;
-          });
+          if (err instanceof TradectlError && err.kind !== "internal" && wantsHtml(req)) return refusal(reply, err);
+          throw err;
         }
       }
       const body = parseJsonObject(req.body);
-      const r = await relayCall(() => relay.sender.acceptInvitation(req.params.token, { kind: "tradectl", endpoint: body.delivery_url, name: body.name, signingSecret: body.signing_secret }));
+      const r = await relay.sender.acceptInvitation(req.params.token, { kind: "tradectl", endpoint: body.delivery_url, name: body.name, signingSecret: body.signing_secret });
       return reply
         .code(201)
         .header("Cache-Control", "no-store")
@@ -88,15 +83,15 @@ export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
   // Signed by the other side: the HMAC is the authentication, checked before anything else is read.
   app.post<{ Params: { id: string } }>("/relay/deliver/:id", async (req, reply) => {
     const started = performance.now();
-    const res = await relayCall(() => relay.receiver.deliver(req.params.id, req.headers, raw(req.body), req.id, started));
+    const res = await relay.receiver.deliver(req.params.id, req.headers, raw(req.body), req.id, started);
     return reply.code(res.statusCode).header("Cache-Control", "no-store").send(res.body);
   });
-  app.post<{ Params: { id: string } }>("/relay/deliver/:id/state", async (req) => success(await relayCall(() => relay.receiver.applySenderNotice(req.params.id, req.headers, raw(req.body)))));
-  app.post<{ Params: { id: string } }>("/relay/receivers/:id/state", async (req) => success(await relayCall(() => relay.sender.applyReceiverNotice(req.params.id, req.headers, raw(req.body)))));
-  app.post<{ Params: { id: string } }>("/relay/receivers/:id/fills", async (req) => success(await relayCall(() => relay.sender.applyFillReport(req.params.id, req.headers, raw(req.body)))));
+  app.post<{ Params: { id: string } }>("/relay/deliver/:id/state", async (req) => success(await relay.receiver.applySenderNotice(req.params.id, req.headers, raw(req.body))));
+  app.post<{ Params: { id: string } }>("/relay/receivers/:id/state", async (req) => success(await relay.sender.applyReceiverNotice(req.params.id, req.headers, raw(req.body))));
+  app.post<{ Params: { id: string } }>("/relay/receivers/:id/fills", async (req) => success(await relay.sender.applyFillReport(req.params.id, req.headers, raw(req.body))));
 };
 
-function refusal(reply: FastifyReply, err: RelayError) {
-  const title = err.errorCode === "INVITATION_USED" ? "Invitation already used" : err.errorCode === "INVITATION_EXPIRED" ? "Invitation expired" : err.errorCode === "NOT_FOUND" ? "Unknown invitation" : "Invitation refused";
-  return reply.code(err.statusCode).headers(PAGE_HEADERS).send(refusalPage(title, err.message));
+function refusal(reply: FastifyReply, err: TradectlError) {
+  const title = err.code === "INVITATION_USED" ? "Invitation already used" : err.code === "INVITATION_EXPIRED" ? "Invitation expired" : err.code === "NOT_FOUND" ? "Unknown invitation" : "Invitation refused";
+  return reply.code(err.status).headers(PAGE_HEADERS).send(refusalPage(title, err.message));
 }

@@ -5,22 +5,24 @@
  * reach a log through an error object.
  */
 import got, { RequestError, type Got } from "got";
-import { TradectlError, type ErrorKind } from "../../domain/errors.js";
+import { TradectlError } from "../../domain/errors.js";
 
-/** Thrown for every failed bridge call; `unknownOutcome` says whether a send may have happened. */
-export class BridgeError extends TradectlError {
-  readonly status: number | null;
+type BridgeErrorCode = "BRIDGE_TIMEOUT" | "BRIDGE_UNREACHABLE" | "BRIDGE_AUTH_FAILED" | "BROKER_REFUSED" | "BROKER_UNAVAILABLE";
+
+/**
+ * Thrown for every failed bridge call; `unknownOutcome` says whether a send may have happened. An answer in the
+ * bridge's own error shape is BROKER_REFUSED (4xx) or BROKER_UNAVAILABLE (5xx), its code in details.broker_code.
+ */
+export class BridgeError extends TradectlError<BridgeErrorCode> {
+  /** The bridge's HTTP status, null when it did not answer. */
+  readonly bridgeStatus: number | null;
   /** True when the call may have reached the terminal (timeout, reset, lost reply). */
   readonly unknownOutcome: boolean;
 
-  constructor(
-    code: string,
-    message: string,
-    opts: { kind: ErrorKind; status: number | null; unknownOutcome: boolean; details?: Record<string, unknown> },
-  ) {
-    super(code, message, { kind: opts.kind, ...(opts.details ? { details: opts.details } : {}) });
+  constructor(code: BridgeErrorCode, message: string, opts: { bridgeStatus: number | null; unknownOutcome: boolean; details?: Record<string, unknown> }) {
+    super(code, message, opts.details ? { details: opts.details } : {});
     this.name = "BridgeError";
-    this.status = opts.status;
+    this.bridgeStatus = opts.bridgeStatus;
     this.unknownOutcome = opts.unknownOutcome;
   }
 }
@@ -92,20 +94,11 @@ export class BridgeClient {
     const code = err instanceof RequestError ? err.code : "EUNKNOWN";
     const where = `${method} /${path.replace(/^\/+/, "")}`;
     if (code === "ETIMEDOUT" || (err instanceof Error && err.name === "TimeoutError")) {
-      return new BridgeError("BRIDGE_TIMEOUT", `MT5 bridge did not answer ${where} within ${timeoutMs} ms`, {
-        kind: "temporary",
-        status: null,
-        unknownOutcome: true,
-      });
+      return new BridgeError("BRIDGE_TIMEOUT", `MT5 bridge did not answer ${where} within ${timeoutMs} ms`, { bridgeStatus: null, unknownOutcome: true });
     }
     const notSent = NOT_SENT_CODES.has(code);
     const message = err instanceof Error ? err.message : String(err);
-    return new BridgeError("BRIDGE_UNREACHABLE", `MT5 bridge ${where} failed: ${code} ${message}`, {
-      kind: "temporary",
-      status: null,
-      unknownOutcome: !notSent,
-      details: { transport: code },
-    });
+    return new BridgeError("BRIDGE_UNREACHABLE", `MT5 bridge ${where} failed: ${code} ${message}`, { bridgeStatus: null, unknownOutcome: !notSent, details: { transport: code } });
   }
 }
 
@@ -115,14 +108,10 @@ function httpError(status: number, body: unknown, where: string): BridgeError {
   const message = `${where}: ${typeof error?.message === "string" ? error.message : `HTTP ${status}`}`;
   const details = (error?.details ?? undefined) as Record<string, unknown> | undefined;
   if (status === 401) {
-    return new BridgeError("BRIDGE_AUTH_FAILED", `${where}: the bridge refused MT5_BRIDGE_TOKEN`, {
-      kind: "operational",
-      status,
-      unknownOutcome: false,
-    });
+    return new BridgeError("BRIDGE_AUTH_FAILED", `${where}: the bridge refused MT5_BRIDGE_TOKEN`, { bridgeStatus: status, unknownOutcome: false });
   }
-  if (status >= 400 && status < 500) return new BridgeError(code, message, { kind: "rejected", status, unknownOutcome: false, ...(details ? { details } : {}) });
+  if (status >= 400 && status < 500) return new BridgeError("BROKER_REFUSED", message, { bridgeStatus: status, unknownOutcome: false, details: { ...details, broker_code: code } });
   // 503 MT5_UNAVAILABLE: refused before anything reached the terminal; 502/504/500: may have been sent
   const unknownOutcome = !(status === 503 && code === "MT5_UNAVAILABLE");
-  return new BridgeError(code, message, { kind: "temporary", status, unknownOutcome, ...(details ? { details } : {}) });
+  return new BridgeError("BROKER_UNAVAILABLE", message, { bridgeStatus: status, unknownOutcome, details: { ...details, broker_code: code } });
 }

@@ -11,7 +11,7 @@
 import pRetry from "p-retry";
 import type { InstrumentConfig, TradectlConfig } from "../../config/types.js";
 import { systemClock, type Clock } from "../../domain/clock.js";
-import { RejectedError, TemporaryError, TradectlError } from "../../domain/errors.js";
+import { brokerCode, brokerError, isTemporary, TradectlError } from "../../domain/errors.js";
 import type { ClientOrderId } from "../../domain/types.js";
 import { fillOfDeals, legId, legNumber, mergeFills } from "../../engine/reconcile.js";
 import type {
@@ -86,11 +86,8 @@ export const HEALTH_TIMEOUT_MS = 3000;
 const ENTRY: Record<number, BrokerDeal["entry"]> = { 0: "in", 1: "out", 2: "inout", 3: "out_by" };
 
 /** Reconciliation could not reach a verdict: the order may exist; nothing may be sent. */
-class OutcomeUnknown extends TradectlError {
-  constructor(message: string) {
-    super("MT5_OUTCOME_UNKNOWN", message, { kind: "operational" });
-  }
-}
+const outcomeUnknown = (message: string) => new TradectlError("BROKER_OUTCOME_UNKNOWN", message, { details: { broker_code: "MT5_OUTCOME_UNKNOWN" } });
+const isOutcomeUnknown = (err: unknown): err is TradectlError => err instanceof TradectlError && err.code === "BROKER_OUTCOME_UNKNOWN";
 
 interface Leg {
   clientOrderId: string;
@@ -216,7 +213,7 @@ export class Mt5Broker implements Broker {
       const { check, info } = await this.#checkDetailed(first.body);
       // Stops already where asked (a modify repeated after a restart): nothing to change, nothing refused.
       if (!check.ok && first.body.action === "SLTP" && info.retcode === 10025) return { ok: true, code: "OK", message: "stops already set" };
-      if (!check.ok && (info.class === "temporary" || info.class === "unknown")) throw new TemporaryError(check.code, check.message);
+      if (!check.ok && (info.class === "temporary" || info.class === "unknown")) throw brokerError("unavailable", check.code, check.message);
       if (check.ok) {
         if (this.#checked.size >= 1000) this.#checked.clear(); // checks never followed by a send (a late kill switch)
         this.#checked.add(checkedKey(first));
@@ -226,9 +223,9 @@ export class Mt5Broker implements Broker {
     try {
       return await pRetry(attempt, { ...this.#retry, shouldRetry: ({ error }) => isTemporary(error) });
     } catch (err) {
-      if (err instanceof TradectlError && err.kind === "rejected") return { ok: false, code: err.code, message: err.message };
+      if (err instanceof TradectlError && err.kind === "rejected") return { ok: false, code: brokerCode(err), message: err.message };
       if (isTemporary(err)) {
-        return { ok: false, code: err.code, message: `order_check: ${err.message}; gave up after ${attempts} attempts`, temporary: true };
+        return { ok: false, code: brokerCode(err), message: `order_check: ${err.message}; gave up after ${attempts} attempts`, temporary: true };
       }
       throw err;
     }
@@ -246,7 +243,7 @@ export class Mt5Broker implements Broker {
       try {
         found = await this.#reconcile(req.client_order_id, belongsToOrder(req.client_order_id));
       } catch (err) {
-        if (err instanceof OutcomeUnknown) return { kind: "unknown", message: err.message };
+        if (isOutcomeUnknown(err)) return { kind: "unknown", message: err.message };
         throw err;
       }
       if (found.kind === "pending") return { kind: "unknown", message: found.message };
@@ -261,8 +258,8 @@ export class Mt5Broker implements Broker {
     try {
       legs = await pRetry(() => this.#legs(req, remaining, (before?.lastLeg ?? 0) + 1), { ...this.#retry, shouldRetry: ({ error }) => isTemporary(error) });
     } catch (err) {
-      if (err instanceof TradectlError && err.kind !== "operational") {
-        const refused: OrderResult = { kind: "rejected", code: err.code, message: `nothing sent: ${err.message}`, ...(err.kind === "temporary" ? { temporary: true } : {}) };
+      if (err instanceof TradectlError && err.kind !== "internal") {
+        const refused: OrderResult = { kind: "rejected", code: brokerCode(err), message: `nothing sent: ${err.message}`, ...(err.kind === "temporary" ? { temporary: true } : {}) };
         return combine(req.quantity, dealt, [refused]);
       }
       throw err;
@@ -351,7 +348,7 @@ export class Mt5Broker implements Broker {
         const { check, info } = await this.#checkDetailed(leg.body);
         if (!check.ok) {
           // refused by the check: nothing was sent; a passing price/connection problem may clear
-          if (info.class === "temporary" || info.class === "unknown") throw new TemporaryError(check.code, check.message);
+          if (info.class === "temporary" || info.class === "unknown") throw brokerError("unavailable", check.code, check.message);
           return { kind: "rejected", code: check.code, message: `order_check: ${check.message}` };
         }
         checked = true;
@@ -360,8 +357,8 @@ export class Mt5Broker implements Broker {
       try {
         reply = await this.#client.call<BridgeSendResult>("POST", "order/send", { body: leg.body });
       } catch (err) {
-        if (!(err instanceof BridgeError) || err.kind === "operational") throw err;
-        if (err.kind !== "temporary") return { kind: "rejected", code: err.code, message: err.message };
+        if (!(err instanceof BridgeError) || err.kind === "internal") throw err;
+        if (err.kind !== "temporary") return { kind: "rejected", code: brokerCode(err), message: err.message };
         if (!err.unknownOutcome) throw err; // nothing reached the terminal: retry
         reconcileFirst = true;
         return this.#afterUnknown(leg, err.message);
@@ -379,7 +376,7 @@ export class Mt5Broker implements Broker {
         case "filled":
           return { kind: "filled", fill: this.#fillFromReply(leg, reply) };
         case "temporary":
-          throw new TemporaryError(info.code, `${info.message} (retcode ${reply.retcode})`);
+          throw brokerError("unavailable", info.code, `${info.message} (retcode ${reply.retcode})`);
         case "final":
           return { kind: "rejected", code: info.code, message: `${info.message} (retcode ${reply.retcode})` };
         case "placed":
@@ -394,9 +391,9 @@ export class Mt5Broker implements Broker {
         shouldRetry: ({ error }) => isTemporary(error),
       });
     } catch (err) {
-      if (err instanceof OutcomeUnknown) return { kind: "unknown", message: err.message };
+      if (isOutcomeUnknown(err)) return { kind: "unknown", message: err.message };
       if (isTemporary(err)) {
-        return { kind: "rejected", code: err.code, message: `${err.message}; gave up after ${attempts} attempts`, temporary: true };
+        return { kind: "rejected", code: brokerCode(err), message: `${err.message}; gave up after ${attempts} attempts`, temporary: true };
       }
       throw err;
     }
@@ -406,7 +403,7 @@ export class Mt5Broker implements Broker {
   async #afterUnknown(leg: Leg, why: string): Promise<OrderResult> {
     const found = await this.#legFound(leg);
     if (found) return found;
-    throw new TemporaryError("MT5_NOT_EXECUTED", `${why}; no deal carries comment ${leg.clientOrderId}`);
+    throw brokerError("unavailable", "MT5_NOT_EXECUTED", `${why}; no deal carries comment ${leg.clientOrderId}`);
   }
 
   /** What the terminal holds of this one leg (its own comment only), or null. */
@@ -416,7 +413,7 @@ export class Mt5Broker implements Broker {
     return found.kind === "pending" ? { kind: "unknown", message: found.message } : { kind: "filled", fill: found.fill };
   }
 
-  /** #find with its own backoff; throws OutcomeUnknown when the bridge cannot say. */
+  /** #find with its own backoff; throws BROKER_OUTCOME_UNKNOWN when the bridge cannot say. */
   async #reconcile(clientOrderId: string, matches: (comment: string) => boolean): Promise<Found> {
     try {
       return await pRetry(() => this.#find(clientOrderId, matches), {
@@ -425,7 +422,7 @@ export class Mt5Broker implements Broker {
       });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new OutcomeUnknown(`order ${clientOrderId} may exist at the broker; reconciliation failed: ${why}`);
+      throw outcomeUnknown(`order ${clientOrderId} may exist at the broker; reconciliation failed: ${why}`);
     }
   }
 
@@ -470,7 +467,7 @@ export class Mt5Broker implements Broker {
     const magic = this.#config.magic;
     if (req.kind === "cancel") {
       const ticket = Number(req.target_broker_order_id);
-      if (!ticket) throw new RejectedError("MT5_NO_ORDER", `pending order ${req.target_client_order_id} has no ticket at the broker`);
+      if (!ticket) throw brokerError("refused", "MT5_NO_ORDER", `pending order ${req.target_client_order_id} has no ticket at the broker`);
       return [{ clientOrderId: req.client_order_id, body: { client_order_id: req.client_order_id, action: "REMOVE", symbol: inst.symbol, order: ticket, magic } }];
     }
     if (req.kind === "modify") {
@@ -569,10 +566,6 @@ export class Mt5Broker implements Broker {
   }
 }
 
-function isTemporary(err: unknown): err is TradectlError {
-  return err instanceof TradectlError && err.kind === "temporary";
-}
-
 const round8 = (n: number): number => Math.round(n * 1e8) / 1e8;
 
 /** A matcher of the comments of every leg of an order. */
@@ -603,7 +596,7 @@ export function createMt5Broker(
   token: string,
   deps: Mt5BrokerDeps = {},
 ): Mt5Broker {
-  if (!deps.client && !token) throw new RejectedError("MT5_TOKEN_MISSING", "MT5_BRIDGE_TOKEN is not set");
+  if (!deps.client && !token) throw new TradectlError("SECRET_MISSING", "MT5_BRIDGE_TOKEN is not set");
   const client = deps.client ?? new BridgeClient({ url: config.url, token, timeoutMs: config.timeoutMs });
   return new Mt5Broker(config, instruments, client, deps);
 }

@@ -1,6 +1,6 @@
 /** Tickers ↔ MT5 symbols and shares ↔ MT5 volume, from the `instruments` config. */
 import type { InstrumentConfig } from "../../config/types.js";
-import { RejectedError } from "../../domain/errors.js";
+import { brokerError } from "../../domain/errors.js";
 
 export const DEFAULT_CONTRACT_SIZE = 100;
 
@@ -14,7 +14,8 @@ export interface Instrument {
 export function instrumentFor(instruments: Record<string, InstrumentConfig>, ticker: string): Instrument {
   const entry = instruments[ticker];
   if (!entry?.symbol) {
-    throw new RejectedError(
+    throw brokerError(
+      "refused",
       "MT5_UNKNOWN_INSTRUMENT",
       `no MT5 symbol for ticker ${ticker}: add it with tradectl config set instruments '{"${ticker}":{"symbol":"…"}}'`,
     );
@@ -34,14 +35,15 @@ const round8 = (n: number): number => Math.round(n * 1e8) / 1e8;
 
 export function sharesToVolume(shares: number, contractSize: number): number {
   if (!Number.isFinite(shares) || shares <= 0) {
-    throw new RejectedError("MT5_INVALID_QUANTITY", `quantity must be a positive number of shares, got ${shares}`);
+    throw brokerError("refused", "MT5_INVALID_QUANTITY", `quantity must be a positive number of shares, got ${shares}`);
   }
   if (!Number.isFinite(contractSize) || contractSize <= 0) {
-    throw new RejectedError("MT5_INVALID_QUANTITY", `contractSize must be positive, got ${contractSize}`);
+    throw brokerError("refused", "MT5_INVALID_QUANTITY", `contractSize must be positive, got ${contractSize}`);
   }
   const volume = round8(shares / contractSize);
   if (Math.abs(volume * contractSize - shares) > 1e-6) {
-    throw new RejectedError(
+    throw brokerError(
+      "refused",
       "MT5_INVALID_QUANTITY",
       `${shares} shares cannot be expressed as an MT5 volume at ${contractSize} shares per lot`,
     );

@@ -2,8 +2,7 @@
 import { ConfigStore, parseConfigValue } from "../../config/store.js";
 import { allowedValues, schemaAt } from "../../config/keys.js";
 import { resolvePaths } from "../../config/paths.js";
-import { RejectedError } from "../../domain/errors.js";
-import { CliError, UsageError } from "../errors.js";
+import { TradectlError } from "../../domain/errors.js";
 import type { GlobalOptions } from "../context.js";
 import { printJson } from "../output.js";
 
@@ -17,24 +16,22 @@ export async function run(args: string[], opts: GlobalOptions): Promise<void> {
     process.stdout.write(`${paths.configFile}\n`);
     return;
   }
-  if (key !== undefined && !schemaAt(key)) throw new UsageError(`unknown config key: ${key} (${SEE})`);
+  if (key !== undefined && !schemaAt(key)) throw new TradectlError("USAGE", `unknown config key: ${key} (${SEE})`);
   const store = new ConfigStore(paths.configFile);
   if (action === "get") {
     const v = key ? store.get(key) : store.read();
-    if (v === undefined) throw new CliError(`${key} is not set`, 1, "CONFIG_NOT_SET");
+    if (v === undefined) throw new TradectlError("CONFIG_NOT_SET", `${key} is not set`);
     if (typeof v === "object" || opts.json) return printJson(v);
     process.stdout.write(`${String(v)}\n`);
     return;
   }
   if (action === "set") {
-    if (!key || value === undefined) throw new UsageError("config set needs KEY and VALUE");
+    if (!key || value === undefined) throw new TradectlError("USAGE", "config set needs KEY and VALUE");
     try {
       store.set(key, parseConfigValue(value));
     } catch (err) {
-      if (err instanceof RejectedError) {
-        const allowed = allowedValues(key);
-        throw new UsageError(`${err.message}${allowed ? `; ${key} takes ${allowed}` : ""}`);
-      }
+      const allowed = allowedValues(key);
+      if (err instanceof TradectlError && err.code === "CONFIG_VALUE_INVALID" && allowed) throw new TradectlError("CONFIG_VALUE_INVALID", `${err.message}; ${key} takes ${allowed}`, { cause: err });
       throw err;
     }
     if (opts.json) return printJson({ key, value: store.get(key) });
@@ -42,11 +39,11 @@ export async function run(args: string[], opts: GlobalOptions): Promise<void> {
     return;
   }
   if (action === "unset") {
-    if (!key) throw new UsageError("config unset needs KEY");
+    if (!key) throw new TradectlError("USAGE", "config unset needs KEY");
     store.unset(key);
     if (opts.json) return printJson({ key, value: store.get(key) ?? null });
     process.stdout.write(`${key} reset to its default (${JSON.stringify(store.get(key) ?? null)})\n`);
     return;
   }
-  throw new UsageError(`unknown config action "${action}": use get, set, unset or path`);
+  throw new TradectlError("USAGE", `unknown config action "${action}": use get, set, unset or path`);
 }

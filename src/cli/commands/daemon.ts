@@ -1,7 +1,5 @@
 /** `tradectl daemon`: runs in the foreground; SIGTERM/SIGINT stop it cleanly (exit 0 within 5 s), SIGHUP reloads config. */
 import { startDaemon } from "../../daemon/daemon.js";
-import { TradectlError } from "../../domain/errors.js";
-import { CliError } from "../errors.js";
 import type { GlobalOptions } from "../context.js";
 
 interface Opts extends GlobalOptions {
@@ -15,22 +13,16 @@ const STOP_DEADLINE_MS = 5000;
 
 export async function run(_args: string[], opts: Opts): Promise<void> {
   const port = opts.port;
-  let daemon;
-  try {
-    daemon = await startDaemon({
-      ...(opts.home ? { home: opts.home } : {}),
-      console: true,
-      overrides: {
-        ...(opts.host ? { host: opts.host } : {}),
-        ...(port !== undefined ? { port } : {}),
-        ...(opts.broker ? { broker: opts.broker as "paper" | "mt5" } : {}),
-        ...(opts.feed ? { feed: opts.feed } : {}),
-      },
-    });
-  } catch (err) {
-    if (err instanceof TradectlError) throw new CliError(err.message, 1, err.code);
-    throw err;
-  }
+  const daemon = await startDaemon({
+    ...(opts.home ? { home: opts.home } : {}),
+    console: true,
+    overrides: {
+      ...(opts.host ? { host: opts.host } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(opts.broker ? { broker: opts.broker as "paper" | "mt5" } : {}),
+      ...(opts.feed ? { feed: opts.feed } : {}),
+    },
+  });
   const out = process.stdout;
   out.write(`tradectl daemon running (pid ${process.pid})\n`);
   out.write(`  webhook  ${daemon.url}/webhook\n`);

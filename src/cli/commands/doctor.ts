@@ -7,7 +7,7 @@ import { readDaemonRecord } from "../../config/paths.js";
 import type { TradectlConfig } from "../../config/types.js";
 import { paint } from "../colour.js";
 import { makeContext, type GlobalOptions } from "../context.js";
-import { CliError } from "../errors.js";
+import { TradectlError } from "../../domain/errors.js";
 import { printJson } from "../output.js";
 import { progress } from "../progress.js";
 import { fail, ok, type CheckResult } from "../doctor/check.js";
@@ -51,7 +51,7 @@ export async function run(_args: string[], opts: GlobalOptions): Promise<void> {
   const failed = results.filter((r) => r.status === "fail").length;
   if (ctx.json) printJson(results);
   else print(results);
-  if (failed) throw new CliError(`${failed} check${failed === 1 ? "" : "s"} failed`, 1, "DOCTOR_FAILED");
+  if (failed) throw new TradectlError("DOCTOR_FAILED", `${failed} check${failed === 1 ? "" : "s"} failed`);
 }
 
 function print(results: CheckResult[]): void {

@@ -7,7 +7,7 @@
 import { createParser } from "eventsource-parser";
 import { connect } from "node:net";
 import { makeContext, type GlobalOptions } from "../context.js";
-import { DaemonUnreachableError } from "../errors.js";
+import { daemonUnreachable } from "../errors.js";
 import { isUnreachable } from "../socket-client.js";
 import { formatTable, jstTime, printJson } from "../output.js";
 
@@ -76,7 +76,7 @@ export async function run(_args: string[], opts: GlobalOptions & { follow?: bool
       }
       parser.feed(text);
     });
-    sock.on("error", (err: NodeJS.ErrnoException) => reject(isUnreachable(err.code) ? new DaemonUnreachableError(ctx.socketPath, err.code) : err));
+    sock.on("error", (err: NodeJS.ErrnoException) => reject(isUnreachable(err.code) ? daemonUnreachable(ctx.socketPath, err.code) : err));
     sock.on("close", () => resolve());
     process.on("SIGINT", () => sock.destroy());
   });

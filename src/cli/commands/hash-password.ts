@@ -3,7 +3,7 @@
  * typed twice and never echoed; otherwise it is read from stdin (`tradectl hash-password < file`).
  */
 import bcrypt from "bcryptjs";
-import { CliError, UsageError } from "../errors.js";
+import { TradectlError } from "../../domain/errors.js";
 
 const MIN_LENGTH = 16;
 
@@ -14,7 +14,7 @@ export async function run(): Promise<void> {
     process.stdin.setRawMode(true);
     try {
       password = await readHidden(`password (at least ${MIN_LENGTH} characters): `);
-      if (password.length >= MIN_LENGTH && (await readHidden("the same again: ")) !== password) throw new CliError("the two passwords differ; nothing was hashed");
+      if (password.length >= MIN_LENGTH && (await readHidden("the same again: ")) !== password) throw new TradectlError("PASSWORD_MISMATCH", "the two passwords differ; nothing was hashed");
     } finally {
       process.stdin.setRawMode(false);
       process.stdin.pause();
@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
     for await (const c of process.stdin) chunks.push(c as Buffer);
     password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
   }
-  if (password.length < MIN_LENGTH) throw new UsageError(`the admin password must be at least ${MIN_LENGTH} characters (seed 3.3)`);
+  if (password.length < MIN_LENGTH) throw new TradectlError("USAGE", `the admin password must be at least ${MIN_LENGTH} characters (seed 3.3)`);
   process.stdout.write(`${await bcrypt.hash(password, 12)}\n`);
 }
 
@@ -45,7 +45,7 @@ function readHidden(prompt: string): Promise<string> {
     const onData = (chunk: Buffer) => {
       for (const ch of chunk.toString("utf8")) {
         if (ch === "\r" || ch === "\n" || ch === "\u0004") return done(null);
-        if (ch === "\u0003") return done(new CliError("cancelled; nothing was hashed"));
+        if (ch === "\u0003") return done(new TradectlError("CANCELLED", "cancelled; nothing was hashed"));
         if (ch === "\u007f" || ch === "\b") line = [...line].slice(0, -1).join("");
         else if (ch >= " ") line += ch;
       }

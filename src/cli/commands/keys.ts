@@ -1,5 +1,5 @@
 /** `tradectl keys create|list|revoke`: API keys for the public read routes. The key is shown once. */
-import { UsageError } from "../errors.js";
+import { TradectlError } from "../../domain/errors.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { printJson, printTable } from "../output.js";
 
@@ -19,11 +19,11 @@ export async function run(args: string[], opts: GlobalOptions & { name?: string;
     return printTable(data, ["id", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]);
   }
   if (action === "revoke") {
-    if (!id) throw new UsageError("keys revoke needs the key id (see `tradectl keys list`)");
+    if (!id) throw new TradectlError("USAGE", "keys revoke needs the key id (see `tradectl keys list`)");
     const data = await ctx.client.delete<Record<string, unknown>>(`/keys/${encodeURIComponent(id)}`);
     if (ctx.json) return printJson(data);
     process.stdout.write(`revoked ${id}\n`);
     return;
   }
-  throw new UsageError(`unknown keys action "${action}": use create, list or revoke`);
+  throw new TradectlError("USAGE", `unknown keys action "${action}": use create, list or revoke`);
 }

@@ -1,5 +1,5 @@
 /** `tradectl notify test [CHANNEL] | status`: send a test message through the channels, or show their state. */
-import { CliError, UsageError } from "../errors.js";
+import { TradectlError } from "../../domain/errors.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { printJson, printTable } from "../output.js";
 
@@ -18,7 +18,7 @@ export async function run(args: string[], opts: GlobalOptions): Promise<void> {
     const failed = data.results.filter((r) => !r.ok);
     if (ctx.json) printJson(data);
     else for (const r of data.results) process.stdout.write(`${r.ok ? "sent" : "FAILED"}  ${r.channel} (${r.kind})${r.error ? `: ${r.error}` : ""}\n`);
-    if (failed.length) throw new CliError(`${failed.length} of ${data.results.length} channel${data.results.length === 1 ? "" : "s"} did not take the test message`, 1, "NOTIFY_TEST_FAILED");
+    if (failed.length) throw new TradectlError("NOTIFY_TEST_FAILED", `${failed.length} of ${data.results.length} channel${data.results.length === 1 ? "" : "s"} did not take the test message`);
     return;
   }
   if (action === "status" || action === undefined) {
@@ -26,5 +26,5 @@ export async function run(args: string[], opts: GlobalOptions): Promise<void> {
     if (ctx.json) return printJson(data);
     return printTable(data.channels, ["name", "kind", "state", "pending", "sent", "failed", "last_sent_at", "last_error"]);
   }
-  throw new UsageError(`unknown notify action "${action}": use test [CHANNEL] or status`);
+  throw new TradectlError("USAGE", `unknown notify action "${action}": use test [CHANNEL] or status`);
 }

@@ -6,7 +6,7 @@
 import type { Rate } from "../../engine/broker.js";
 import type { RatesView } from "../../engine/control.js";
 import { makeContext, type GlobalOptions } from "../context.js";
-import { CliError, UsageError } from "../errors.js";
+import { TradectlError } from "../../domain/errors.js";
 import { printJson } from "../output.js";
 import { progress } from "../progress.js";
 
@@ -21,7 +21,7 @@ const COLUMNS = ["time", "open", "high", "low", "close", "tick_volume", "spread"
 
 export async function run(args: string[], opts: Opts): Promise<void> {
   const symbol = args[0];
-  if (!symbol) throw new UsageError("rates needs a SYMBOL (a ticker such as 9984, or the broker's symbol)");
+  if (!symbol) throw new TradectlError("USAGE", "rates needs a SYMBOL (a ticker such as 9984, or the broker's symbol)");
   // Allowed values and ranges are checked by the program's declaration (program.ts).
   const timeframe = opts.timeframe ?? "M5";
   const count = opts.count ?? 100;
@@ -35,7 +35,7 @@ export async function run(args: string[], opts: Opts): Promise<void> {
       const n = Math.min(CHUNK, count - start);
       const data = await ctx.client.get<RatesView>("/rates", { symbol, timeframe, start, count: n });
       if (data.broker === "paper") {
-        throw new CliError("paper broker has no rate history: rates come from MetaTrader 5 (set broker.kind to mt5)", 1, "NO_RATE_HISTORY");
+        throw new TradectlError("NO_RATE_HISTORY", "paper broker has no rate history: rates come from MetaTrader 5 (set broker.kind to mt5)");
       }
       chunks.unshift(data.rates); // each chunk is older than the one before
       bar?.update(Math.min(count, start + data.rates.length), "bars");

@@ -1,5 +1,5 @@
 /** `tradectl relay channel create|list|show|delete`: the channels this daemon publishes on. */
-import { UsageError } from "../errors.js";
+import { TradectlError } from "../../domain/errors.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { printJson, printTable } from "../output.js";
 
@@ -16,12 +16,12 @@ export async function run(args: string[], opts: GlobalOptions & { fromWebhook?: 
   const ctx = makeContext(opts);
   const [action, name] = args;
   const need = () => {
-    if (!name) throw new UsageError(`relay channel ${action} needs the channel's name or id`);
+    if (!name) throw new TradectlError("USAGE", `relay channel ${action} needs the channel's name or id`);
     return encodeURIComponent(name);
   };
   switch (action) {
     case "create": {
-      if (!name) throw new UsageError("relay channel create needs a NAME");
+      if (!name) throw new TradectlError("USAGE", "relay channel create needs a NAME");
       const c = await ctx.client.post<Channel & { passphrase: string }>("/relay/channels", { name, from_webhook: opts.fromWebhook === true });
       if (ctx.json) return printJson(c);
       process.stdout.write(
@@ -52,6 +52,6 @@ export async function run(args: string[], opts: GlobalOptions & { fromWebhook?: 
       return;
     }
     default:
-      throw new UsageError(`unknown relay channel action "${action}": use create, list, show or delete`);
+      throw new TradectlError("USAGE", `unknown relay channel action "${action}": use create, list, show or delete`);
   }
 }

@@ -1,5 +1,5 @@
 /** `tradectl relay invite CHANNEL`: a one-time invitation URL (optionally mailed). */
-import { CliError, UsageError } from "../errors.js";
+import { TradectlError } from "../../domain/errors.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { printJson } from "../output.js";
 
@@ -8,9 +8,9 @@ const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
 /** "30m", "12h", "7d" → ms. */
 export function parseDuration(text: string): number {
   const m = /^(\d+)([mhd])$/.exec(text.trim());
-  if (!m) throw new UsageError(`--expires takes a number and a unit: 30m, 12h or 7d (got "${text}")`);
+  if (!m) throw new TradectlError("USAGE", `--expires takes a number and a unit: 30m, 12h or 7d (got "${text}")`);
   const ms = Number(m[1]) * UNITS[m[2]!]!;
-  if (ms <= 0) throw new UsageError("--expires must be more than 0");
+  if (ms <= 0) throw new TradectlError("USAGE", "--expires must be more than 0");
   return ms;
 }
 
@@ -40,5 +40,5 @@ export async function run(args: string[], opts: GlobalOptions & { note?: string;
         (inv.emailed ? `Mailed to ${opts.email}.\n` : ""),
     );
   }
-  if (inv.emailed === false) throw new CliError(`the invitation was created but could not be mailed: ${inv.email_error}`, 1, "MAIL_FAILED");
+  if (inv.emailed === false) throw new TradectlError("MAIL_FAILED", `the invitation was created but could not be mailed: ${inv.email_error}`);
 }

