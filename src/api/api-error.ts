@@ -1,7 +1,7 @@
 /** Errors answered in the seed's unified shape (status, message, error_code, details, request_id, timestamp, help_url). */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorEnvelope } from "../domain/error-envelope.js";
-import { isApiErrorCode, KIND_ANSWER, type ApiErrorCode, type TradectlError } from "../domain/errors.js";
+import { isApiErrorCode, KIND_ANSWER, type ApiErrorCode, type FieldIssue, type TradectlError } from "../domain/errors.js";
 
 export function errorBody(req: FastifyRequest, code: ApiErrorCode, message: string, details?: Record<string, unknown>, extra?: Record<string, unknown>) {
   return errorEnvelope({ requestId: req.id, code, message, now: Date.now(), details, extra });
@@ -21,9 +21,16 @@ export interface ErrorAnswer {
  */
 export function errorAnswer(err: TradectlError): ErrorAnswer {
   if (err.kind === "internal") return { status: 500, code: "INTERNAL_ERROR", message: "Internal server error" };
-  const extra = err.errors ? { errors: err.errors } : undefined;
+  const errors = err.errors ?? (err.code === "VALIDATION_ERROR" && err.status === 400 ? [fieldIssue(err)] : undefined);
+  const extra = errors ? { errors } : undefined;
   if (isApiErrorCode(err.code)) return { status: err.status, code: err.code, message: err.message, details: err.details, extra };
   return { status: err.status, code: KIND_ANSWER[err.kind], message: err.message, details: { ...err.details, code: err.code }, extra };
+}
+
+/** A 400 VALIDATION_ERROR always lists its fields (seed 2.1); one raised about a single field lists that one. */
+function fieldIssue(err: TradectlError): FieldIssue {
+  const field = err.details?.["field"];
+  return { field: typeof field === "string" ? field : "body", message: err.message, ...(err.details && "value" in err.details ? { value: err.details["value"] } : {}) };
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: TradectlError) {

@@ -3,7 +3,7 @@
  * `public` (the webhook TCP port, API-key and password auth) and `control` (the 0600 Unix socket: its owner is trusted).
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { TradectlError } from "../domain/errors.js";
+import { httpStatuses, TradectlError } from "../domain/errors.js";
 import { errorBody, sendError } from "./api-error.js";
 import type { ApiDeps, AppKind } from "./deps.js";
 import { genRequestId } from "./request-id.js";
@@ -18,6 +18,8 @@ import { relayControlRoutes } from "./routes/relay-control.js";
 import { relayPublicRoutes } from "./routes/relay-public.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { notifyRoutes } from "./routes/notify.js";
+import { openApiRoutes } from "./routes/openapi.js";
+import { recordRoutes } from "./contract/route-registry.js";
 import { webhookMetricsHooks } from "../metrics/webhook-hooks.js";
 import { protocolErrorHandlers } from "./protocol-errors.js";
 import { schemaErrors, VALIDATION_SOURCES, type SchemaIssue } from "./schema-errors.js";
@@ -28,6 +30,18 @@ export interface BuildAppOptions {
   deps: ApiDeps;
   https?: { cert: string | Buffer; key: string | Buffer } | null;
   trustProxy?: boolean;
+  /** Told of every answer a route sends (the contract test checks each against the route's schema). */
+  observe?: (answer: ObservedAnswer) => void;
+}
+
+export interface ObservedAnswer {
+  app: AppKind;
+  method: string;
+  /** The route's URL pattern; undefined when no route matched. */
+  route: string | undefined;
+  status: number;
+  contentType: string;
+  payload: unknown;
 }
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -94,6 +108,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       return reply.code(400).send(errorBody(req, "VALIDATION_ERROR", `Invalid ${where}`, undefined, { errors: schemaErrors(err.validation, req[where]) }));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      // fastify's own refusals of a request (an empty or broken JSON body, a media type it cannot parse)
+      if (httpStatuses("VALIDATION_ERROR").includes(err.statusCode)) return sendError(req, reply, new TradectlError("VALIDATION_ERROR", err.message, { status: err.statusCode as 400 }));
       return reply.code(err.statusCode).send(errorBody(req, "VALIDATION_ERROR", err.message));
     }
     opts.deps.logger.error("unhandled error in a route", { request_id: req.id, path: req.url, error: err });
@@ -101,6 +117,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(req, "NOT_FOUND", `No route for ${req.method} ${req.url.split("?")[0]}`)));
 
+  // Response schemas document and test the contract (contract/route-doc.ts); they never shape an answer.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  const registry = recordRoutes(app);
+  const observe = opts.observe;
+  if (observe) {
+    app.addHook("onSend", async (req, reply, payload) => {
+      observe({ app: opts.kind, method: req.method, route: req.routeOptions.url, status: reply.statusCode, contentType: String(reply.getHeader("content-type") ?? ""), payload });
+      return payload;
+    });
+  }
   await app.register(healthRoutes, { deps: opts.deps });
   await app.register(docsRoutes);
   await app.register(readRoutes, { deps: opts.deps, kind: opts.kind });
@@ -113,5 +139,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await app.register(metricsRoutes, { deps: opts.deps });
     await app.register(notifyRoutes, { deps: opts.deps });
   }
+  await app.register(openApiRoutes, { kind: opts.kind, registry });
   return app;
 }

@@ -5,6 +5,7 @@
  */
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import { ORDER_STATUSES } from "../domain/types.js";
+import { SIGNAL_ACTIONS } from "../domain/order-vocabulary.js";
 import { MAX_ORDERS_OFFSET } from "../domain/query-limits.js";
 import { TIMEFRAMES } from "../domain/timeframes.js";
 import type { GlobalOptions } from "./context.js";
@@ -135,7 +136,7 @@ export function buildProgram(version: string): Command {
       .option("--url <url>", "webhook base URL (default: this home's daemon, http://HOST:PORT from config)")
       .option("--passphrase-file <file>", "read the passphrase from FILE (default: WEBHOOK_SECRET, else the paper mode's generated file)")
       .option("--alert <file>", "the alert message as TradingView would send it (JSON; - for stdin); the flags below override its fields")
-      .addOption(choice("--action <action>", "alert action", ["buy", "sell", "close_long", "close_short", "close_all", "cancel", "reverse", "modify"]))
+      .addOption(choice("--action <action>", "alert action", SIGNAL_ACTIONS))
       .option("--ticker <code>", "TSE code, e.g. 9984")
       .addOption(int("--quantity <n>", "shares", 1, 100_000_000))
       .option("--price <price>", "market or a number (default: the alert's, else market)")

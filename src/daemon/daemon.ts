@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "../api/app.js";
+import { buildApp, type ObservedAnswer } from "../api/app.js";
 import type { ApiDeps } from "../api/deps.js";
 import { ConfigStore } from "../config/store.js";
 import { daemonSocketPath, removeDaemonRecord, resolvePaths, writeDaemonRecord, type InstancePaths } from "../config/paths.js";
@@ -75,6 +75,8 @@ export interface DaemonOptions {
   overrides?: DaemonOverrides;
   /** Print human log lines to the console (the `daemon` command does; in-process tests do not). */
   console?: boolean;
+  /** Told of every answer either server's routes send (the contract test). */
+  observeAnswer?: (answer: ObservedAnswer) => void;
 }
 
 export interface ReloadResult {
@@ -310,7 +312,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     };
 
     // The control socket first (so the CLI can see a starting daemon); the public port once the daemon is ready.
-    const controlApp = await buildApp({ kind: "control", deps });
+    const controlApp = await buildApp({ kind: "control", deps, ...(opts.observeAnswer ? { observe: opts.observeAnswer } : {}) });
     rmSync(socketPath, { force: true });
     await controlApp.listen({ path: socketPath });
     chmodSync(socketPath, 0o600);
@@ -363,7 +365,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
 
     // The public port opens last: no alert is taken before the broker has been reconciled and the orders left
     // open by the last run are back in the queues (they go first on their tickers).
-    const publicApp = await buildApp({ kind: "public", deps, https: loadTls(config), trustProxy: config.webhook.trustProxy });
+    const publicApp = await buildApp({ kind: "public", deps, https: loadTls(config), trustProxy: config.webhook.trustProxy, ...(opts.observeAnswer ? { observe: opts.observeAnswer } : {}) });
     const address = await publicApp.listen({ host: config.webhook.host, port: config.webhook.port });
     const url = address.replace("0.0.0.0", "127.0.0.1");
     writeDaemonRecord(paths, { ...record, webhook_url: url });

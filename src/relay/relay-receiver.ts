@@ -135,7 +135,7 @@ export class RelayReceiver {
     if (linkState(sub) === "paused") throw new TradectlError("RELAY_PAUSED", `subscription ${id} is paused by ${pausedBy(sub).join(" and ")}`, { details: { paused_by: pausedBy(sub) } });
 
     const parsed = parseBody(raw, "application/json");
-    if (!parsed.ok) throw new TradectlError("VALIDATION_ERROR", parsed.message, { details: { errors: parsed.errors } });
+    if (!parsed.ok) throw new TradectlError("VALIDATION_ERROR", parsed.message, { errors: parsed.errors });
     const v = validateAlert(parsed.body, {
       now,
       timestampWindowMs: cfg.webhook.timestampWindowMs,
@@ -144,7 +144,7 @@ export class RelayReceiver {
       signalId: timeOrderedId("sig_"),
       source: `relay:${sub.channel_name}`,
     });
-    if (!v.ok) throw new TradectlError("VALIDATION_ERROR", "Validation failed", { details: { errors: v.errors } });
+    if (!v.ok) throw new TradectlError("VALIDATION_ERROR", "Validation failed", { errors: v.errors });
     const signal = v.signal;
     const quantity = sizedQuantity(signal.quantity, sub.sizing);
     if (quantity < LOT) {

@@ -2,17 +2,17 @@
  * JSON Schemas of the public HTTP API: request bodies and response shapes.
  *
  * One source for three consumers: ajv (validate-alert.ts compiles the TradingSignal field schemas
- * and lets them decide what is valid), fastify route schemas, and the OpenAPI 3.0 document
- * (openapi.ts converts these draft-07 objects, e.g. numeric `exclusiveMinimum` and `["x","null"]`
- * types, to their OpenAPI 3.0 spelling). Keep them to keywords both understand: no `format`
- * (ajv would need ajv-formats), no `const`, no `$ref` (nesting is by object identity; openapi.ts
- * turns a nested schema that is also a component into a `$ref`).
- *
- * Open objects (`data`, `details`) say `additionalProperties: true` so that fast-json-stringify
- * does not drop fields a route adds.
+ * and lets them decide what is valid), the routes (api/routes attach these objects as their schemas,
+ * see api/contract/route-doc.ts), and the OpenAPI 3.0 document generated from those routes
+ * (api/contract/openapi.ts converts these draft-07 objects, e.g. numeric `exclusiveMinimum` and
+ * `["x","null"]` types, to their OpenAPI 3.0 spelling). Keep them to keywords both understand: no
+ * `format` (ajv would need ajv-formats), no `const`, no `$ref` (nesting is by object identity; the
+ * generator turns a nested schema that is also a component into a `$ref`).
  */
 
 import { API_ERROR_CODES } from "../domain/errors.js";
+import { ORDER_STATUSES } from "../domain/types.js";
+import { SIGNAL_ACTIONS } from "../domain/order-vocabulary.js";
 import { MAX_ORDERS_LIMIT, MAX_ORDERS_OFFSET } from "../domain/query-limits.js";
 
 /** A JSON Schema object (draft-07 subset). */
@@ -78,7 +78,7 @@ const distance = (description: string, exclusive = false): JsonSchema => ({ type
 export const signalFieldSchemas = {
   action: {
     type: "string",
-    enum: ["buy", "sell", "close_long", "close_short", "close_all", "cancel", "reverse", "modify"],
+    enum: [...SIGNAL_ACTIONS],
     description:
       "`buy` opens or adds (an entry); `sell` reduces or closes a held position (an exit; no short selling). `close_long` / `close_short` close the ticker's long / short position (all of it, or `quantity`); `close_all` closes both (`ticker: \"*\"`: every ticker); `cancel` cancels the ticker's pending orders (`side` for one side; `ticker: \"*\"` for all); `reverse` closes the position and opens the other side; `modify` sets a new `stop_loss` / `take_profit` / `breakeven` / `trailing` on the open position. Closes, cancels and modifies are exits.",
   },
@@ -221,6 +221,7 @@ export const AdminActionSchema: JsonSchema = {
       description: "The admin password (bcrypt hash in ADMIN_PASSWORD_HASH). 5 attempts per 5 minutes.",
     },
     reason: { type: "string", maxLength: 500, description: "Recorded in the audit log." },
+    flatten: { type: "boolean", description: "Kill switch only: also close every open position." },
   },
   additionalProperties: false,
 };
@@ -332,7 +333,7 @@ export const WebhookOrderDataSchema: JsonSchema = {
   properties: {
     request_id: requestId,
     ticker: { type: "string" },
-    action: { type: "string", enum: ["buy", "sell", "close_long", "close_short", "close_all", "cancel", "reverse", "modify"] },
+    action: { type: "string", enum: [...SIGNAL_ACTIONS] },
     quantity: { type: "number", description: "Shares ordered (computed at admission when the alert used `sizing`)." },
     order_id: { type: "string", description: "ORD_YYYYMMDD_NNN (the first, when the signal made several orders)" },
     orders: {
@@ -494,7 +495,6 @@ export const StatusDataSchema: JsonSchema = {
 
 export const StatusResponseSchema = successWith(StatusDataSchema, "System state.");
 
-export const ORDER_STATUSES = ["pending", "submitted", "working", "filled", "partially_filled", "done", "cancelled", "rejected", "failed", "expired", "unknown"] as const;
 
 /** An order as journaled (domain Order). */
 export const OrderSchema: JsonSchema = {
@@ -633,4 +633,19 @@ export const componentSchemas: Record<string, JsonSchema> = {
   PositionListResponse: PositionListResponseSchema,
   KillSwitchData: KillSwitchDataSchema,
   KillSwitchResponse: KillSwitchResponseSchema,
+};
+/** The seed's entry-signal example (section 2.1), as the OpenAPI example and the tests' base alert. */
+export const SIGNAL_EXAMPLE = {
+  action: "buy",
+  ticker: "9984",
+  quantity: 100,
+  price: "market",
+  entry_price: 3000.5,
+  stop_loss: 2940.25,
+  take_profit: 3120.75,
+  atr: 30.12,
+  rr_ratio: 2.0,
+  rsi: 62.5,
+  timestamp: "1735279200000",
+  passphrase: "your-secret-passphrase-here",
 };

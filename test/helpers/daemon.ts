@@ -7,7 +7,7 @@ import type { TestContext } from "node:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startDaemon, type DaemonHandle } from "../../src/daemon/daemon.js";
+import { startDaemon, type DaemonHandle, type DaemonOptions } from "../../src/daemon/daemon.js";
 import type { Clock } from "../../src/domain/clock.js";
 import { defer } from "./defer.js";
 import { tempHome } from "./temp-home.js";
@@ -38,7 +38,7 @@ export async function spawnTestDaemon(t: TestContext, home: string, env: Record<
   return d;
 }
 
-export async function startTestDaemon(opts: { config?: Record<string, unknown>; clock?: Clock; env?: Record<string, string>; home?: string; port?: number } = {}): Promise<TestDaemon> {
+export async function startTestDaemon(opts: { config?: Record<string, unknown>; clock?: Clock; env?: Record<string, string>; home?: string; port?: number; observeAnswer?: DaemonOptions["observeAnswer"] } = {}): Promise<TestDaemon> {
   const temp = opts.home ? null : tempHome(opts.config ?? TEST_CONFIG);
   const home = opts.home ?? temp!.home;
   const handle = await startDaemon({
@@ -46,6 +46,7 @@ export async function startTestDaemon(opts: { config?: Record<string, unknown>; 
     env: { ...(opts.env ?? {}) },
     ...(opts.clock ? { clock: opts.clock } : {}),
     overrides: { port: opts.port ?? 0 },
+    ...(opts.observeAnswer ? { observeAnswer: opts.observeAnswer } : {}),
   });
   const passphrase = opts.env?.WEBHOOK_SECRET ?? readFileSync(handle.passphraseFile!, "utf8").trim();
   const http = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawResponse> => {

@@ -244,7 +244,7 @@ test("Redis down: the leader sends an exit within its lease, hands it to the pai
   const copy = await until("the close in the follower's journal", () => get(b.socketPath, `/orders/${id}`), (o: { status: string } | null) => o?.status === "filled", 30_000);
   assert.equal(copy.filled_quantity, 100);
   assert.deepEqual((await get(b.socketPath, "/positions")).positions, []);
-  await until("every entry acknowledged", () => unacknowledged(w), (n) => n === 0);
+  await until("every entry acknowledged", () => unacknowledged(w), (n) => n === 0, 30_000);
   const sent = w.bridge.sent();
   assert.deepEqual(sent, [orderOf(entry), id], "each order sent once");
   const tapped = [...w.taps.a.sends(), ...w.taps.b.sends()];

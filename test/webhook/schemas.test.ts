@@ -1,5 +1,6 @@
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import {
   AdminActionSchema,
@@ -9,6 +10,7 @@ import {
   AcceptedResponseSchema,
   KillSwitchResponseSchema,
   OrdersQuerySchema,
+  SIGNAL_EXAMPLE,
   RiskLimitDetailsSchema,
   StatusResponseSchema,
   TestSignalSchema,
@@ -17,7 +19,8 @@ import {
   WebhookSuccessResponseSchema,
   type JsonSchema,
 } from "../../src/webhook/schemas.js";
-import { SIGNAL_EXAMPLE, buildOpenApi, toOpenApi30 } from "../../src/webhook/openapi.js";
+import { toOpenApi30, type OpenApiDocument } from "../../src/api/contract/openapi.js";
+import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 
 const ajv = new Ajv({ strict: true, allErrors: true });
 function check(schema: JsonSchema, value: unknown): boolean {
@@ -185,8 +188,14 @@ describe("the seed's examples fit the schemas", () => {
   });
 });
 
-describe("OpenAPI 3.0 document", () => {
-  const doc = buildOpenApi({ serverUrl: "http://127.0.0.1:8000", version: "0.1.0" });
+describe("OpenAPI 3.0 document of the public port", () => {
+  let d: TestDaemon;
+  let doc: OpenApiDocument;
+  before(async () => {
+    d = await startTestDaemon();
+    doc = (await d.get("/openapi.json")).body as OpenApiDocument;
+  });
+  after(() => d.close());
 
   function walk(node: unknown, visit: (obj: Record<string, unknown>, path: string) => void, path = "#"): void {
     if (Array.isArray(node)) node.forEach((n, i) => walk(n, visit, `${path}/${i}`));
@@ -204,8 +213,8 @@ describe("OpenAPI 3.0 document", () => {
 
   test("header fields", () => {
     assert.equal(doc.openapi, "3.0.3");
-    assert.deepEqual(doc["servers"], [{ url: "http://127.0.0.1:8000" }]);
-    assert.equal((doc["info"] as { version: string }).version, "0.1.0");
+    assert.deepEqual(doc["servers"], [{ url: d.url }]);
+    assert.equal((doc["info"] as { version: string }).version, (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version);
     assert.doesNotThrow(() => JSON.parse(JSON.stringify(doc)));
   });
 

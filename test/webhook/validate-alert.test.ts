@@ -1,4 +1,4 @@
-import { SIGNAL_EXAMPLE } from "../../src/webhook/openapi.js";
+import { SIGNAL_EXAMPLE } from "../../src/webhook/schemas.js";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";

@@ -5,6 +5,28 @@ import { success } from "../api-error.js";
 import { adminPasswordCheck } from "../auth/admin-password.js";
 import type { ApiDeps, AppKind } from "../deps.js";
 import { parseJsonObject } from "../json-body.js";
+import { json, jsonBody, routeDoc } from "../contract/route-doc.js";
+import { AdminActionSchema, KillSwitchResponseSchema } from "../../webhook/schemas.js";
+
+const ADMIN_AUTH = "Authentication: the `password` field of the body is checked against ADMIN_PASSWORD_HASH (bcrypt). 5 attempts per 5 minutes.";
+/** On the socket its owner needs no password; `actor` names who acted in the audit log. */
+const SocketAdminAction = {
+  type: "object",
+  properties: { reason: { type: "string", maxLength: 500 }, flatten: { type: "boolean" }, actor: { type: "string", description: "Who acted (the CLI sends the user's name)." } },
+};
+
+function adminDoc(kind: AppKind, operationId: string, summary: string, answer: string) {
+  const publicPort = kind === "public";
+  return routeDoc({
+    operationId,
+    summary,
+    ...(publicPort ? { description: ADMIN_AUTH } : {}),
+    tags: ["Admin"],
+    requestBody: jsonBody(publicPort ? AdminActionSchema : SocketAdminAction, publicPort, publicPort ? { password: "admin-password-here", reason: "Manual emergency stop" } : { reason: "Manual emergency stop" }),
+    answers: { 200: json(KillSwitchResponseSchema, answer) },
+    refuses: publicPort ? ["VALIDATION_ERROR", "AUTH_FAILED", "RATE_LIMIT_EXCEEDED"] : ["VALIDATION_ERROR"],
+  });
+}
 
 export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = async (app, { deps, kind }) => {
   const checkPassword = adminPasswordCheck(deps);
@@ -17,7 +39,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> =
   };
   const setHeaders = (reply: FastifyReply) => reply.header("Cache-Control", "no-store");
 
-  app.post("/admin/kill-switch", async (req, reply) => {
+  app.post("/admin/kill-switch", adminDoc(kind, "activateKillSwitch", "Emergency stop: refuse every new signal until resumed", "Kill switch activated - all trading stopped."), async (req, reply) => {
     const { body, actor } = await authorise(req);
     const reason = typeof body.reason === "string" && body.reason.trim() ? body.reason.trim().slice(0, 500) : "Manual emergency stop";
     if (body.flatten !== undefined && typeof body.flatten !== "boolean") {
@@ -29,7 +51,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> =
     return success(data, "Kill switch activated - All trading stopped");
   });
 
-  app.post("/admin/resume", async (req, reply) => {
+  app.post("/admin/resume", adminDoc(kind, "resumeTrading", "Lift the kill switch", "Trading resumed."), async (req, reply) => {
     const { body, actor } = await authorise(req);
     const reason = typeof body.reason === "string" ? body.reason.slice(0, 500) : undefined;
     const data = await deps.control.resume({ actor, ...(reason ? { reason } : {}) });

@@ -8,6 +8,9 @@ import { streamEvents } from "./events-sse.js";
 import { TradectlError } from "../../domain/errors.js";
 import { TIMEFRAMES } from "../../domain/timeframes.js";
 import { MAX_EVENT_HISTORY, MAX_KEY_DAYS, MAX_RATES_COUNT, MAX_RATES_START } from "../../domain/query-limits.js";
+import { json, jsonBody, media, routeDoc } from "../contract/route-doc.js";
+import { ApiKeyCreatedSchema, ApiKeyInfoSchema, CloseRequestSchema, EventEnvelopeSchema, KeyRevokedSchema, PongSchema, QuoteSchema, RatesViewSchema, successOf } from "../contract/control-schemas.js";
+import { ORDER_ANSWERS } from "./webhook-docs.js";
 
 /** An event type or a prefix of one ("order.", "signal.rejected"). */
 const eventType = { type: "string", maxLength: 64, pattern: "^[a-z_.]*$" };
@@ -39,13 +42,43 @@ const keyParams = {
   required: ["id"],
   properties: { id: { type: "string", minLength: 1, maxLength: 64 } },
 } as const;
+const keyRequest = {
+  type: "object",
+  properties: {
+    name: { type: "string", pattern: "^[\\w .-]{1,64}$", default: "default" },
+    expires_days: { type: ["integer", "null"], minimum: 1, maximum: MAX_KEY_DAYS, description: "Days until it expires; absent or null: never." },
+  },
+};
+
+/** close and cancel go through admission as a webhook alert does, and are answered the same way. */
+const ADMISSION_REFUSALS = ["VALIDATION_ERROR", "RISK_LIMIT_EXCEEDED", "ORDER_REJECTED", "SIGNAL_EXPIRED", "SERVICE_UNAVAILABLE"] as const;
+
+const docs = {
+  ping: routeDoc({ operationId: "ping", summary: "Is the daemon there (the CLI's first call)", tags: ["System"], answers: { 200: json(successOf(PongSchema, "pong"), "pong") } }),
+  quotes: routeDoc({ operationId: "listQuotes", summary: "The latest quote of each instrument", tags: ["Market"], answers: { 200: json(successOf({ type: "array", items: QuoteSchema }, "quotes"), "One quote per instrument.") } }),
+  rates: routeDoc({
+    operationId: "getRates",
+    summary: "Bars from the broker (MT5 copy_rates_from_pos)",
+    tags: ["Market"],
+    querystring: ratesQuery,
+    answers: { 200: json(successOf(RatesViewSchema, "bars"), "Bars, oldest first.") },
+    refuses: ["VALIDATION_ERROR", "SERVICE_UNAVAILABLE"],
+  }),
+  events: routeDoc({ operationId: "streamEvents", summary: "The event bus as Server-Sent Events, optionally after recent history", tags: ["Market"], querystring: eventsQuery, answers: { 200: media("text/event-stream", "`id`, `event` (the type) and `data` (an EventEnvelope as JSON) per event; a comment heartbeat every 15 s.") }, refuses: ["VALIDATION_ERROR"] }),
+  audit: routeDoc({ operationId: "listAudit", summary: "The audit log: the latest events, oldest first", tags: ["Market"], querystring: auditQuery, answers: { 200: json(successOf({ type: "array", items: EventEnvelopeSchema }, "events"), "Events, oldest first.") }, refuses: ["VALIDATION_ERROR"] }),
+  createKey: routeDoc({ operationId: "createKey", summary: "Create an API key (shown once)", tags: ["Keys"], requestBody: jsonBody(keyRequest, false, { name: "grafana", expires_days: 90 }), answers: { 200: json(successOf(ApiKeyCreatedSchema, "the key"), "The key, shown once.") }, refuses: ["VALIDATION_ERROR"] }),
+  listKeys: routeDoc({ operationId: "listKeys", summary: "API keys (never the keys themselves)", tags: ["Keys"], answers: { 200: json(successOf({ type: "array", items: ApiKeyInfoSchema }, "keys"), "Every key, revoked ones too.") } }),
+  revokeKey: routeDoc({ operationId: "revokeKey", summary: "Revoke an API key", tags: ["Keys"], params: keyParams, answers: { 200: json(successOf(KeyRevokedSchema, "revoked"), "Revoked.") }, refuses: ["VALIDATION_ERROR", "NOT_FOUND"] }),
+  close: routeDoc({ operationId: "closePositions", summary: "Close a ticker's positions, or every position (`*`): a close_all through admission", tags: ["Orders"], requestBody: jsonBody(CloseRequestSchema, true, { ticker: "9984" }), answers: ORDER_ANSWERS, refuses: ADMISSION_REFUSALS }),
+  cancel: routeDoc({ operationId: "cancelOrder", summary: "Cancel a resting order: a cancel through admission", tags: ["Orders"], answers: ORDER_ANSWERS, refuses: [...ADMISSION_REFUSALS, "NOT_FOUND"] }),
+};
 
 export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
-  app.get("/ping", async () => success(deps.control.ping()));
+  app.get("/ping", docs.ping, async () => success(deps.control.ping()));
 
-  app.get("/quotes", async () => success(deps.control.quotes()));
+  app.get("/quotes", docs.quotes, async () => success(deps.control.quotes()));
 
-  app.get<{ Querystring: { symbol: string; timeframe: string; start: number; count: number } }>("/rates", { schema: { querystring: ratesQuery }, preHandler: finiteQuery }, async (req) => {
+  app.get<{ Querystring: { symbol: string; timeframe: string; start: number; count: number } }>("/rates", { ...docs.rates, preHandler: finiteQuery }, async (req) => {
     const { symbol, start, count } = req.query;
     const timeframe = req.query.timeframe.toUpperCase();
     if (!(TIMEFRAMES as readonly string[]).includes(timeframe)) throw new TradectlError("VALIDATION_ERROR", `timeframe must be one of ${TIMEFRAMES.join(", ")}`, { details: { field: "timeframe", value: req.query.timeframe } });
@@ -53,14 +86,14 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
     return success(await deps.control.rates(symbol, timeframe, start, count));
   });
 
-  app.get<{ Querystring: { type?: string; history: number } }>("/events", { schema: { querystring: eventsQuery }, preHandler: finiteQuery }, async (req, reply) => streamEvents(deps, req, reply));
+  app.get<{ Querystring: { type?: string; history: number } }>("/events", { ...docs.events, preHandler: finiteQuery }, async (req, reply) => streamEvents(deps, req, reply));
 
   /** The audit log as JSON: the latest events (oldest first), `type` a prefix such as "order." or "system.". */
-  app.get<{ Querystring: { type?: string; limit: number } }>("/audit", { schema: { querystring: auditQuery }, preHandler: finiteQuery }, async (req) =>
+  app.get<{ Querystring: { type?: string; limit: number } }>("/audit", { ...docs.audit, preHandler: finiteQuery }, async (req) =>
     success(deps.audit.list({ limit: req.query.limit, ...(req.query.type ? { type: req.query.type } : {}) })),
   );
 
-  app.post("/keys", async (req) => {
+  app.post("/keys", docs.createKey, async (req) => {
     const body = parseJsonObject(req.body);
     const name = body.name === undefined ? "default" : body.name;
     if (typeof name !== "string" || !/^[\w .-]{1,64}$/.test(name)) throw new TradectlError("VALIDATION_ERROR", "name must be 1-64 letters, digits, spaces, dots or dashes", { details: { field: "name", value: name } });
@@ -74,10 +107,10 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
     return success({ id: info.id, key, name: info.name, expires_at: info.expires_at });
   });
 
-  app.get("/keys", async () => success(deps.apiKeys.list()));
+  app.get("/keys", docs.listKeys, async () => success(deps.apiKeys.list()));
 
   /** `tradectl close TICKER|--all`: a close_all of source cli through admission, answered as /webhook would be. */
-  app.post("/close", async (req, reply) => {
+  app.post("/close", docs.close, async (req, reply) => {
     const body = parseJsonObject(req.body);
     const ticker = body.ticker;
     if (typeof ticker !== "string" || !/^(\*|[0-9A-Z]{4}|[\w.:#-]{1,32})$/.test(ticker)) throw new TradectlError("VALIDATION_ERROR", 'ticker is required: a ticker, or "*" for every position', { details: { field: "ticker", value: ticker ?? null } });
@@ -86,12 +119,12 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
   });
 
   /** `tradectl cancel ORDER_ID`: a cancel of source cli through admission. */
-  app.post<{ Params: { id: string } }>("/orders/:id/cancel", async (req, reply) => {
+  app.post<{ Params: { id: string } }>("/orders/:id/cancel", docs.cancel, async (req, reply) => {
     const res = await deps.control.submit({ action: "cancel", ticker: "*", orderId: req.params.id });
     return reply.code(res.statusCode).send(res.body);
   });
 
-  app.delete<{ Params: { id: string } }>("/keys/:id", { schema: { params: keyParams } }, async (req) => {
+  app.delete<{ Params: { id: string } }>("/keys/:id", docs.revokeKey, async (req) => {
     if (!deps.apiKeys.revoke(req.params.id, deps.clock.now())) throw new TradectlError("NOT_FOUND", `No active key ${req.params.id}`);
     deps.logger.info("API key revoked", { id: req.params.id });
     return success({ id: req.params.id, revoked: true });

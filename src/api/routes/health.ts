@@ -1,9 +1,18 @@
 /** GET /health: no auth; 200 healthy or 503 with the failing components (seed 2.3). */
 import type { FastifyPluginAsync } from "fastify";
 import type { ApiDeps } from "../deps.js";
+import { json, routeDoc } from "../contract/route-doc.js";
+import { HealthResponseSchema } from "../../webhook/schemas.js";
+
+const doc = routeDoc({
+  operationId: "getHealth",
+  summary: "Health check",
+  tags: ["System"],
+  answers: { 200: json(HealthResponseSchema, "Healthy."), 503: json(HealthResponseSchema, "A required component is unhealthy.") },
+});
 
 export const healthRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
-  app.get("/health", async (_req, reply) => {
+  app.get("/health", doc, async (_req, reply) => {
     const h = await deps.health();
     const now = deps.clock.now();
     return reply.code(h.status === "healthy" ? 200 : 503).send({

@@ -4,11 +4,25 @@ import { TradectlError } from "../../domain/errors.js";
 import { success } from "../api-error.js";
 import type { ApiDeps } from "../deps.js";
 import { parseJsonObject } from "../json-body.js";
+import { json, jsonBody, routeDoc } from "../contract/route-doc.js";
+import { NotifyChannelSchema, NotifyTestResultSchema, successOf } from "../contract/control-schemas.js";
+
+const docs = {
+  status: routeDoc({ operationId: "notifyStatus", summary: "Each notification channel's state", tags: ["Notify"], answers: { 200: json(successOf({ type: "object", required: ["channels"], properties: { channels: { type: "array", items: NotifyChannelSchema } } }, "channels"), "Channels.") } }),
+  test: routeDoc({
+    operationId: "notifyTest",
+    summary: "Send a test message to one channel or all",
+    tags: ["Notify"],
+    requestBody: jsonBody({ type: "object", properties: { channel: { type: "string", description: "A channel's name; absent: every channel." } } }, false, { channel: "ops" }),
+    answers: { 200: json(successOf({ type: "object", required: ["results"], properties: { results: { type: "array", items: NotifyTestResultSchema } } }, "results"), "One result per channel.") },
+    refuses: ["VALIDATION_ERROR", "NOT_FOUND"],
+  }),
+};
 
 export const notifyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
-  app.get("/notify", async () => success({ channels: deps.notifier?.status() ?? [] }));
+  app.get("/notify", docs.status, async () => success({ channels: deps.notifier?.status() ?? [] }));
 
-  app.post("/notify/test", async (req) => {
+  app.post("/notify/test", docs.test, async (req) => {
     const body = parseJsonObject(req.body);
     const channel = body.channel;
     if (channel !== undefined && channel !== null && (typeof channel !== "string" || !channel)) {

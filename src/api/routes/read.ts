@@ -7,7 +7,8 @@ import { requireApiKey } from "../auth/api-key.js";
 import type { ApiDeps, AppKind } from "../deps.js";
 import { finiteQuery } from "../finite-query.js";
 import { statusRateLimit } from "../rate-limits.js";
-import { OrdersQuerySchema } from "../../webhook/schemas.js";
+import { OrderResponseSchema, OrderListResponseSchema, OrdersQuerySchema, PositionListResponseSchema, StatusResponseSchema } from "../../webhook/schemas.js";
+import { json, routeDoc, type Refusal, type RouteDocInput } from "../contract/route-doc.js";
 import { normaliseTicker } from "../../webhook/validate-alert.js";
 
 export const readRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = async (app, { deps, kind }) => {
@@ -16,13 +17,17 @@ export const readRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = 
     app.addHook("onRequest", requireApiKey(deps));
   }
 
-  app.get("/status", async () => success(await deps.control.status()));
+  // On the public port an API key is asked for, and the status limit applies; the socket's owner is trusted.
+  const doc = (d: Omit<RouteDocInput, "tags" | "refuses">, refuses: readonly Refusal[] = []) =>
+    routeDoc({ ...d, tags: d.operationId === "getStatus" ? ["System"] : ["Orders"], ...(kind === "public" ? { security: "apiKey", refuses: [...refuses, "AUTH_FAILED", "RATE_LIMIT_EXCEEDED"] } : { refuses }) });
 
-  app.get("/positions", async () => success({ positions: deps.control.positions(), timestamp: new Date(deps.clock.now()).toISOString() }));
+  app.get("/status", doc({ operationId: "getStatus", summary: "System state: kill switch, market, daily stats, positions, risk, streams, broker", answers: { 200: json(StatusResponseSchema, "Current state.") } }), async () => success(await deps.control.status()));
+
+  app.get("/positions", doc({ operationId: "getPositions", summary: "Open positions", answers: { 200: json(PositionListResponseSchema, "Open positions.") } }), async () => success({ positions: deps.control.positions(), timestamp: new Date(deps.clock.now()).toISOString() }));
 
   app.get<{ Querystring: { from?: string; to?: string; ticker?: string; status?: OrderStatus; limit?: number; offset?: number } }>(
     "/orders",
-    { schema: { querystring: OrdersQuerySchema }, preHandler: finiteQuery },
+    { ...doc({ operationId: "listOrders", summary: "Order history, newest first", querystring: OrdersQuerySchema, answers: { 200: json(OrderListResponseSchema, "Orders, newest first.") } }, ["VALIDATION_ERROR"]), preHandler: finiteQuery },
     async (req) => {
       const q = req.query;
       return success(
@@ -38,7 +43,7 @@ export const readRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = 
     },
   );
 
-  app.get<{ Params: { order_id: string } }>("/orders/:order_id", async (req) => {
+  app.get<{ Params: { order_id: string } }>("/orders/:order_id", doc({ operationId: "getOrder", summary: "One order (ORD_YYYYMMDD_NNN)", answers: { 200: json(OrderResponseSchema, "The order.") } }, ["NOT_FOUND"]), async (req) => {
     const order = deps.control.order(req.params.order_id);
     if (!order) throw new TradectlError("NOT_FOUND", `Order ${req.params.order_id} not found`);
     return success(order);

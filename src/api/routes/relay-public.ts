@@ -11,6 +11,46 @@ import type { ApiDeps } from "../deps.js";
 import { ipAllowlistHook } from "../ip-allowlist.js";
 import { parseJsonObject } from "../json-body.js";
 import { limitRequests, webhookLimits } from "../rate-limits.js";
+import { json, routeDoc, type Refusal } from "../contract/route-doc.js";
+import { DeliveryOutcomeSchema, FillReportedSchema, InvitationAcceptedSchema, InvitationViewSchema, PublishedSchema, ReceiverInfoSchema, SubscriptionInfoSchema, successOf } from "../contract/control-schemas.js";
+import { PASSPHRASE_AUTH, signalBody } from "./webhook-docs.js";
+import { SIGNAL_EXAMPLE, TradingSignalSchema, type JsonSchema } from "../../webhook/schemas.js";
+
+const SIGNED = "Authentication: an HMAC-SHA256 signature of the other side (X-Tradectl-Signature over timestamp.delivery_id.body, X-Tradectl-Timestamp within the window); a wrong or replayed one is 401.";
+const INVITATION_REFUSALS: readonly Refusal[] = ["NOT_FOUND", "INVITATION_EXPIRED", "INVITATION_USED", "RATE_LIMIT_EXCEEDED"];
+const signed = (operationId: string, summary: string, data: JsonSchema, refuses: readonly Refusal[] = []) =>
+  routeDoc({ operationId, summary, description: SIGNED, tags: ["Relay"], answers: { 200: json(successOf(data, summary), summary) }, refuses: ["AUTH_FAILED", "NOT_FOUND", "VALIDATION_ERROR", ...refuses] });
+const docs = {
+  inbound: routeDoc({
+    operationId: "publishSignal",
+    summary: "A channel's inbound URL: publish a signal to its receivers",
+    description: `The webhook's body format and checks, with the channel's own passphrase. ${PASSPHRASE_AUTH.replace("WEBHOOK_SECRET (constant-time comparison; WEBHOOK_SECRET_PREVIOUS is also accepted during a rotation)", "the channel's passphrase")}`,
+    tags: ["Relay"],
+    requestBody: signalBody(TradingSignalSchema, SIGNAL_EXAMPLE),
+    answers: { 200: json(PublishedSchema, "Already published: the first publication."), 202: json(PublishedSchema, "Published to the channel's active receivers.") },
+    refuses: ["VALIDATION_ERROR", ["VALIDATION_ERROR", 415], "AUTH_FAILED", "IP_NOT_ALLOWED", "NOT_FOUND", "PAYLOAD_TOO_LARGE", "RATE_LIMIT_EXCEEDED"],
+  }),
+  openInvitation: routeDoc({ operationId: "openInvitation", summary: "What an invitation is for (JSON), or its form to accept it (a browser)", tags: ["Relay"], htmlPages: true, answers: { 200: json(successOf(InvitationViewSchema, "invitation"), "The invitation.") }, refuses: INVITATION_REFUSALS }),
+  acceptInvitation: routeDoc({
+    operationId: "acceptInvitationAtSender",
+    summary: "Accept an invitation: a receiving tradectl (JSON with its signing secret) or a browser's form (the secret is shown once)",
+    tags: ["Relay"],
+    htmlPages: true,
+    requestBody: {
+      required: true,
+      content: {
+        "application/json": { schema: { type: "object", required: ["delivery_url", "signing_secret"], properties: { delivery_url: { type: "string" }, name: { type: "string" }, signing_secret: { type: "string", minLength: 32, maxLength: 128 } } } },
+        "application/x-www-form-urlencoded": { schema: { type: "object", required: ["delivery_url"], properties: { delivery_url: { type: "string" }, name: { type: "string" } } } },
+      },
+    },
+    answers: { 201: json(successOf(InvitationAcceptedSchema, "accepted"), "Accepted: deliveries start.") },
+    refuses: ["VALIDATION_ERROR", ...INVITATION_REFUSALS],
+  }),
+  deliver: signed("deliverSignal", "A signed delivery, admitted as a webhook alert is", DeliveryOutcomeSchema, ["RELAY_PAUSED", ["VALIDATION_ERROR", 422]]),
+  senderNotice: signed("senderNotice", "The sender paused or resumed this subscription", SubscriptionInfoSchema),
+  receiverNotice: signed("receiverNotice", "The receiver paused or resumed its subscription", ReceiverInfoSchema),
+  fillReport: signed("fillReport", "The receiver's order for a delivery filled (the last hop)", FillReportedSchema),
+};
 
 const raw = (body: unknown): string => (typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body));
 
@@ -24,7 +64,7 @@ export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
   await app.register(async (hooks) => {
     hooks.addHook("onRequest", ipAllowlistHook(deps));
     await limitRequests(hooks, deps, webhookLimits(deps));
-    hooks.post<{ Params: { channel_id: string } }>("/relay/in/:channel_id", async (req, reply) => {
+    hooks.post<{ Params: { channel_id: string } }>("/relay/in/:channel_id", docs.inbound, async (req, reply) => {
       const channel = relay.store.channel(req.params.channel_id);
       if (!channel || channel.id !== req.params.channel_id) throw new TradectlError("NOT_FOUND", "No such relay channel");
       const res = await deps.webhook.handle(
@@ -47,7 +87,7 @@ export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
   // allowlist (that lists the alert sources, not the receivers).
   await app.register(async (hooks) => {
     await limitRequests(hooks, deps, webhookLimits(deps));
-    hooks.get<{ Params: { token: string } }>("/relay/invite/:token", async (req, reply) => {
+    hooks.get<{ Params: { token: string } }>("/relay/invite/:token", docs.openInvitation, async (req, reply) => {
       const html = wantsHtml(req);
       try {
         const { invitation, channel } = relay.sender.openInvitation(req.params.token);
@@ -59,7 +99,7 @@ export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
       }
     });
 
-    hooks.post<{ Params: { token: string } }>("/relay/invite/:token", async (req, reply) => {
+    hooks.post<{ Params: { token: string } }>("/relay/invite/:token", docs.acceptInvitation, async (req, reply) => {
       const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
       if (type === "application/x-www-form-urlencoded") {
         const form = new URLSearchParams(raw(req.body));
@@ -81,14 +121,14 @@ export const relayPublicRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
   });
 
   // Signed by the other side: the HMAC is the authentication, checked before anything else is read.
-  app.post<{ Params: { id: string } }>("/relay/deliver/:id", async (req, reply) => {
+  app.post<{ Params: { id: string } }>("/relay/deliver/:id", docs.deliver, async (req, reply) => {
     const started = performance.now();
     const res = await relay.receiver.deliver(req.params.id, req.headers, raw(req.body), req.id, started);
     return reply.code(res.statusCode).header("Cache-Control", "no-store").send(res.body);
   });
-  app.post<{ Params: { id: string } }>("/relay/deliver/:id/state", async (req) => success(await relay.receiver.applySenderNotice(req.params.id, req.headers, raw(req.body))));
-  app.post<{ Params: { id: string } }>("/relay/receivers/:id/state", async (req) => success(await relay.sender.applyReceiverNotice(req.params.id, req.headers, raw(req.body))));
-  app.post<{ Params: { id: string } }>("/relay/receivers/:id/fills", async (req) => success(await relay.sender.applyFillReport(req.params.id, req.headers, raw(req.body))));
+  app.post<{ Params: { id: string } }>("/relay/deliver/:id/state", docs.senderNotice, async (req) => success(await relay.receiver.applySenderNotice(req.params.id, req.headers, raw(req.body))));
+  app.post<{ Params: { id: string } }>("/relay/receivers/:id/state", docs.receiverNotice, async (req) => success(await relay.sender.applyReceiverNotice(req.params.id, req.headers, raw(req.body))));
+  app.post<{ Params: { id: string } }>("/relay/receivers/:id/fills", docs.fillReport, async (req) => success(await relay.sender.applyFillReport(req.params.id, req.headers, raw(req.body))));
 };
 
 function refusal(reply: FastifyReply, err: TradectlError) {

@@ -1,18 +1,16 @@
-/** POST /webhook, POST /webhook/test and GET /openapi.json on the public port. */
+/** POST /webhook and POST /webhook/test on the public port. */
 import type { FastifyPluginAsync } from "fastify";
-import { buildOpenApi } from "../../webhook/openapi.js";
 import type { ApiDeps } from "../deps.js";
 import { ipAllowlistHook } from "../ip-allowlist.js";
 import { limitRequests, webhookLimits } from "../rate-limits.js";
+import { webhookDocs } from "./webhook-docs.js";
 
 export const webhookRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
-  app.get("/openapi.json", async (req) => buildOpenApi({ serverUrl: `${req.protocol}://${req.host}` }));
-
   await app.register(async (hooks) => {
     hooks.addHook("onRequest", ipAllowlistHook(deps));
     await limitRequests(hooks, deps, webhookLimits(deps));
     for (const path of ["/webhook", "/webhook/test"] as const) {
-      hooks.post(path, async (req, reply) => {
+      hooks.post(path, webhookDocs[path], async (req, reply) => {
         const res = await deps.webhook.handle({
           path,
           requestId: req.id,
