@@ -634,6 +634,7 @@ export const componentSchemas: Record<string, JsonSchema> = {
   KillSwitchData: KillSwitchDataSchema,
   KillSwitchResponse: KillSwitchResponseSchema,
 };
+
 /** The seed's entry-signal example (section 2.1), as the OpenAPI example and the tests' base alert. */
 export const SIGNAL_EXAMPLE = {
   action: "buy",
