@@ -77,11 +77,11 @@ function startScraper(url: string): { stop(): Promise<number> } {
 async function blackhole(): Promise<{ url: string; close(): void }> {
   const server = createServer((req) => req.resume());
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, close: () => {
-      server.close();
-      server.closeAllConnections();
-    },
+  const close = () => {
+    server.close();
+    server.closeAllConnections();
   };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, close };
 }
 
 interface Daemon {
