@@ -1,7 +1,7 @@
 /**
  * Relay benchmark: one sender daemon fanning out to N receiver daemons on loopback (bin/tradectl, paper brokers,
- * journals at synchronous=FULL, each in its own temp home), at N = 1, 10 and 50. Alerts go to the sender's channel
- * inbound URL at a fixed rate (open loop); each delivery's time runs from the sender's receipt of the alert to the
+ * journals synced per durable commit, each in its own temp home), at N = 1, 10 and 50. Alerts go to the sender's
+ * channel inbound URL at a fixed rate (open loop); each delivery's time runs from the sender's receipt of the alert to the
  * moment the receiver's admission answer is back at the sender (both stamped in the sender, from its journal's
  * outbox). Two baselines, in the same run, timed the same way: the same POSTs from a bare node:http sender
  * (./relay-bare-sender.ts) to N bare node:http receivers (./bare-server.ts), each a process of its own; and the

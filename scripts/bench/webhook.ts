@@ -4,9 +4,9 @@
  * - the durable floor (./durable-floor.ts): a bare node:http server that appends each body to a file and fdatasyncs
  *   before answering, the physical floor of a durable accept on this disk;
  * - a bare node:http server (./bare-server.ts) answering a constant 401.
- * (a) accepted-alert latency at 200 alerts/s, open loop, keep-alive: valid buy alerts (paper broker fills; journal
- *     at synchronous=FULL), interleaved with the floor in rounds of one second at the same rate, after a 5 s warm-up
- *     of each; p50/p90/p99/max of send → full response, beside the floor's, and their ratios;
+ * (a) accepted-alert latency at 200 alerts/s, open loop, keep-alive: valid buy alerts (paper broker fills; the
+ *     journal's WAL fdatasynced per durable commit), interleaved with the floor in rounds of one second at the same
+ *     rate, after a 5 s warm-up of each; p50/p90/p99/max of send → full response, beside the floor's, and ratios;
  * (b) saturation: distinct accepted alerts, closed loop with 32 keep-alive connections, daemon vs. floor (alerts/s);
  * (c) rejected-alert (401, wrong passphrase) throughput, closed loop with 32 keep-alive connections, daemon vs. the
  *     bare server, and the ratio.
