@@ -582,14 +582,6 @@ export class Engine {
     });
   }
 
-  /** A position's new stop loss from breakeven/trailing (already sent to the broker when it holds the stops). */
-  recordStops(ticker: string, stopLoss: number | null, takeProfit: number | null, why: string): void {
-    const now = this.d.clock.now();
-    const prev = this.d.stops.get(ticker);
-    this.d.journal.tx(() => this.d.stops.set({ ticker, stop_loss: stopLoss, take_profit: takeProfit, protection: prev?.protection ?? null, updated_at: now }), { durable: this.d.broker.external !== false });
-    this.emit("position.stops_changed", { ticker, stop_loss: stopLoss, take_profit: takeProfit, previous_stop_loss: prev?.stop_loss ?? null, reason: why }, null);
-  }
-
   /** What a broker's result makes of an order (and of its target or its position's stops); inside a transaction. */
   private outcomeOf(order: StoredOrder, result: OrderResult, now: number): { patch: OrderPatch; events: Event[] } {
     switch (result.kind) {
