@@ -3,7 +3,7 @@
  * routes: each route's schema (./route-doc.ts) is the only description of it. Served as GET /openapi.json.
  */
 import { componentSchemas, TICKER_PATTERN, type JsonSchema } from "../../webhook/schemas.js";
-import { controlComponentSchemas } from "./control-schemas.js";
+import { routeComponentSchemas } from "./schemas.js";
 import type { RequestBodyDoc, ResponseDoc, RouteSchema } from "./route-doc.js";
 
 export interface OpenApiOptions {
@@ -23,7 +23,7 @@ export interface DocumentedRoute {
 
 export type OpenApiDocument = { openapi: string; [key: string]: unknown };
 
-const COMPONENTS: Record<string, JsonSchema> = { ...componentSchemas, ...controlComponentSchemas };
+const COMPONENTS: Record<string, JsonSchema> = { ...componentSchemas, ...routeComponentSchemas };
 const COMPONENT_NAME = new Map<JsonSchema, string>(Object.entries(COMPONENTS).map(([name, s]) => [s, name]));
 
 function isPlainObject(v: unknown): v is JsonSchema {

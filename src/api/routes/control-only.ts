@@ -9,7 +9,7 @@ import { TradectlError } from "../../domain/errors.js";
 import { TIMEFRAMES } from "../../domain/timeframes.js";
 import { MAX_EVENT_HISTORY, MAX_KEY_DAYS, MAX_RATES_COUNT, MAX_RATES_START } from "../../domain/query-limits.js";
 import { json, jsonBody, media, routeDoc } from "../contract/route-doc.js";
-import { ApiKeyCreatedSchema, ApiKeyInfoSchema, CloseRequestSchema, EventEnvelopeSchema, KeyRevokedSchema, PongSchema, QuoteSchema, RatesViewSchema, successOf } from "../contract/control-schemas.js";
+import { ApiKeyCreatedSchema, ApiKeyInfoSchema, CloseRequestSchema, EventEnvelopeSchema, KeyRevokedSchema, PongSchema, QuoteSchema, RatesViewSchema, successOf } from "../contract/schemas.js";
 import { ORDER_ANSWERS } from "./webhook-docs.js";
 
 /** An event type or a prefix of one ("order.", "signal.rejected"). */

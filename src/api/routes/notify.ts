@@ -5,7 +5,7 @@ import { success } from "../api-error.js";
 import type { ApiDeps } from "../deps.js";
 import { parseJsonObject } from "../json-body.js";
 import { json, jsonBody, routeDoc } from "../contract/route-doc.js";
-import { NotifyChannelSchema, NotifyTestResultSchema, successOf } from "../contract/control-schemas.js";
+import { NotifyChannelSchema, NotifyTestResultSchema, successOf } from "../contract/schemas.js";
 
 const docs = {
   status: routeDoc({ operationId: "notifyStatus", summary: "Each notification channel's state", tags: ["Notify"], answers: { 200: json(successOf({ type: "object", required: ["channels"], properties: { channels: { type: "array", items: NotifyChannelSchema } } }, "channels"), "Channels.") } }),

@@ -18,7 +18,7 @@ import {
   SubscriptionInfoSchema,
   SubscriptionPausedSchema,
   successOf,
-} from "../contract/control-schemas.js";
+} from "../contract/schemas.js";
 
 const ok = (data: JsonSchema, what: string): Record<number, ResponseDoc> => ({ 200: json(successOf(data, what), what) });
 const list = (items: JsonSchema) => ({ type: "array", items });

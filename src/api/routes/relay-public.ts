@@ -12,7 +12,7 @@ import { ipAllowlistHook } from "../ip-allowlist.js";
 import { parseJsonObject } from "../json-body.js";
 import { limitRequests, webhookLimits } from "../rate-limits.js";
 import { json, routeDoc, type Refusal } from "../contract/route-doc.js";
-import { DeliveryOutcomeSchema, FillReportedSchema, InvitationAcceptedSchema, InvitationViewSchema, PublishedSchema, ReceiverInfoSchema, SubscriptionInfoSchema, successOf } from "../contract/control-schemas.js";
+import { DeliveryOutcomeSchema, FillReportedSchema, InvitationAcceptedSchema, InvitationViewSchema, PublishedSchema, ReceiverInfoSchema, SubscriptionInfoSchema, successOf } from "../contract/schemas.js";
 import { PASSPHRASE_AUTH, signalBody } from "./webhook-docs.js";
 import { SIGNAL_EXAMPLE, TradingSignalSchema, type JsonSchema } from "../../webhook/schemas.js";
 

@@ -1,7 +1,7 @@
 /**
- * Response shapes of the routes beyond the seed's: the control socket (quotes, rates, audit, keys, relay, notify,
- * close and cancel) and the relay's public routes. Draft-07 subset, as ../../webhook/schemas.ts; a nested schema
- * that is a component becomes a `$ref` in the OpenAPI document.
+ * Response shapes of the routes beyond the seed's (the seed's are in ../../webhook/schemas.ts): the control
+ * socket's (quotes, rates, audit, keys, relay, notify, close and cancel) and the relay's public routes. The same
+ * draft-07 subset; a nested schema that is a component becomes a `$ref` in the OpenAPI document.
  */
 import type { JsonSchema } from "../../webhook/schemas.js";
 
@@ -144,7 +144,7 @@ export const NotifyTestResultSchema = record({ channel: str, kind: str, ok: bool
 /** The body of POST /close and POST /orders/{id}/cancel (the CLI's close and cancel). */
 export const CloseRequestSchema = record({ ticker: { type: "string", description: 'A ticker, or "*" for every position.' } }, { open: true });
 
-export const controlComponentSchemas: Record<string, JsonSchema> = {
+export const routeComponentSchemas: Record<string, JsonSchema> = {
   Pong: PongSchema,
   Quote: QuoteSchema,
   Rate: RateSchema,
