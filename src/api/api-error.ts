@@ -21,10 +21,11 @@ export interface ErrorAnswer {
  */
 export function errorAnswer(err: TradectlError): ErrorAnswer {
   if (err.kind === "internal") return { status: 500, code: "INTERNAL_ERROR", message: "Internal server error" };
-  const errors = err.errors ?? (err.code === "VALIDATION_ERROR" && err.status === 400 ? [fieldIssue(err)] : undefined);
+  const own = isApiErrorCode(err.code);
+  const code = own ? (err.code as ApiErrorCode) : KIND_ANSWER[err.kind];
+  const errors = err.errors ?? (code === "VALIDATION_ERROR" && err.status === 400 ? [fieldIssue(err)] : undefined);
   const extra = errors ? { errors } : undefined;
-  if (isApiErrorCode(err.code)) return { status: err.status, code: err.code, message: err.message, details: err.details, extra };
-  return { status: err.status, code: KIND_ANSWER[err.kind], message: err.message, details: { ...err.details, code: err.code }, extra };
+  return { status: err.status, code, message: err.message, details: own ? err.details : { ...err.details, code: err.code }, extra };
 }
 
 /** A 400 VALIDATION_ERROR always lists its fields (seed 2.1); one raised about a single field lists that one. */

@@ -168,6 +168,7 @@ test("every route of both servers is documented, and every answer it sends keeps
   await d.socket("POST", "/relay/subscriptions/sub_nope/pause");
   await d.socket("GET", `/relay/status?channel=${channel.id}`);
   await d.socket("GET", "/relay/status?channel=nope");
+  await d.socket("GET", `/relay/status?channel=${"c".repeat(65)}`);
   await d.socket("GET", "/relay/channels/nope/receivers");
   await d.socket("POST", `/relay/channels/${channel.id}/receivers/rcv_nope/resume`);
   await d.socket("POST", "/relay/subscriptions/sub_nope/resume");

@@ -188,6 +188,10 @@ test("a bridge that refuses the token: /health says so, entries are refused, an 
   assert.deepEqual([o.status, o.error_code], ["failed", "BRIDGE_AUTH_FAILED"]);
   assert.match(o.error_message ?? "", /refused MT5_BRIDGE_TOKEN/);
   assert.equal(sends(s.bridge), 1);
+  // `tradectl rates` says why too (an internal error would have been answered as a bare 500)
+  const rates = await s.d.socket("GET", "/rates?symbol=9984&count=3");
+  assert.deepEqual([rates.status, rates.body.error_code, rates.body.details.broker_code], [503, "SERVICE_UNAVAILABLE", "BRIDGE_AUTH_FAILED"]);
+  assert.match(rates.body.message, /broker could not serve rates: .*refused MT5_BRIDGE_TOKEN/);
 });
 
 test("retries never double-send: a repeated alert, and a lost reply that stays unknown until the periodic re-check", async (t) => {

@@ -7,7 +7,7 @@
  * text/plain, the webhook's passphrase before any field error), with the same schema objects where one exists.
  * Response schemas never shape an answer: app.ts serialises with JSON.stringify, so a schema cannot drop a field.
  */
-import { ERRORS, type ApiErrorCode } from "../../domain/errors.js";
+import { ERRORS, type ApiErrorCode, type HttpStatusOf } from "../../domain/errors.js";
 import { ErrorResponseSchema, ValidationErrorResponseSchema, type JsonSchema } from "../../webhook/schemas.js";
 
 export interface MediaDoc {
@@ -42,7 +42,7 @@ export interface RouteSchema {
 }
 
 /** A refusal a route answers: a code at its usual status, or [code, one of its other statuses]. */
-export type Refusal = ApiErrorCode | readonly [ApiErrorCode, number];
+export type Refusal = ApiErrorCode | { [C in ApiErrorCode]: readonly [C, HttpStatusOf<C>] }[ApiErrorCode];
 
 export interface RouteDocInput extends Omit<RouteSchema, "response" | "security"> {
   security?: RouteSchema["security"];

@@ -5,7 +5,7 @@ import type { ApiDeps } from "../deps.js";
 import { finiteQuery } from "../finite-query.js";
 import { parseJsonObject } from "../json-body.js";
 import { streamEvents } from "./events-sse.js";
-import { TradectlError } from "../../domain/errors.js";
+import { brokerCode, TradectlError } from "../../domain/errors.js";
 import { TIMEFRAMES } from "../../domain/timeframes.js";
 import { MAX_EVENT_HISTORY, MAX_KEY_DAYS, MAX_RATES_COUNT, MAX_RATES_START } from "../../domain/query-limits.js";
 import { json, jsonBody, media, routeDoc } from "../contract/route-doc.js";
@@ -82,8 +82,15 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
     const { symbol, start, count } = req.query;
     const timeframe = req.query.timeframe.toUpperCase();
     if (!(TIMEFRAMES as readonly string[]).includes(timeframe)) throw new TradectlError("VALIDATION_ERROR", `timeframe must be one of ${TIMEFRAMES.join(", ")}`, { details: { field: "timeframe", value: req.query.timeframe } });
-    // A broker's refusal is answered by the error handler as its kind says (400 or 503, the broker's code in details).
-    return success(await deps.control.rates(symbol, timeframe, start, count));
+    try {
+      return success(await deps.control.rates(symbol, timeframe, start, count));
+    } catch (err) {
+      if (!(err instanceof TradectlError)) throw err;
+      // Whatever the broker's trouble (a refusal, the bridge down, its token refused), say it: the operator reads this.
+      const details = { field: "symbol", value: symbol, broker_code: brokerCode(err) };
+      const message = `broker could not serve rates: ${err.message}`;
+      throw err.kind === "rejected" ? new TradectlError("VALIDATION_ERROR", message, { details }) : new TradectlError("SERVICE_UNAVAILABLE", message, { details });
+    }
   });
 
   app.get<{ Querystring: { type?: string; history: number } }>("/events", { ...docs.events, preHandler: finiteQuery }, async (req, reply) => streamEvents(deps, req, reply));

@@ -4,7 +4,7 @@ import { TradectlError } from "../../domain/errors.js";
 import { success } from "../api-error.js";
 import type { ApiDeps } from "../deps.js";
 import { parseJsonObject } from "../json-body.js";
-import { json, jsonBody, routeDoc, type ResponseDoc } from "../contract/route-doc.js";
+import { json, jsonBody, routeDoc, type Refusal, type ResponseDoc } from "../contract/route-doc.js";
 import type { JsonSchema } from "../../webhook/schemas.js";
 import {
   ChannelCreatedSchema,
@@ -22,7 +22,7 @@ import {
 
 const ok = (data: JsonSchema, what: string): Record<number, ResponseDoc> => ({ 200: json(successOf(data, what), what) });
 const list = (items: JsonSchema) => ({ type: "array", items });
-const relayDoc = (operationId: string, summary: string, answers: Record<number, ResponseDoc>, more: { refuses?: ("VALIDATION_ERROR" | "NOT_FOUND" | "SERVICE_UNAVAILABLE" | "INVITATION_EXPIRED" | "INVITATION_USED" | readonly ["SERVICE_UNAVAILABLE", 502])[]; requestBody?: ReturnType<typeof jsonBody>; querystring?: JsonSchema } = {}) =>
+const relayDoc = (operationId: string, summary: string, answers: Record<number, ResponseDoc>, more: { refuses?: readonly Refusal[]; requestBody?: ReturnType<typeof jsonBody>; querystring?: JsonSchema } = {}) =>
   routeDoc({ operationId, summary, tags: ["Relay"], answers, ...more, refuses: more.refuses ?? ["NOT_FOUND"] });
 const statusQuery = { type: "object", properties: { channel: { type: "string", maxLength: 64, description: "A channel's id or name; absent: every channel." } } };
 
@@ -56,9 +56,9 @@ export const relayControlRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (
   app.get<Id>("/relay/channels/:id/receivers", relayDoc("listReceivers", "A channel's receivers, with who paused each", ok(list(ReceiverInfoSchema), "Receivers.")), async (req) => success(await sender.receivers(req.params.id)));
   for (const action of ["pause", "resume"] as const) {
     app.post<Rid>(`/relay/channels/:id/receivers/:rid/${action}`, relayDoc(`${action}Receiver`, `${action === "pause" ? "Pause" : "Resume"} delivery to one receiver (the sender's side)`, ok(ReceiverPausedSchema, "The receiver.")), async (req) => success(await sender.setPaused(req.params.id, req.params.rid, action === "pause")));
-    app.post<Id>(`/relay/subscriptions/:id/${action}`, relayDoc(`${action}Subscription`, `${action === "pause" ? "Pause" : "Resume"} receiving (the sender is told, so delivery stops at the source)`, ok(SubscriptionPausedSchema, "The subscription."), { refuses: ["NOT_FOUND", "SERVICE_UNAVAILABLE"] }), async (req) => success(await receiver.setPaused(req.params.id, action === "pause")));
+    app.post<Id>(`/relay/subscriptions/:id/${action}`, relayDoc(`${action}Subscription`, `${action === "pause" ? "Pause" : "Resume"} receiving (the sender is told, so delivery stops at the source)`, ok(SubscriptionPausedSchema, "The subscription."), { refuses: ["NOT_FOUND", ["SERVICE_UNAVAILABLE", 502]] }), async (req) => success(await receiver.setPaused(req.params.id, action === "pause")));
   }
-  app.get<{ Querystring: { channel?: string } }>("/relay/status", relayDoc("relayStatus", "Each receiver's deliveries and the latency of every hop (p50/p99)", ok(list(ReceiverStatusSchema), "Receivers with their hops."), { querystring: statusQuery }), async (req) => success(await sender.status(req.query.channel || undefined)));
+  app.get<{ Querystring: { channel?: string } }>("/relay/status", relayDoc("relayStatus", "Each receiver's deliveries and the latency of every hop (p50/p99)", ok(list(ReceiverStatusSchema), "Receivers with their hops."), { querystring: statusQuery, refuses: ["VALIDATION_ERROR", "NOT_FOUND"] }), async (req) => success(await sender.status(req.query.channel || undefined)));
 
   app.post("/relay/subscriptions", relayDoc("acceptInvitation", "Accept an invitation URL as this daemon (its delivery endpoint and a signing secret are exchanged)", ok(SubscriptionInfoSchema, "The subscription."), { refuses: ["VALIDATION_ERROR", "NOT_FOUND", "INVITATION_EXPIRED", "INVITATION_USED", ["SERVICE_UNAVAILABLE", 502]], requestBody: jsonBody({ type: "object", required: ["url"], properties: { url: { type: "string" }, sizing: { type: "number", exclusiveMinimum: 0, default: 1 } } }, true, { url: "https://sender.example/relay/invite/…", sizing: 0.5 }) }), async (req) => {
     const body = parseJsonObject(req.body);
