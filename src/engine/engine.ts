@@ -709,7 +709,7 @@ export class Engine {
       // found it unsent): its send and this fill are one step.
       ...(order.submitted_at === null ? { submitted_at: now, attempts: order.attempts + 1 } : {}),
     };
-    this.stopsAfterFill(order, applied.position?.quantity ?? 0, now);
+    this.stopsAfterFill(order, applied.position?.quantity ?? 0, f.quantity, now);
     const dealt = { order_id: order.order_id, ticker: order.ticker, action: order.action, quantity: f.quantity, price: f.price, fee: f.fee };
     if (partial) this.d.logger.warn("order partially filled", { order_id: order.order_id, ticker: order.ticker, code: partial.code, reason: partial.message });
     return {
@@ -723,14 +723,19 @@ export class Engine {
 
   /**
    * A position's stops follow its fills: an opening order's SL/TP and breakeven/trailing become the position's; a
-   * position closed (or flipped) loses the old ones.
+   * position closed (or flipped) loses the old ones. A fill that opens a position from flat replaces whatever stops
+   * are kept, with none when the order has none: the position may have been closed at the broker (its stop hit at
+   * the terminal, a margin stop-out), which records no fill of ours, and a new position must not inherit the old
+   * one's stop loss or trailing.
    */
-  private stopsAfterFill(order: StoredOrder, held: number, now: number): void {
+  private stopsAfterFill(order: StoredOrder, held: number, filled: number, now: number): void {
     const opened = order.effect === "open" || (order.effect === null && order.action === "buy");
     if (held === 0) return this.d.stops.delete(order.ticker);
     const sameSide = (order.action === "buy") === held > 0;
     if (!opened || !sameSide) return;
-    if (order.stop_loss === null && order.take_profit === null && order.protection === null) return;
+    const none = order.stop_loss === null && order.take_profit === null && order.protection === null;
+    if (none && Math.abs(held) === filled) return this.d.stops.delete(order.ticker);
+    if (none) return;
     this.d.stops.set({ ticker: order.ticker, stop_loss: order.stop_loss, take_profit: order.take_profit, protection: order.protection, updated_at: now });
   }
 

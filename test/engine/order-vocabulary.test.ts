@@ -126,6 +126,31 @@ test("trailing moves the stop up on the price stream, never down; a modify that 
   assert.equal(e.ledger.position("9984")?.quantity ?? 0, 0, "the trailed stop closed it");
 });
 
+test("a position closed at the broker (no fill of ours) leaves no stops to the next one: a new entry without stops is not trailed", async (t) => {
+  const e = vocabEngine(t);
+  await e.quote("9984", 3000, 3001);
+  await e.send({ action: "buy", ticker: "9984", quantity: 100, price: "market", stop_loss: 2900, trailing: { trigger: 50, distance: 40, step: 10 } });
+  assert.ok(e.stops.get("9984")?.protection, "the first position is trailed");
+  // Its stop hit at the terminal: reconciliation records the broker's deal, with no order of ours.
+  e.ledger.applyFill({ order_id: null, ticker: "9984", action: "sell", quantity: 100, price: 2990, fee: 0, time: T0 + 1, broker_deal_id: "deal-at-broker" });
+  assert.equal(e.ledger.position("9984")?.quantity ?? 0, 0);
+  await e.send({ action: "buy", ticker: "9984", quantity: 100, price: "market" });
+  assert.equal(e.stops.get("9984"), undefined, "the new position has no stops of the old one");
+  const before = e.journal.listOrders({ ticker: "9984" }).orders.length;
+  await e.quote("9984", 3100, 3101); // 99 in profit: the old trailing would move a stop to 3060
+  assert.equal(e.journal.listOrders({ ticker: "9984" }).orders.length, before, "no modify was sent for it");
+  assert.equal(e.ledger.position("9984")?.quantity, 100);
+});
+
+test("an entry added to a position keeps the position's stops when it brings none", async (t) => {
+  const e = vocabEngine(t);
+  await e.quote("9984", 3000, 3001);
+  await e.send({ action: "buy", ticker: "9984", quantity: 100, price: "market", stop_loss: 2900 });
+  await e.send({ action: "buy", ticker: "9984", quantity: 100, price: "market" });
+  assert.equal(e.ledger.position("9984")?.quantity, 200);
+  assert.equal(e.stops.get("9984")?.stop_loss, 2900);
+});
+
 test("reverse closes the long and opens a short when short selling is allowed; refused (nothing done) when it is not", async (t) => {
   const off = vocabEngine(t);
   await off.quote("9984", 3000, 3001);
