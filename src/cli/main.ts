@@ -2,13 +2,12 @@
  * The CLI's entry and its one error boundary: commands throw; only this file exits, mapping error kinds to exit codes
  * (0 ok, 1 error, 2 usage, 3 daemon not reachable). The commands themselves are declared in program.ts.
  */
-import { readFileSync } from "node:fs";
+import { packageVersion } from "../feeds/package-root.js";
 import { CommanderError } from "commander";
 import { exitCodeOf, TradectlError } from "../domain/errors.js";
 import { buildProgram } from "./program.js";
 
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-const program = buildProgram(pkg.version);
+const program = buildProgram(packageVersion());
 
 // `tradectl orders | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {

@@ -40,7 +40,7 @@ import { Marks } from "../store/marks.js";
 import { SqliteStateStore } from "../store/state-store.js";
 import { Relay } from "../relay/relay.js";
 import { WebhookService } from "../webhook/webhook-service.js";
-import { resolveFromPackage } from "../feeds/package-root.js";
+import { packageVersion, resolveFromPackage } from "../feeds/package-root.js";
 import { buildBroker } from "./build-broker.js";
 import { Reconciler } from "./reconciler.js";
 import { FeedSet } from "./feed-set.js";
@@ -321,13 +321,13 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       rmSync(socketPath, { force: true });
     });
     // Where this daemon listens, in a fixed place under the state folder: the CLI finds it without XDG_RUNTIME_DIR.
-    const record = { pid: process.pid, socket: socketPath, webhook_url: "", started_at: new Date(clock.now()).toISOString(), version: VERSION };
+    const record = { pid: process.pid, socket: socketPath, webhook_url: "", started_at: new Date(clock.now()).toISOString(), version: packageVersion() };
     writeDaemonRecord(paths, record);
     cleanups.push(() => removeDaemonRecord(paths));
 
 
     // Before the feeds and the broker report their first states: a report's timelines begin each run here.
-    bus.publish(makeEnvelope("system.started", "daemon", { pid: process.pid, version: VERSION, broker: broker.kind, socket: socketPath }, { time: clock.now() }));
+    bus.publish(makeEnvelope("system.started", "daemon", { pid: process.pid, version: packageVersion(), broker: broker.kind, socket: socketPath }, { time: clock.now() }));
     feeds.start(feedsToRun(config, logger));
     cleanups.push(() => feeds.stop());
     health.startBrokerPolling(config);
@@ -467,7 +467,6 @@ function admissionPolicy(c: TradectlConfig): AdmissionPolicy {
   };
 }
 
-const VERSION = (JSON.parse(readFileSync(resolveFromPackage("package.json"), "utf8")) as { version: string }).version;
 const MARK_EVERY_MS = 60_000;
 
 function loadTls(c: TradectlConfig): { cert: Buffer; key: Buffer } | null {
