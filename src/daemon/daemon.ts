@@ -40,7 +40,7 @@ import { Marks } from "../store/marks.js";
 import { SqliteStateStore } from "../store/state-store.js";
 import { Relay } from "../relay/relay.js";
 import { WebhookService } from "../webhook/webhook-service.js";
-import { packageVersion, resolveFromPackage } from "../feeds/package-root.js";
+import { packageVersion } from "../feeds/package-root.js";
 import { buildBroker } from "./build-broker.js";
 import { Reconciler } from "./reconciler.js";
 import { FeedSet } from "./feed-set.js";
