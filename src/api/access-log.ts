@@ -8,7 +8,7 @@ export function accessLogHook(app: FastifyInstance, deps: ApiDeps, kind: string)
       server: kind,
       request_id: req.id,
       method: req.method,
-      path: withoutToken(req.url.split("?")[0]!),
+      path: accessPath(req.url),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
       source_ip: kind === "public" ? req.ip : "socket",
@@ -18,6 +18,10 @@ export function accessLogHook(app: FastifyInstance, deps: ApiDeps, kind: string)
 }
 
 /** An invitation's one-time token is a secret, also in a URL: the access log keeps only its first characters. */
-function withoutToken(path: string): string {
-  return path.startsWith("/relay/invite/") ? `/relay/invite/${path.slice(14, 18)}…` : path;
+const INVITE = "/relay/invite/";
+
+/** A request's path as the access log keeps it: no query, and an invitation's token cut to its first 4 characters. */
+export function accessPath(url: string): string {
+  const path = url.split("?")[0]!;
+  return path.startsWith(INVITE) ? `${INVITE}${path.slice(INVITE.length, INVITE.length + 4)}…` : path;
 }

@@ -13,6 +13,7 @@ import { httpStatuses, type ApiErrorCode } from "../domain/errors.js";
 import { errorBody } from "./api-error.js";
 import { drainThenClose, isLingering, lingerOnClose } from "./linger-close.js";
 import { genRequestId, newRequestId } from "./request-id.js";
+import { accessPath } from "./access-log.js";
 
 export interface ProtocolErrorOptions {
   maxHeaderSize: number;
@@ -101,7 +102,7 @@ export function protocolErrorHandlers(o: ProtocolErrorOptions) {
     }
     socket.write(rawAnswer(r, requestId, head));
     drainThenClose(socket);
-    o.log({ request_id: requestId, status: statusOf(r), method: req?.method ?? null, path: req?.url?.split("?")[0] ?? null, source_ip: socket.remoteAddress ?? null });
+    o.log({ request_id: requestId, status: statusOf(r), method: req?.method ?? null, path: req?.url === undefined ? null : accessPath(req.url), source_ip: socket.remoteAddress ?? null });
   };
 
   return {
@@ -152,7 +153,7 @@ export function protocolErrorHandlers(o: ProtocolErrorOptions) {
         const id = genRequestId(req);
         const body = envelope(r, id);
         res.writeHead(statusOf(r), headers(body)).end(body);
-        o.log({ request_id: id, status: statusOf(r), method: req.method ?? null, path: req.url?.split("?")[0] ?? null, source_ip: req.socket.remoteAddress ?? null });
+        o.log({ request_id: id, status: statusOf(r), method: req.method ?? null, path: req.url === undefined ? null : accessPath(req.url), source_ip: req.socket.remoteAddress ?? null });
       });
     },
   };

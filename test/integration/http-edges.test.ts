@@ -6,6 +6,8 @@ import { defer } from "../helpers/defer.js";
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import type { Socket } from "node:net";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ManualClock } from "../../src/domain/clock.js";
 import { alert, runCli, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { envelopeProblems, rawExchange, type Target } from "../helpers/raw-http.js";
@@ -182,6 +184,19 @@ test("answers node and fastify gave in shapes of their own are in the error enve
   assert.equal(old.responses[0]?.status, 200);
   const h2c = await rawExchange(tcp, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n");
   assert.equal(h2c.responses[0]?.status, 200);
+});
+
+test("an invitation's token stays out of the access log also when the request is refused before any route (417, a bad Upgrade)", async (t) => {
+  const { d, tcp } = await daemon(t);
+  const token = "inv-token-that-must-not-be-logged-0123456789";
+  await rawExchange(tcp, `POST /relay/invite/${token} HTTP/1.1\r\nHost: x\r\nExpect: x-magic\r\nContent-Length: 2\r\n\r\n{}`);
+  await rawExchange(tcp, `POST /relay/invite/${token}?x=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x-fuzz\r\nContent-Length: 50\r\n\r\n{}`);
+  await rawExchange(tcp, `GET /relay/invite/${token} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  await d.handle.stop();
+  const logs = join(d.handle.paths.logsDir);
+  const access = readdirSync(logs).filter((f) => f.startsWith("access")).map((f) => readFileSync(join(logs, f), "utf8")).join("");
+  assert.equal((access.match(/\/relay\/invite\/inv-…/g) ?? []).length, 3, access);
+  assert.ok(!access.includes(token.slice(4)), "the token is in the access log");
 });
 
 test("HEAD /events answers with its headers and ends (a stream drops a HEAD's writes, so its headers were never sent: it hung)", async (t) => {

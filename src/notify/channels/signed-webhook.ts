@@ -4,14 +4,10 @@
  * of "timestamp.delivery_id.body">`. A retried delivery keeps its id, so a receiver can drop a repeat.
  * Any 2xx is taken; 429 and Retry-After are honoured.
  */
-import { createHmac } from "node:crypto";
 import { byStatus } from "../delivery-error.js";
 import type { OutgoingMessage, Transport } from "../transport.js";
 import { postJson, retryAfterHeader, shortText } from "./http-post.js";
-
-export function signDelivery(secret: string, timestamp: string, deliveryId: string, body: string): string {
-  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${deliveryId}.${body}`).digest("hex")}`;
-}
+import { signedHeaders } from "../../relay/signature.js";
 
 export class SignedWebhookTransport implements Transport {
   readonly kind = "webhook";
@@ -27,14 +23,9 @@ export class SignedWebhookTransport implements Transport {
       text: m.text,
       notifications: m.rows.map((r) => ({ id: r.id, key: r.key, severity: r.severity, time: new Date(r.created_at).toISOString(), payload: r.payload })),
     });
-    const timestamp = String(Math.floor(this.o.now() / 1000));
     const r = await postJson(this.o.url, body, signal, {
       timeoutMs: this.o.timeoutMs,
-      headers: {
-        "x-tradectl-delivery": m.deliveryId,
-        "x-tradectl-timestamp": timestamp,
-        "x-tradectl-signature": signDelivery(this.o.secret, timestamp, m.deliveryId, body),
-      },
+      headers: signedHeaders(this.o.secret, m.deliveryId, body, Math.floor(this.o.now() / 1000)),
     });
     if (r.status >= 200 && r.status < 300) return;
     throw byStatus(r.status, `WEBHOOK_${r.status}`, shortText(r.text) || `HTTP ${r.status}`, retryAfterHeader(r));
