@@ -13,7 +13,7 @@
  * what a lost acknowledgement or a fenced send left behind.
  */
 import type { Redis } from "ioredis";
-import { FINAL_ORDER_STATUSES, type OrderStatus } from "../domain/types.js";
+import { FINAL_ORDER_STATUSES, isSettled } from "../domain/types.js";
 import type { OrderJournal } from "../engine/ports.js";
 import type { RedisLink } from "./connection.js";
 import type { PairKeys } from "./keys.js";
@@ -182,7 +182,7 @@ export class Executor {
     const orders = this.o.mirror.importAccepted(data);
     this.track(id, ids);
     for (const order of orders) {
-      if (settledHere(order.status)) this.finished(order.order_id);
+      if (isSettled(order.status)) this.finished(order.order_id);
       else if (takenOver) this.inherit(order.order_id);
       else this.o.execute(order.order_id);
     }
@@ -214,17 +214,12 @@ export class Executor {
       for (const orderId of [...open]) {
         const o = this.o.journal.getOrder(orderId);
         if (!o) continue;
-        if (settledHere(o.status)) this.finished(orderId);
+        if (isSettled(o.status)) this.finished(orderId);
         else this.o.execute(orderId);
       }
     }
     void this.o.publisher.flush();
   }
-}
-
-/** An order whose queue entry has done its work: final, or resting at the broker (reconciliation follows it there). */
-function settledHere(status: OrderStatus): boolean {
-  return FINAL_ORDER_STATUSES.has(status) || status === "working";
 }
 
 function compareIds(a: string, b: string): number {

@@ -7,7 +7,7 @@
  * cannot take them and go when it can.
  */
 import { jstDateKey } from "../domain/jst.js";
-import { FINAL_ORDER_STATUSES, type OrderStatus } from "../domain/types.js";
+import { isSettled } from "../domain/types.js";
 import type { FillInput, IdempotencyStore, OrderJournal, StopBook } from "../engine/ports.js";
 import type { RedisLink } from "./connection.js";
 import { KEEP_MS, type PairKeys } from "./keys.js";
@@ -120,12 +120,12 @@ export class Publisher {
       const data = JSON.stringify({ signal, orders: asQueued, record, key: signal.idempotency_key, expires_at: first.expires_at + KEEP_MS });
       const ttl = Math.max(1000, first.expires_at + 300_000 - Date.now());
       await r.eval(ENQUEUE, 3, k.idem(signal.idempotency_key), k.stream, k.queued(first.order_id), `R|${JSON.stringify(record)}`, ttl, Date.now() + 60_000, node, data, KEEP_MS, minId);
-      for (const o of orders) if (settled(o.status)) this.finish(o.order_id, null);
+      for (const o of orders) if (isSettled(o.status)) this.finish(o.order_id, null);
       return;
     }
     const order = journal.getOrder(item.orderId);
     if (!order) return;
-    if (!settled(order.status)) return;
+    if (!isSettled(order.status)) return;
     // An entry that never traded is no longer counted (a removal of anything else from the entry set does nothing).
     const neverTraded = order.kind === "trade" && ["rejected", "failed", "expired"].includes(order.status);
     const stops = this.o.stops.get(order.ticker) ?? null;
@@ -133,5 +133,3 @@ export class Publisher {
   }
 }
 
-/** Final, or resting at the broker: a state the other daemon's journal should have. */
-const settled = (status: OrderStatus): boolean => FINAL_ORDER_STATUSES.has(status) || status === "working";

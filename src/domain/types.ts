@@ -81,6 +81,11 @@ export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
   "expired",
 ]);
 
+/** Final, or resting at the broker (reconciliation follows it there): nothing more is sent for it. */
+export function isSettled(status: OrderStatus): boolean {
+  return FINAL_ORDER_STATUSES.has(status) || status === "working";
+}
+
 export interface Order {
   order_id: ClientOrderId;
   signal_id: string;

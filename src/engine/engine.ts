@@ -5,7 +5,7 @@
  */
 import { brokerCode, TradectlError } from "../domain/errors.js";
 import type { Clock } from "../domain/clock.js";
-import { FINAL_ORDER_STATUSES, type Signal } from "../domain/types.js";
+import { isSettled, type Signal } from "../domain/types.js";
 import { idempotencyExpiry, judge, type AdmissionOutcome, type AdmissionRequest, type Decided, type JudgeDeps } from "./admission.js";
 import type { Broker, OrderResult } from "./broker.js";
 import { makeEnvelope, type EventMeta, type EventType } from "./envelope.js";
@@ -69,9 +69,6 @@ interface AwaitedAnswer {
   orderIds: string[];
   answer: (record: AdmissionRecord) => void;
 }
-
-/** An order not settled yet: its outcome at the broker is still to come (or to be looked up). */
-const UNSETTLED: ReadonlySet<string> = new Set(["pending", "submitted", "unknown"]);
 
 export class Engine {
   private readonly queue = new KeyedSerialQueue();
@@ -137,7 +134,7 @@ export class Engine {
   recheck(orderId: string): Promise<StoredOrder> | null {
     const order = this.d.journal.getOrder(orderId);
     // A working order rests at the broker: reconciliation (or the price stream, on paper) follows it, nothing resends it.
-    if (!order || FINAL_ORDER_STATUSES.has(order.status) || order.status === "working" || this.inFlight.has(orderId)) return null;
+    if (!order || isSettled(order.status) || this.inFlight.has(orderId)) return null;
     return this.enqueue(order);
   }
 
@@ -305,7 +302,7 @@ export class Engine {
     for (const o of r.queued) this.awaited.set(o.order_id, waiting);
     // In a pair, the leader's consumer may have read the entry (and run its orders) before this commit: then nothing
     // settles after this point, and the answer is due now.
-    if (this.d.pair && waiting.orderIds.every((id) => !UNSETTLED.has(this.d.journal.getOrder(id)?.status ?? "pending"))) {
+    if (this.d.pair && waiting.orderIds.every((id) => isSettled(this.d.journal.getOrder(id)?.status ?? "pending"))) {
       const answer = this.d.journal.tx(() => this.settledAnswer(waiting, this.d.clock.now()));
       this.forget(waiting);
       waiting.answer(answer);
@@ -400,7 +397,7 @@ export class Engine {
   private async execute(orderId: string): Promise<StoredOrder> {
     let order = this.d.journal.getOrder(orderId)!;
     // A final order is never sent again, whoever queued it; nor is one resting at the broker.
-    if (FINAL_ORDER_STATUSES.has(order.status) || order.status === "working") return order;
+    if (isSettled(order.status)) return order;
     // In a pair, the lease this execution runs under: a send is made only while it is still the pair's (fencing).
     const term = this.d.pair ? this.d.pair.permit.current() : null;
     if (this.d.pair && term === null) return this.leaveToLeader(order, "this daemon is not the leader");
@@ -628,7 +625,7 @@ export class Engine {
     const now = this.d.clock.now();
     // A source waits for this order's signal: this settle answers it when it is the last of the signal's orders.
     const found = this.awaited.get(order.order_id);
-    const waiting = found?.orderIds.every((id) => id === order.order_id || !UNSETTLED.has(this.d.journal.getOrder(id)?.status ?? "pending")) ? found : undefined;
+    const waiting = found?.orderIds.every((id) => id === order.order_id || isSettled(this.d.journal.getOrder(id)?.status ?? "pending")) ? found : undefined;
     let answer: AdmissionRecord | null = null;
     const events = this.d.journal.tx(
       () => {
