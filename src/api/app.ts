@@ -20,6 +20,7 @@ import { metricsRoutes } from "./routes/metrics.js";
 import { notifyRoutes } from "./routes/notify.js";
 import { openApiRoutes } from "./routes/openapi.js";
 import { recordRoutes } from "./contract/route-registry.js";
+import { finiteQuery } from "./finite-query.js";
 import { webhookMetricsHooks } from "../metrics/webhook-hooks.js";
 import { protocolErrorHandlers } from "./protocol-errors.js";
 import { schemaErrors, VALIDATION_SOURCES, type SchemaIssue } from "./schema-errors.js";
@@ -120,6 +121,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // Response schemas document and test the contract (contract/route-doc.ts); they never shape an answer.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const registry = recordRoutes(app);
+  // Every route whose query has a schema checks its numbers are finite (see finite-query.ts); the others pay nothing.
+  app.addHook("onRoute", (route) => {
+    if (!route.schema?.querystring) return;
+    route.preHandler = [finiteQuery, ...[route.preHandler ?? []].flat()];
+  });
   const observe = opts.observe;
   if (observe) {
     app.addHook("onSend", async (req, reply, payload) => {

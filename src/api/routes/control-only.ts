@@ -2,7 +2,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import { success } from "../api-error.js";
 import type { ApiDeps } from "../deps.js";
-import { finiteQuery } from "../finite-query.js";
 import { parseJsonObject } from "../json-body.js";
 import { streamEvents } from "./events-sse.js";
 import { brokerCode, TradectlError } from "../../domain/errors.js";
@@ -78,7 +77,7 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
 
   app.get("/quotes", docs.quotes, async () => success(deps.control.quotes()));
 
-  app.get<{ Querystring: { symbol: string; timeframe: string; start: number; count: number } }>("/rates", { ...docs.rates, preHandler: finiteQuery }, async (req) => {
+  app.get<{ Querystring: { symbol: string; timeframe: string; start: number; count: number } }>("/rates", docs.rates, async (req) => {
     const { symbol, start, count } = req.query;
     const timeframe = req.query.timeframe.toUpperCase();
     if (!(TIMEFRAMES as readonly string[]).includes(timeframe)) throw new TradectlError("VALIDATION_ERROR", `timeframe must be one of ${TIMEFRAMES.join(", ")}`, { details: { field: "timeframe", value: req.query.timeframe } });
@@ -93,10 +92,10 @@ export const controlOnlyRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (a
     }
   });
 
-  app.get<{ Querystring: { type?: string; history: number } }>("/events", { ...docs.events, preHandler: finiteQuery }, async (req, reply) => streamEvents(deps, req, reply));
+  app.get<{ Querystring: { type?: string; history: number } }>("/events", docs.events, async (req, reply) => streamEvents(deps, req, reply));
 
   /** The audit log as JSON: the latest events (oldest first), `type` a prefix such as "order." or "system.". */
-  app.get<{ Querystring: { type?: string; limit: number } }>("/audit", { ...docs.audit, preHandler: finiteQuery }, async (req) =>
+  app.get<{ Querystring: { type?: string; limit: number } }>("/audit", docs.audit, async (req) =>
     success(deps.audit.list({ limit: req.query.limit, ...(req.query.type ? { type: req.query.type } : {}) })),
   );
 

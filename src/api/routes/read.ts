@@ -5,7 +5,6 @@ import type { OrderStatus } from "../../domain/types.js";
 import { success } from "../api-error.js";
 import { requireApiKey } from "../auth/api-key.js";
 import type { ApiDeps, AppKind } from "../deps.js";
-import { finiteQuery } from "../finite-query.js";
 import { statusRateLimit } from "../rate-limits.js";
 import { OrderResponseSchema, OrderListResponseSchema, OrdersQuerySchema, PositionListResponseSchema, StatusResponseSchema } from "../../webhook/schemas.js";
 import { json, routeDoc, type Refusal, type RouteDocInput } from "../contract/route-doc.js";
@@ -27,7 +26,7 @@ export const readRoutes: FastifyPluginAsync<{ deps: ApiDeps; kind: AppKind }> = 
 
   app.get<{ Querystring: { from?: string; to?: string; ticker?: string; status?: OrderStatus; limit?: number; offset?: number } }>(
     "/orders",
-    { ...doc({ operationId: "listOrders", summary: "Order history, newest first", querystring: OrdersQuerySchema, answers: { 200: json(OrderListResponseSchema, "Orders, newest first.") } }, ["VALIDATION_ERROR"]), preHandler: finiteQuery },
+    doc({ operationId: "listOrders", summary: "Order history, newest first", querystring: OrdersQuerySchema, answers: { 200: json(OrderListResponseSchema, "Orders, newest first.") } }, ["VALIDATION_ERROR"]),
     async (req) => {
       const q = req.query;
       return success(
