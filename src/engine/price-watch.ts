@@ -12,12 +12,12 @@ import { timeOrderedId } from "../domain/ids.js";
 import { nextStopLoss, stopHit } from "../domain/protective-stop.js";
 import { onGrid, type InstrumentSpec } from "../domain/instrument-spec.js";
 import type { SignalAction } from "../domain/order-vocabulary.js";
-import type { Quote, Signal } from "../domain/types.js";
+import type { Position, Quote, Signal } from "../domain/types.js";
 import type { Broker, OrderRequest, OrderResult } from "./broker.js";
 import type { AdmissionOutcome } from "./engine.js";
 import type { AdmissionRequest } from "./admission.js";
 import { toRequest } from "./order-records.js";
-import type { OrderJournal, PositionLedger, StopBook, StoredOrder } from "./ports.js";
+import type { OrderJournal, PositionLedger, PositionStops, StopBook, StoredOrder } from "./ports.js";
 
 export interface PriceWatchDeps {
   engine: {
@@ -63,34 +63,34 @@ export class PriceWatch {
   private async check(ticker: string): Promise<void> {
     const q = this.d.quoteOf(ticker);
     if (!q) return;
-    await this.protect(ticker, q);
+    // Stops and the position are read once per quote (a tick is the hot path); again only after a move changed them.
+    let s = this.d.stops.get(ticker);
+    const pos = s ? this.d.ledger.position(ticker) : undefined;
+    const open = pos && pos.quantity !== 0 ? pos : undefined;
+    if (s && open && (await this.protect(ticker, q, s, open))) s = this.d.stops.get(ticker);
     if (this.d.broker.external === false) {
-      if (await this.stopsHit(ticker, q)) return;
+      if (s && open && (await this.stopsHit(ticker, q, s, open))) return;
       await this.resting(ticker, q);
     }
   }
 
-  /** Breakeven/trailing: a tighter stop loss, as a modify through admission. */
-  private async protect(ticker: string, q: Quote): Promise<void> {
-    const s = this.d.stops.get(ticker);
-    const pos = this.d.ledger.position(ticker);
-    if (!s?.protection || !pos || pos.quantity === 0) return;
+  /** Breakeven/trailing: a tighter stop loss, as a modify through admission. Whether it moved. */
+  private async protect(ticker: string, q: Quote, s: PositionStops, pos: Position): Promise<boolean> {
+    if (!s.protection) return false;
     const long = pos.quantity > 0;
     const want = nextStopLoss({ long, entry: pos.avg_price, stopLoss: s.stop_loss }, long ? q.bid : q.ask, s.protection);
-    if (want === null) return;
+    if (want === null) return false;
     const g = onGrid(this.d.instrument(ticker), want, long ? "long_sl" : "short_sl", long ? q.bid : q.ask);
-    if (!g.ok || (s.stop_loss !== null && (long ? g.value.price <= s.stop_loss : g.value.price >= s.stop_loss))) return;
+    if (!g.ok || (s.stop_loss !== null && (long ? g.value.price <= s.stop_loss : g.value.price >= s.stop_loss))) return false;
     const now = this.d.clock.now();
-    if (now - (this.lastMove.get(ticker) ?? -Infinity) < (this.d.minMoveMs ?? 1000)) return;
+    if (now - (this.lastMove.get(ticker) ?? -Infinity) < (this.d.minMoveMs ?? 1000)) return false;
     this.lastMove.set(ticker, now);
     await this.admit(ticker, "modify", `move|${ticker}|${g.value.price}|${pos.opened_at}`, { stop_loss: g.value.price });
+    return true;
   }
 
   /** Paper: a stop loss or take profit the quote has crossed closes the position at the quote. */
-  private async stopsHit(ticker: string, q: Quote): Promise<boolean> {
-    const s = this.d.stops.get(ticker);
-    const pos = this.d.ledger.position(ticker);
-    if (!s || !pos || pos.quantity === 0) return false;
+  private async stopsHit(ticker: string, q: Quote, s: PositionStops, pos: Position): Promise<boolean> {
     const long = pos.quantity > 0;
     const hit = stopHit(long, s.stop_loss, s.take_profit, q.bid, q.ask);
     if (!hit) return false;
