@@ -312,7 +312,9 @@ export class Mt5Broker implements Broker {
       if (res.status === 200 && h.healthy) {
         const account = h.account ? { account: { currency: h.account.currency, balance: h.account.balance, equity: h.account.equity, margin_free: h.account.margin_free } } : {};
         if (account.account) this.#account = account.account;
-        if (this.#clock.now() - this.#specsAt >= SPEC_REFRESH_MS) await this.refreshSpecs().catch(() => (this.#specsAt = -Infinity));
+        // In the background: one bridge call per instrument, each allowed the order timeout, must not make a health
+        // poll (which has its own limit) read the broker as down.
+        if (this.#clock.now() - this.#specsAt >= SPEC_REFRESH_MS) void this.refreshSpecs().catch(() => (this.#specsAt = -Infinity));
         return h.trade_allowed === false
           ? { kind: this.kind, connected: true, message: "AutoTrading is disabled in the terminal", ...account }
           : { kind: this.kind, connected: true, ...account };
