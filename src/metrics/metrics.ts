@@ -71,7 +71,7 @@ export class Metrics {
   readonly notificationAttempts = new Counter({ name: "tradectl_notification_attempt_failures_total", help: "Failed delivery attempts by channel and failure (temporary, rate-limited, message, channel)", labelNames: ["channel", "kind", "failure"], registers: [this.registry] });
   /** Fed by relayDelivery() once the relay publishes its deliveries; no samples before that. */
   readonly relayDeliveries = new Counter({ name: "tradectl_relay_deliveries_total", help: "Relay deliveries to receivers by outcome (delivered, failed)", labelNames: ["outcome"], registers: [this.registry] });
-  readonly relayLatency = new Histogram({ name: "tradectl_relay_delivery_seconds", help: "Relay delivery time, signal to the receiver's answer", buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
+  readonly relayLatency = new Histogram({ name: "tradectl_relay_delivery_seconds", help: "Relay delivery time: the sender's receipt of the signal to the receiver's answer", buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
 
   private readonly accepted = { settled: this.alerts.labels("accepted", "settled"), queued: this.alerts.labels("accepted", "queued") };
   private readonly commitKinds = { durable: this.journalCommits.labels("durable"), relaxed: this.journalCommits.labels("relaxed"), batch: this.journalCommits.labels("batch") };
@@ -270,7 +270,8 @@ function remember(map: Map<string, number>, key: string, value: number): void {
   map.set(key, value);
 }
 
+/** A delivery's time, the sender's receipt of the signal to the receiver's answer (its hops, in ms), in seconds. */
 function latencyOf(e: EventEnvelope): number | null {
-  const p = e.payload as { latency_ms?: unknown };
-  return typeof p.latency_ms === "number" ? p.latency_ms / 1000 : null;
+  const ms = (e.payload as { hops?: { received_to_answer?: unknown } }).hops?.received_to_answer;
+  return typeof ms === "number" ? ms / 1000 : null;
 }

@@ -10,6 +10,7 @@ import { socketRequest } from "../helpers/socket-request.js";
 import { FAKE_CHAT_ID, FAKE_TELEGRAM_TOKEN, startFakeChatProcess } from "../helpers/fake-chat-process.js";
 import { until } from "../helpers/until.js";
 import { parseMetrics, sample } from "./prometheus-text.js";
+import { makeEnvelope } from "../../src/engine/envelope.js";
 
 test("/metrics parses as Prometheus text and counts alerts, orders, broker calls, commits, streams and notifications", async (t) => {
   const chat = await startFakeChatProcess(t);
@@ -67,6 +68,12 @@ test("/metrics parses as Prometheus text and counts alerts, orders, broker calls
   assert.ok(m.families.has("nodejs_eventloop_lag_seconds") && m.families.has("nodejs_eventloop_lag_p99_seconds"), "event-loop lag");
   assert.ok(m.families.has("tradectl_relay_deliveries_total") && m.families.has("tradectl_relay_delivery_seconds"), "the relay's metrics are declared");
   assert.equal(m.families.get("tradectl_relay_deliveries_total")!.metrics.length, 0, "and have no samples until the relay feeds them");
+  // A delivery's event feeds both, its time from its hops (the histogram was declared but never fed)
+  d.handle.apiDeps.bus.publish(makeEnvelope("relay.delivered", "relay", { delivery_id: "dlv_1", hops: { received_to_answer: 42 } }));
+  const relayed = await scrape();
+  assert.equal(sample(relayed, "tradectl_relay_deliveries_total", { outcome: "delivered" }), 1);
+  assert.equal(sample(relayed, "tradectl_relay_delivery_seconds"), 1, "one observation");
+  assert.match(relayed.text, /^tradectl_relay_delivery_seconds_sum 0\.042$/m);
 
   await d.socket("POST", "/admin/kill-switch", { reason: "metrics" });
   assert.equal(sample(await scrape(), "tradectl_kill_switch_active"), 1);
