@@ -72,12 +72,6 @@ export class Outbox {
     this.pump(q);
   }
 
-  /** Deliveries queued or in flight, per receiver. */
-  depth(receiverId: string): number {
-    const q = this.queues.get(receiverId);
-    return q ? q.waiting.length + q.running : 0;
-  }
-
   /** Stops: waits cut short, requests in flight aborted; what was not recorded stays pending for the next start. */
   async stop(): Promise<void> {
     this.abort.abort();
