@@ -4,12 +4,11 @@
  * `X-Tradectl-Timestamp` (Unix ms). Deliveries and the state notices either side sends (pause, resume) are signed
  * the same way.
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { TradectlError } from "../domain/errors.js";
 
-export const DELIVERY_HEADER = "x-tradectl-delivery";
-export const TIMESTAMP_HEADER = "x-tradectl-timestamp";
-export const SIGNATURE_HEADER = "x-tradectl-signature";
+export { signature, signedHeaders } from "../domain/signed-request.js";
+import { DELIVERY_HEADER, SIGNATURE_HEADER, signature, TIMESTAMP_HEADER } from "../domain/signed-request.js";
 
 /** The display names, for documents and the invitation page. */
 export const HEADER_NAMES = { delivery: "X-Tradectl-Delivery", timestamp: "X-Tradectl-Timestamp", signature: "X-Tradectl-Signature" } as const;
@@ -17,18 +16,6 @@ export const HEADER_NAMES = { delivery: "X-Tradectl-Delivery", timestamp: "X-Tra
 /** A new signing secret: `whsec_` + 32 random bytes in base64url. */
 export function newSigningSecret(): string {
   return `whsec_${randomBytes(32).toString("base64url")}`;
-}
-
-export function signature(secret: string, timestamp: number, deliveryId: string, body: string): string {
-  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${deliveryId}.${body}`).digest("hex")}`;
-}
-
-export function signedHeaders(secret: string, deliveryId: string, body: string, timestamp: number): Record<string, string> {
-  return {
-    [DELIVERY_HEADER]: deliveryId,
-    [TIMESTAMP_HEADER]: String(timestamp),
-    [SIGNATURE_HEADER]: signature(secret, timestamp, deliveryId, body),
-  };
 }
 
 export type SignatureCheck =

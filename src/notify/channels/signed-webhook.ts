@@ -7,7 +7,7 @@
 import { byStatus } from "../delivery-error.js";
 import type { OutgoingMessage, Transport } from "../transport.js";
 import { postJson, retryAfterHeader, shortText } from "./http-post.js";
-import { signedHeaders } from "../../relay/signature.js";
+import { signedHeaders } from "../../domain/signed-request.js";
 
 export class SignedWebhookTransport implements Transport {
   readonly kind = "webhook";
